@@ -1,0 +1,1 @@
+"""Complaints report pipeline: extract → normalise → validate → load."""

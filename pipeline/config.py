@@ -1,0 +1,85 @@
+"""Per-layout knowledge read from data files (schemas/*.toml), not code branches."""
+
+from __future__ import annotations
+
+import re
+import tomllib
+from dataclasses import dataclass
+from functools import lru_cache
+from importlib import resources
+
+from pipeline.normalise import fold_name
+
+
+@dataclass(frozen=True)
+class ServiceArea:
+    directorate: str
+    name: str
+
+
+@dataclass(frozen=True)
+class AreaCatalogue:
+    """Canonical directorates and areas, keyed by folded printed names."""
+
+    directorates: dict[str, str]
+    areas: dict[str, ServiceArea]
+    qualified_areas: dict[str, ServiceArea]
+
+    def directorate(self, printed: str) -> str | None:
+        return self.directorates.get(fold_name(printed))
+
+    def area(self, printed: str, directorate: str | None = None) -> ServiceArea | None:
+        folded = fold_name(printed)
+        if folded in self.qualified_areas:
+            return self.qualified_areas[folded]
+        found = self.areas.get(folded)
+        if found and (directorate is None or found.directorate == directorate):
+            return found
+        return None
+
+
+@dataclass(frozen=True)
+class HeaderVocabulary:
+    stage_patterns: tuple[re.Pattern[str], ...]
+    measures: tuple[tuple[str, tuple[str, ...]], ...]
+    canonical_columns: tuple[tuple[int, str], ...]
+    tables: dict[str, tuple[str, ...]]
+    title_patterns: tuple[re.Pattern[str], ...]
+    dashboard_heading: tuple[re.Pattern[str], ...]
+
+
+def _read_toml(name: str) -> dict:
+    return tomllib.loads(resources.files("schemas").joinpath(name).read_text(encoding="utf-8"))
+
+
+@lru_cache(maxsize=1)
+def area_catalogue() -> AreaCatalogue:
+    data = _read_toml("areas.toml")
+    directorates: dict[str, str] = {}
+    for entry in data["directorate"]:
+        for printed in [entry["name"], *entry.get("aliases", [])]:
+            directorates[fold_name(printed)] = entry["name"]
+    areas: dict[str, ServiceArea] = {}
+    qualified: dict[str, ServiceArea] = {}
+    for entry in data["area"]:
+        area = ServiceArea(entry["directorate"], entry["name"])
+        for printed in [entry["name"], *entry.get("aliases", [])]:
+            areas[fold_name(printed)] = area
+            for d_printed, d_name in directorates.items():
+                if d_name == area.directorate:
+                    qualified[fold_name(f"{d_printed} {printed}")] = area
+    return AreaCatalogue(directorates, areas, qualified)
+
+
+@lru_cache(maxsize=1)
+def header_vocabulary() -> HeaderVocabulary:
+    data = _read_toml("headers.toml")
+    flags = re.IGNORECASE
+    return HeaderVocabulary(
+        stage_patterns=tuple(re.compile(p, flags) for p in data["stage"]["patterns"]),
+        measures=tuple((m["name"], tuple(p.lower() for p in m["phrases"])) for m in data["measure"]),
+        canonical_columns=tuple((int(s), str(m)) for s, m in data["canonical_columns"]["order"]),
+        tables={k: tuple(v) for k, v in data["tables"].items()},
+        title_patterns=tuple(re.compile(p, flags) for p in data["report"]["title_patterns"]),
+        dashboard_heading=tuple(re.compile(p, flags) for p in data["report"]["dashboard_heading"]),
+    )

@@ -1,0 +1,8 @@
+"""Extraction: PDF pages -> blocks (tables and text lines, each with its page) -> table families.
+
+`document` reads a PDF into a stream of blocks; `sections` splits the stream into service-area
+dashboards; one module per table family turns blocks into raw (still textual) rows.
+"""
+
+EXTRACTOR_NAME = "pdfplumber-tables"
+EXTRACTOR_VERSION = "1.0.0"

@@ -1,0 +1,169 @@
+"""Read a PDF into an ordered stream of blocks, one page at a time, within limits."""
+
+from __future__ import annotations
+
+import time
+from collections.abc import Iterator
+from dataclasses import dataclass, field
+from pathlib import Path
+
+import pdfplumber
+from pdfminer.pdfdocument import PDFEncryptionError, PDFPasswordIncorrect
+from pdfminer.pdfparser import PDFSyntaxError
+from pdfminer.psparser import PSException
+from pdfplumber.utils.exceptions import PdfminerException
+
+from pipeline.errors import (
+    EncryptedPdfError,
+    NoTextLayerError,
+    ResourceLimitError,
+    UnreadablePdfError,
+)
+from pipeline.normalise import squash
+
+Cell = str | None
+
+
+@dataclass(frozen=True)
+class Limits:
+    """Bounds on what one file may cost, so a hostile PDF cannot stall a run."""
+
+    max_pages: int = 300
+    max_seconds: float = 120.0
+    max_file_bytes: int = 200 * 1024 * 1024
+
+
+@dataclass(frozen=True)
+class TableBlock:
+    page: int
+    top: float
+    bottom: float
+    rows: tuple[tuple[Cell, ...], ...]
+
+    @property
+    def first_cell(self) -> str:
+        for cell in self.rows[0] if self.rows else ():
+            if cell and cell.strip():
+                return squash(cell)
+        return ""
+
+
+@dataclass(frozen=True)
+class TextLine:
+    page: int
+    top: float
+    text: str
+
+
+Block = TableBlock | TextLine
+
+
+@dataclass
+class DocumentBlocks:
+    file_name: str
+    page_count: int
+    blocks: list[Block] = field(default_factory=list)
+    char_count: int = 0
+
+    def text_lines(self) -> Iterator[TextLine]:
+        return (b for b in self.blocks if isinstance(b, TextLine))
+
+
+TABLE_SETTINGS = {"vertical_strategy": "lines", "horizontal_strategy": "lines"}
+_OPEN_ERRORS = (PdfminerException, PDFSyntaxError, PSException, RecursionError, ValueError, KeyError, TypeError,
+                AttributeError, IndexError, AssertionError, OSError, EOFError, ZeroDivisionError)
+
+
+def _inside(obj: dict, boxes: list[tuple[float, float, float, float]]) -> bool:
+    mid_x = (obj["x0"] + obj["x1"]) / 2
+    mid_y = (obj["top"] + obj["bottom"]) / 2
+    return any(x0 <= mid_x <= x1 and top <= mid_y <= bottom for x0, top, x1, bottom in boxes)
+
+
+def _page_blocks(page: pdfplumber.page.Page, page_no: int) -> tuple[list[Block], int]:
+    chars = len(page.chars)
+    if not chars:
+        return [], 0
+    tables = page.find_tables(TABLE_SETTINGS)
+    blocks: list[Block] = []
+    boxes = []
+    for table in tables:
+        rows = tuple(tuple(row) for row in table.extract())
+        if not rows:
+            continue
+        boxes.append(table.bbox)
+        blocks.append(TableBlock(page_no, table.bbox[1], table.bbox[3], rows))
+    outside = page.filter(lambda obj: obj.get("object_type") != "char" or not _inside(obj, boxes))
+    for line in outside.extract_text_lines(return_chars=False):
+        text = squash(line["text"])
+        if text:
+            blocks.append(TextLine(page_no, line["top"], text))
+    blocks.sort(key=lambda b: b.top)
+    return blocks, chars
+
+
+def read_blocks(path: Path, limits: Limits = Limits()) -> DocumentBlocks:
+    """Every table and every line of text outside tables, in reading order, with its page."""
+    name = path.name
+    size = path.stat().st_size
+    if size == 0:
+        raise UnreadablePdfError("empty file (0 bytes)", file_name=name)
+    if size > limits.max_file_bytes:
+        raise ResourceLimitError(f"file is {size} bytes, over the {limits.max_file_bytes} limit",
+                                 file_name=name)
+    with path.open("rb") as handle:
+        if b"%PDF-" not in handle.read(1024):
+            raise UnreadablePdfError("not a PDF (no %PDF header)", file_name=name)
+    started = time.monotonic()
+    try:
+        pdf = pdfplumber.open(path)
+    except (PDFPasswordIncorrect, PDFEncryptionError) as cause:
+        raise EncryptedPdfError("encrypted (password-protected)", file_name=name) from cause
+    except _OPEN_ERRORS as cause:
+        raise _unreadable(cause, name) from cause
+    try:
+        return _read_pages(pdf, name, limits, started)
+    except (PDFPasswordIncorrect, PDFEncryptionError) as cause:
+        raise EncryptedPdfError("encrypted (password-protected)", file_name=name) from cause
+    except _OPEN_ERRORS as cause:
+        raise _unreadable(cause, name) from cause
+    finally:
+        pdf.close()
+
+
+def _read_pages(pdf: pdfplumber.PDF, name: str, limits: Limits, started: float) -> DocumentBlocks:
+    page_count = len(pdf.pages)
+    if page_count == 0:
+        raise UnreadablePdfError("corrupt PDF (no readable pages)", file_name=name)
+    if page_count > limits.max_pages:
+        raise ResourceLimitError(f"{page_count} pages, over the {limits.max_pages}-page limit",
+                                 file_name=name)
+    document = DocumentBlocks(name, page_count)
+    for index, page in enumerate(pdf.pages, start=1):
+        if time.monotonic() - started > limits.max_seconds:
+            raise ResourceLimitError(f"took over {limits.max_seconds:g}s", file_name=name,
+                                     page=index)
+        blocks, chars = _page_blocks(page, index)
+        document.blocks.extend(blocks)
+        document.char_count += chars
+        page.close()  # release the page's parsed objects: memory stays flat on long files
+    if document.char_count == 0:
+        raise NoTextLayerError("no text layer", file_name=name)
+    return document
+
+
+def _unreadable(cause: BaseException, name: str) -> UnreadablePdfError:
+    """pdfplumber wraps pdfminer's errors; unwrap to tell encryption from corruption."""
+    inner = cause.args[0] if isinstance(cause, PdfminerException) and cause.args else cause
+    if isinstance(inner, (PDFPasswordIncorrect, PDFEncryptionError)):
+        return EncryptedPdfError("encrypted (password-protected)", file_name=name)
+    if not isinstance(inner, BaseException):
+        inner = cause
+    return UnreadablePdfError(f"corrupt PDF ({_describe(inner)})", file_name=name)
+
+
+def _describe(cause: BaseException) -> str:
+    if isinstance(cause, RecursionError):
+        return "cross-reference loop"
+    text = str(cause).strip()
+    return f"{type(cause).__name__}: {text[:80]}" if text else type(cause).__name__

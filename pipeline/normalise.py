@@ -1,0 +1,143 @@
+"""Small pure helpers that turn printed cells and names into typed candidate values.
+
+Every parser takes any string and returns a `ParsedCell`: a value, NULL (printed 'N/A' or
+blank), or a rejection reason. None of them raises on bad input.
+"""
+
+from __future__ import annotations
+
+import re
+import unicodedata
+from dataclasses import dataclass
+
+DASHES = "\u2010\u2011\u2012\u2013\u2014\u2015\u2212\ufe58\ufe63\uff0d"
+_DASH_TABLE = str.maketrans({c: "-" for c in DASHES})
+# Letters that look Latin but are not (a PDF's "Тах" can be Cyrillic); names only.
+_HOMOGLYPHS = str.maketrans({
+    "А": "A", "В": "B", "Е": "E", "К": "K", "М": "M", "Н": "H", "О": "O", "Р": "P", "С": "C",
+    "Т": "T", "Х": "X", "У": "Y", "І": "I", "Ј": "J", "Ѕ": "S", "а": "a", "е": "e", "о": "o",
+    "р": "p", "с": "c", "у": "y", "х": "x", "і": "i", "ј": "j", "ѕ": "s", "ԁ": "d", "һ": "h",
+    "Α": "A", "Β": "B", "Ε": "E", "Ζ": "Z", "Η": "H", "Ι": "I", "Κ": "K", "Μ": "M", "Ν": "N",
+    "Ο": "O", "Ρ": "P", "Τ": "T", "Υ": "Y", "Χ": "X", "ο": "o",
+})
+_QUOTES = str.maketrans({"\u2018": "'", "\u2019": "'", "\u02bc": "'", "`": "'", "\u00b4": "'"})
+NULL_TOKENS = frozenset({"", "n/a", "na", "n.a.", "-", "--", "none", "not applicable", "nil*"})
+_SPACE = re.compile(r"\s+")
+_NUMBER = re.compile(r"^[+-]?\d+(?:\.\d+)?$")
+_BRACKETED = re.compile(r"^(?P<current>[^()]*?)\s*\((?P<prior>[^()]*)\)\s*$", re.S)
+_YEAR_LABEL = re.compile(r"(?<!\d)((?:19|20)\d\d)\s*[-/]\s*((?:19|20)?\d\d)(?!\d)")
+
+
+@dataclass(frozen=True)
+class ParsedCell:
+    raw: str
+    value: float | None = None
+    rejection: str | None = None
+
+    @property
+    def is_null(self) -> bool:
+        return self.value is None and self.rejection is None
+
+
+def squash(text: str | None) -> str:
+    """Collapse runs of whitespace (including line breaks) to single spaces."""
+    return _SPACE.sub(" ", text or "").strip()
+
+
+def plain_name(text: str | None) -> str:
+    """A printed name made presentable: one line, Latin letters, straight quotes, en dashes."""
+    text = unicodedata.normalize("NFKC", text or "").translate(_HOMOGLYPHS).translate(_QUOTES)
+    return squash(text.translate(_DASH_TABLE).replace(" - ", " – "))
+
+
+def fold_name(text: str | None) -> str:
+    """Key for matching names: case, dashes, hyphens, quotes, '&', wrapping all folded."""
+    text = plain_name(text).lower().replace("–", " ").replace("-", " ")
+    text = text.replace("&", " and ").replace("'", "")
+    return squash(text)
+
+
+def _number_text(raw: str) -> str:
+    return squash(unicodedata.normalize("NFKC", raw).translate(_DASH_TABLE)).replace(" ", "")
+
+
+def _null_or(raw: str) -> ParsedCell | None:
+    if squash(raw).lower() in NULL_TOKENS:
+        return ParsedCell(raw)
+    return None
+
+
+def parse_count(raw: str | None) -> ParsedCell:
+    """A count of complaints: a non-negative whole number, or NULL."""
+    raw = raw or ""
+    null = _null_or(raw)
+    if null:
+        return null
+    text = _number_text(raw).replace(",", "")
+    if not _NUMBER.match(text):
+        return ParsedCell(raw, rejection=f"not a number: {squash(raw)!r}")
+    number = float(text)
+    if not number.is_integer():
+        return ParsedCell(raw, rejection=f"count is not a whole number: {squash(raw)!r}")
+    if number < 0:
+        return ParsedCell(raw, rejection=f"count is negative: {squash(raw)!r}")
+    return ParsedCell(raw, value=number)
+
+
+def parse_percent(raw: str | None) -> ParsedCell:
+    """A percentage 0–100 ('44%' -> 44.0), or NULL."""
+    raw = raw or ""
+    null = _null_or(raw)
+    if null:
+        return null
+    text = _number_text(raw).rstrip("%")
+    if not _NUMBER.match(text):
+        return ParsedCell(raw, rejection=f"not a percentage: {squash(raw)!r}")
+    number = float(text)
+    if not 0.0 <= number <= 100.0:
+        return ParsedCell(raw, rejection=f"percentage outside 0-100: {squash(raw)!r}")
+    return ParsedCell(raw, value=number)
+
+
+def parse_signed(raw: str | None, *, percent: bool) -> ParsedCell:
+    """A Difference-row value ('+32', '-10%', '0'), or NULL for 'N/A'."""
+    raw = raw or ""
+    null = _null_or(raw)
+    if null:
+        return null
+    text = _number_text(raw).replace(",", "")
+    if percent:
+        text = text.rstrip("%")
+    if not _NUMBER.match(text):
+        return ParsedCell(raw, rejection=f"not a signed number: {squash(raw)!r}")
+    number = float(text)
+    limit = 100.0 if percent else 10_000_000.0
+    if abs(number) > limit:
+        return ParsedCell(raw, rejection=f"difference out of range: {squash(raw)!r}")
+    return ParsedCell(raw, value=number)
+
+
+def split_bracketed(raw: str | None) -> tuple[str, str | None]:
+    """'218\\n(186)' -> ('218', '186'): a Top Ten cell's current and bracketed prior value."""
+    text = (raw or "").strip()
+    match = _BRACKETED.match(text)
+    if not match:
+        return text, None
+    return match.group("current").strip(), match.group("prior").strip()
+
+
+def financial_year(label: str | None) -> str | None:
+    """'2018-2019', '2018- 2019', '2018/19' -> '2018/19'; None if no such year is printed."""
+    match = _YEAR_LABEL.search(unicodedata.normalize("NFKC", label or "").translate(_DASH_TABLE))
+    if not match:
+        return None
+    start = int(match.group(1))
+    end = int(match.group(2)[-2:])
+    if (start + 1) % 100 != end:
+        return None
+    return f"{start}/{end:02d}"
+
+
+def previous_financial_year(period: str) -> str:
+    start = int(period[:4]) - 1
+    return f"{start}/{(start + 1) % 100:02d}"

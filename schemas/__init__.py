@@ -1,0 +1,1 @@
+"""Record models and warehouse DDL."""

@@ -1,0 +1,142 @@
+"""Validated records: what the pipeline loads, one model per warehouse table."""
+
+from __future__ import annotations
+
+from datetime import datetime
+from typing import Literal
+
+from pydantic import BaseModel, ConfigDict, Field, model_validator
+
+from schemas.types import Count, FinancialYear, Page, Percent, SignedFigure, Stage
+
+Severity = Literal["error", "warning", "info"]
+Attribution = Literal["heading", "figures", "heading+figures", "unattributed"]
+Measure = Literal["received", "upheld_pct", "escalated", "upheld_not_upheld_prev_pct"]
+
+
+class Record(BaseModel):
+    model_config = ConfigDict(extra="forbid", frozen=True)
+
+
+class StageOutcome(Record):
+    """One area × period × stage, as printed in one report's Comparative Data table."""
+
+    period: FinancialYear
+    directorate: str
+    service_area: str
+    stage: Stage
+    received: Count | None = None
+    upheld_pct: Percent | None = None
+    escalated: Count | None = None
+    upheld_not_upheld_prev_pct: Percent | None = None
+    page: Page
+
+    @model_validator(mode="after")
+    def _stage_shape(self) -> StageOutcome:
+        # Stage 3 is the last stage (nothing to escalate to); stage 1 has no previous stage.
+        if self.stage == 3 and self.escalated is not None:
+            raise ValueError("stage 3 has no escalated figure")
+        if self.stage == 1 and self.upheld_not_upheld_prev_pct is not None:
+            raise ValueError("stage 1 has no 'not upheld at previous stage' figure")
+        return self
+
+
+class TopTenEntry(StageOutcome):
+    """One area × period × stage of the Top Ten summary table."""
+
+    rank: int = Field(ge=1)
+    printed_name: str
+
+
+class PrintedDifference(Record):
+    """A value of a Comparative Data table's Difference row, kept as printed (NULL = 'N/A')."""
+
+    directorate: str
+    service_area: str
+    stage: Stage
+    measure: Measure
+    printed_value: SignedFigure | None
+    raw_text: str
+    page: Page
+
+
+class ReportSection(Record):
+    """A service-area dashboard and how the pipeline decided which area it describes."""
+
+    section_no: int = Field(ge=1)
+    directorate: str | None
+    service_area: str | None
+    attribution: Attribution
+    heading: str | None
+    page: Page
+
+
+class DataQualityIssue(Record):
+    severity: Severity
+    check_name: str
+    directorate: str | None = None
+    service_area: str | None = None
+    period: FinancialYear | None = None
+    stage: Stage | None = None
+    detail: str
+    page: Page | None = None
+
+
+class QuarantinedValue(Record):
+    """A printed value that failed validation: kept with its raw text, reason and page."""
+
+    table_name: str
+    directorate: str | None = None
+    service_area: str | None = None
+    period: str | None = None
+    stage: int | None = None
+    field: str
+    raw_text: str
+    reason: str
+    page: Page
+
+
+class Commentary(Record):
+    directorate: str
+    service_area: str
+    stage: Stage
+    key_themes: str | None
+    service_response: str | None
+    complaints_team_comment: str | None
+    page: Page
+
+
+class ServiceCommitment(Record):
+    directorate: str
+    service_area: str
+    commitment_year: FinancialYear
+    item_no: int = Field(ge=1)
+    commitment: str = Field(min_length=1)
+    progress: str | None
+    page: Page
+
+
+class ReportInfo(Record):
+    report_id: str
+    file_name: str
+    sha256: str
+    council: str | None
+    report_year: FinancialYear
+    page_count: int = Field(ge=1)
+    extractor: str
+    extractor_version: str
+    ingested_at: datetime
+
+
+class ReportRecords(Record):
+    """Everything one report yields; loaded whole or not at all."""
+
+    report: ReportInfo
+    sections: tuple[ReportSection, ...] = ()
+    stage_outcomes: tuple[StageOutcome, ...] = ()
+    top_ten: tuple[TopTenEntry, ...] = ()
+    differences: tuple[PrintedDifference, ...] = ()
+    commentary: tuple[Commentary, ...] = ()
+    commitments: tuple[ServiceCommitment, ...] = ()
+    issues: tuple[DataQualityIssue, ...] = ()
+    quarantine: tuple[QuarantinedValue, ...] = ()
