@@ -1,0 +1,216 @@
+"""Command line: parse arguments, call the orchestrator, render. Nothing else lives here."""
+
+from __future__ import annotations
+
+import csv
+import json
+import os
+import sys
+import traceback
+from collections.abc import Callable
+from pathlib import Path
+from typing import Annotated, Any, TypeVar
+
+import typer
+from rich.console import Console
+from rich.progress import BarColumn, MofNCompleteColumn, Progress, TextColumn, TimeElapsedColumn
+from rich.table import Table
+
+from pipeline.errors import PipelineError
+from pipeline.extract.document import Limits
+from pipeline.load import warehouse
+from pipeline.run import FileOutcome, IngestSummary, discover, ingest
+
+DEFAULT_DB = Path("warehouse/complaints.duckdb")
+app = typer.Typer(
+    help="Turn council Annual Complaints Report PDFs into a validated DuckDB warehouse.",
+    no_args_is_help=True, add_completion=False, pretty_exceptions_enable=False)
+out = Console()
+err = Console(stderr=True)
+T = TypeVar("T")
+
+DbOption = Annotated[Path, typer.Option(
+    "--db", envvar="COMPLAINTS_DB", help="Warehouse file (env COMPLAINTS_DB).")]
+DebugOption = Annotated[bool, typer.Option("--debug", help="Show the traceback on errors.")]
+
+
+def _guarded(debug: bool, action: Callable[[], T]) -> T:
+    """Run an action; the project's own errors become one red line and exit code 1."""
+    try:
+        return action()
+    except PipelineError as error:
+        if debug:
+            traceback.print_exc()
+        err.print(f"[red]Error: {error.one_line()}[/red]", highlight=False, soft_wrap=True)
+        raise typer.Exit(2 if error.stage == "cli" else 1) from None
+
+
+def _default_workers() -> int:
+    return max(1, min(os.cpu_count() or 1, 8))
+
+
+@app.command("ingest")
+def ingest_command(
+    paths: Annotated[list[Path] | None, typer.Argument(
+        help="PDF files or folders of them (default: raw_reports/).")] = None,
+    db: DbOption = DEFAULT_DB,
+    force: Annotated[bool, typer.Option(
+        "--force", help="Re-process files even if unchanged since they were loaded.")] = False,
+    strict: Annotated[bool, typer.Option(
+        "--strict", help="Refuse a report that has any error-severity finding.")] = False,
+    reextract: Annotated[bool, typer.Option(
+        "--reextract", help="Re-process reports loaded by an older extractor version.")] = False,
+    workers: Annotated[int, typer.Option(
+        "--workers", min=1, help="Extraction processes (default: number of cores).")] = 0,
+    max_pages: Annotated[int, typer.Option(
+        "--max-pages", min=1, help="Refuse files with more pages than this.")] = 300,
+    timeout: Annotated[float, typer.Option(
+        "--timeout", min=1, help="Seconds one file may take before it is abandoned.")] = 120.0,
+    debug: DebugOption = False,
+) -> None:
+    """Extract, validate and load reports; unchanged files are skipped.
+
+    Exit 0 when every file loaded or was unchanged, 1 when any file failed.
+    """
+    targets = paths or [Path("raw_reports")]
+    limits = Limits(max_pages=max_pages, max_seconds=timeout)
+    total = len(_guarded(debug, lambda: discover(targets)))
+    with Progress(TextColumn("{task.description}"), BarColumn(), MofNCompleteColumn(),
+                  TextColumn("{task.fields[pages]} pages"), TimeElapsedColumn(),
+                  console=err, transient=True, disable=not err.is_terminal) as progress:
+        task = progress.add_task("Ingesting", total=total, pages=0)
+
+        def on_file(outcome: FileOutcome) -> None:
+            done_pages = progress.tasks[0].fields["pages"] + outcome.pages
+            progress.update(task, advance=1, pages=done_pages,
+                            description=f"Ingesting {outcome.file_name[:40]}")
+            if outcome.error:
+                progress.console.print(f"[red]{outcome.error}[/red]", highlight=False,
+                                       soft_wrap=True)
+
+        summary = _guarded(debug, lambda: ingest(
+            targets, db, force=force, strict=strict, reextract=reextract,
+            workers=workers or _default_workers(), limits=limits, on_file=on_file))
+    if not err.is_terminal:
+        for outcome in summary.failed:
+            err.print(f"Error: {outcome.error}", highlight=False, soft_wrap=True)
+    _print_summary(summary)
+    raise typer.Exit(1 if summary.failed else 0)
+
+
+def _print_summary(summary: IngestSummary) -> None:
+    table = Table(title=f"Ingest: {len(summary.outcomes)} file(s), {summary.pages} page(s), "
+                        f"{summary.seconds:.1f}s")
+    for name in ("file", "status", "year", "pages", "records", "issues", "quarantined"):
+        table.add_column(name, justify="right" if name in {"pages", "records", "issues",
+                                                            "quarantined"} else "left")
+    for o in summary.outcomes:
+        colour = {"failed": "red", "unchanged": "dim"}.get(o.status, "green")
+        table.add_row(o.file_name, f"[{colour}]{o.status}[/{colour}]", o.report_year or "",
+                      str(o.pages or ""), str(o.records or ""), str(o.issues or ""),
+                      str(o.quarantined or ""))
+    out.print(table)
+
+
+def _render(columns: list[str], rows: list[tuple[Any, ...]], fmt: str) -> None:
+    if fmt == "csv":
+        writer = csv.writer(sys.stdout, lineterminator="\n")
+        writer.writerow(columns)
+        writer.writerows(rows)
+    elif fmt == "json":
+        sys.stdout.write(json.dumps([dict(zip(columns, r, strict=True)) for r in rows],
+                                    default=str, ensure_ascii=False, indent=1) + "\n")
+    else:
+        table = Table()
+        for column in columns:
+            table.add_column(column)
+        for row in rows:
+            table.add_row(*("" if v is None else str(v) for v in row))
+        out.print(table)
+
+
+Format = Annotated[str, typer.Option("--format", "-f", help="table, csv or json.")]
+
+
+def _query(db: Path, sql: str, params: list[Any] | None = None) -> tuple[list[str], list]:
+    import duckdb
+
+    from pipeline.errors import WarehouseError
+
+    with warehouse(db, read_only=True) as con:
+        try:
+            cursor = con.execute(sql, params or [])
+        except duckdb.Error as error:
+            message = str(error).splitlines()[0]
+            raise WarehouseError(f"query failed: {message}", hint="") from error
+        columns = [d[0] for d in cursor.description or []]
+        return columns, cursor.fetchall()
+
+
+@app.command("query")
+def query_command(
+    sql: Annotated[str, typer.Argument(help="SQL to run against the warehouse (read-only).")],
+    db: DbOption = DEFAULT_DB,
+    fmt: Format = "table",
+    debug: DebugOption = False,
+) -> None:
+    """Run SQL against the warehouse, opened read-only."""
+    if fmt not in {"table", "csv", "json"}:
+        err.print(f"[red]Error: unknown format {fmt!r}; use table, csv or json[/red]")
+        raise typer.Exit(2)
+    columns, rows = _guarded(debug, lambda: _query(db, sql))
+    _render(columns, rows, fmt)
+
+
+REPORTS_SQL = """
+SELECT r.file_name, r.report_year, r.council, r.page_count AS pages,
+       (SELECT count(*) FROM stage_outcomes s WHERE s.report_id = r.report_id) AS stage_outcomes,
+       (SELECT count(*) FROM commentary c WHERE c.report_id = r.report_id) AS commentary,
+       (SELECT count(*) FROM service_commitments c WHERE c.report_id = r.report_id) AS commitments,
+       (SELECT count(*) FROM data_quality_issues d WHERE d.report_id = r.report_id) AS issues,
+       (SELECT count(*) FROM quarantine q WHERE q.report_id = r.report_id) AS quarantined,
+       r.extractor_version, r.ingested_at
+FROM reports r ORDER BY r.report_year, r.file_name
+"""
+
+
+@app.command("reports")
+def reports_command(db: DbOption = DEFAULT_DB, fmt: Format = "table",
+                    debug: DebugOption = False) -> None:
+    """List ingested reports with their record, issue and quarantine counts."""
+    columns, rows = _guarded(debug, lambda: _query(db, REPORTS_SQL))
+    _render(columns, rows, fmt)
+
+
+CHECK_SQL = """
+SELECT r.report_year, d.severity, d.check_name, d.directorate, d.service_area, d.period,
+       d.stage, d.detail, d.page, r.file_name
+FROM data_quality_issues d JOIN reports r USING (report_id)
+WHERE (? IS NULL OR d.severity = ?)
+ORDER BY r.report_year, r.file_name,
+         CASE d.severity WHEN 'error' THEN 0 WHEN 'warning' THEN 1 ELSE 2 END, d.page, d.detail
+"""
+
+
+@app.command("check")
+def check_command(
+    db: DbOption = DEFAULT_DB,
+    severity: Annotated[str | None, typer.Option(
+        "--severity", help="Only show findings of this severity (error, warning, info).")] = None,
+    strict: Annotated[bool, typer.Option(
+        "--strict", help="Exit 1 if any error-severity finding exists.")] = False,
+    fmt: Format = "table",
+    debug: DebugOption = False,
+) -> None:
+    """Show data-quality findings (arithmetic slips, mismatches, quarantined values)."""
+    columns, rows = _guarded(debug, lambda: _query(db, CHECK_SQL, [severity, severity]))
+    _render(columns, rows, fmt)
+    errors = _guarded(debug, lambda: _query(
+        db, "SELECT count(*) FROM data_quality_issues WHERE severity = 'error'"))[1][0][0]
+    if strict and errors:
+        err.print(f"[red]Error: {errors} error-severity finding(s)[/red]")
+        raise typer.Exit(1)
+
+
+def main() -> None:
+    app()

@@ -1,0 +1,126 @@
+"""Recognise tables by what their headers say (vocabulary in schemas/headers.toml).
+
+Pure functions over plain rows of cell strings: no PDF needed to test them.
+"""
+
+from __future__ import annotations
+
+import re
+from collections.abc import Sequence
+
+from pipeline.config import header_vocabulary
+from pipeline.normalise import financial_year, fold_name, squash
+
+Column = tuple[int, str]  # (stage, measure)
+_WORDS = {"one": 1, "two": 2, "three": 3}
+
+
+def _folded(text: str | None) -> str:
+    return fold_name(text).replace(" and ", " & ")
+
+
+def _has_phrase(text: str | None, phrases: Sequence[str]) -> bool:
+    folded = _folded(text)
+    return any(_folded(p) in folded for p in phrases)
+
+
+def is_difference_label(text: str | None) -> bool:
+    return _has_phrase(squash(text), header_vocabulary().tables["difference_row"])
+
+
+def is_period_label(text: str | None) -> bool:
+    return financial_year(text) is not None and len(squash(text)) <= 24
+
+
+def table_family(rows: Sequence[Sequence[str | None]]) -> str | None:
+    """Which table family a table's header names: top_ten, comparative, analysis, commitments."""
+    if not rows:
+        return None
+    tables = header_vocabulary().tables
+    header = [squash(c) for c in rows[0]]
+    first = next((c for c in header if c), "")
+    if _has_phrase(first, tables["comparative"]):
+        return "comparative"
+    if _has_phrase(first, tables["top_ten"]) and len(header) >= 6:
+        return "top_ten"
+    if any(_has_phrase(c, tables["commitments"]) for c in header):
+        return "commitments"
+    if _has_phrase(first, tables["analysis"]):
+        return "analysis"
+    return None
+
+
+def looks_like_figure_rows(rows: Sequence[Sequence[str | None]]) -> bool:
+    """Rows labelled by a year or 'Difference': a comparative table continued without header."""
+    labels = [squash(next((c for c in row if c and c.strip()), "")) for row in rows]
+    labels = [label for label in labels if label]
+    return bool(labels) and all(is_period_label(x) or is_difference_label(x) for x in labels)
+
+
+def header_stage(text: str) -> int | None:
+    for pattern in header_vocabulary().stage_patterns:
+        match = pattern.search(text)
+        if match:
+            token = match.group(1).lower()
+            return _WORDS.get(token) or int(token)
+    return None
+
+
+_PREVIOUS_STAGE = re.compile(r"not\s+upheld\s+at\s+(?:s(?:tage)?\s*)?([123])\b", re.I)
+_NEXT_STAGE = re.compile(r"\bto\s+s(?:tage)?\s*([123])\b", re.I)
+
+
+def column_stage(text: str, measure: str | None) -> int | None:
+    """The stage a figure column describes, reading 'not upheld at S1' and 'escalated to S2'
+    as pointing at the neighbouring stage rather than the column's own."""
+    if measure == "upheld_not_upheld_prev_pct" and (match := _PREVIOUS_STAGE.search(text)):
+        return int(match.group(1)) + 1
+    if measure == "escalated" and (match := _NEXT_STAGE.search(text)):
+        return int(match.group(1)) - 1
+    return header_stage(text)
+
+
+def header_measure(text: str) -> str | None:
+    folded = _folded(text)
+    for name, phrases in header_vocabulary().measures:
+        if any(_folded(p) in folded for p in phrases):
+            return name
+    return None
+
+
+def map_figure_columns(header_cells: Sequence[str | None]) -> list[Column | None]:
+    """(stage, measure) for each figure header cell; blanks inferred from the canonical order.
+
+    A header without a stage ('% upheld') takes the stage of the column before it, or of the
+    column after it when it comes first (the '% upheld' after a blank 'S1 rec'd').
+    """
+    texts = [squash(c) for c in header_cells]
+    measures = [header_measure(t) if t else None for t in texts]
+    stages = [column_stage(t, m) if t else None for t, m in zip(texts, measures, strict=True)]
+    for i, measure in enumerate(measures):
+        if measure and stages[i] is None:
+            before = next((stages[j] for j in range(i - 1, -1, -1) if stages[j]), None)
+            after = next((stages[j] for j in range(i + 1, len(stages)) if stages[j]), None)
+            stages[i] = before or after
+    columns: list[Column | None] = [
+        (s, m) if s and m else None for s, m in zip(stages, measures, strict=True)
+    ]
+    canonical = list(header_vocabulary().canonical_columns)
+    for i, column in enumerate(columns):
+        if column is not None or texts[i]:
+            continue
+        # A blank header: the canonical column between its recognised neighbours.
+        prev = next((columns[j] for j in range(i - 1, -1, -1) if columns[j]), None)
+        nxt = next((columns[j] for j in range(i + 1, len(columns)) if columns[j]), None)
+        if nxt in canonical:
+            candidate_index = canonical.index(nxt) - 1
+            if candidate_index >= 0 and (prev is None or canonical.index(prev) < candidate_index):
+                candidate = canonical[candidate_index]
+                if candidate not in columns:
+                    columns[i] = candidate
+                    continue
+        if prev in canonical:
+            candidate_index = canonical.index(prev) + 1
+            if candidate_index < len(canonical) and canonical[candidate_index] not in columns:
+                columns[i] = canonical[candidate_index]
+    return columns
