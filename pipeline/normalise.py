@@ -47,7 +47,7 @@ def squash(text: str | None) -> str:
 def plain_name(text: str | None) -> str:
     """A printed name made presentable: one line, Latin letters, straight quotes, en dashes."""
     text = unicodedata.normalize("NFKC", text or "").translate(_HOMOGLYPHS).translate(_QUOTES)
-    return squash(text.translate(_DASH_TABLE).replace(" - ", " – "))
+    return squash(text.translate(_DASH_TABLE)).replace(" - ", " – ")
 
 
 def fold_name(text: str | None) -> str:

@@ -1,0 +1,71 @@
+"""Shared fixtures: the sample reports, their hand-made truth, and ingested warehouses."""
+
+from __future__ import annotations
+
+import json
+import shutil
+from pathlib import Path
+
+import pytest
+
+from pipeline.load import warehouse
+from pipeline.run import ingest
+
+TESTS = Path(__file__).parent
+FIXTURES = TESTS / "fixtures"
+PDFS = FIXTURES / "pdfs"
+GOLDEN = FIXTURES / "golden"
+SHARED = TESTS.parent.parent / "shared"
+PRODUCERS = ("word", "reportlab")
+
+# The golden file lists figures in printed column order; this is what each column means.
+GOLDEN_COLUMNS = {
+    "s1_received": (1, "received"), "s1_upheld_pct": (1, "upheld_pct"),
+    "s1_escalated": (1, "escalated"), "s2_received": (2, "received"),
+    "s2_upheld_pct": (2, "upheld_pct"),
+    "s2_upheld_not_upheld_s1_pct": (2, "upheld_not_upheld_prev_pct"),
+    "s2_escalated": (2, "escalated"), "s3_received": (3, "received"),
+    "s3_upheld_pct": (3, "upheld_pct"),
+    "s3_upheld_not_upheld_s2_pct": (3, "upheld_not_upheld_prev_pct"),
+}
+
+
+def golden(stem: str) -> dict:
+    return json.loads((GOLDEN / f"{stem}.json").read_text(encoding="utf-8"))
+
+
+def golden_by_stage(columns: list[str], values: list) -> dict[int, dict[str, float | None]]:
+    """{stage: {measure: value}} from a golden row; measures a stage does not print are None."""
+    stages: dict[int, dict[str, float | None]] = {
+        s: {"received": None, "upheld_pct": None, "escalated": None,
+            "upheld_not_upheld_prev_pct": None} for s in (1, 2, 3)}
+    for name, value in zip(columns, values, strict=True):
+        stage, measure = GOLDEN_COLUMNS[name]
+        stages[stage][measure] = value
+    return stages
+
+
+def shared_dir(*parts: str) -> Path:
+    path = SHARED.joinpath(*parts)
+    if not path.exists():
+        pytest.skip(f"{path} is absent: ../shared is only present inside the project workspace")
+    return path
+
+
+@pytest.fixture(scope="session")
+def sample_2018_19_db(tmp_path_factory: pytest.TempPathFactory) -> dict[str, Path]:
+    """Each producer's 2018/19 sample ingested into its own warehouse."""
+    dbs = {}
+    for producer in PRODUCERS:
+        folder = tmp_path_factory.mktemp(producer)
+        pdf = shutil.copy(PDFS / f"complaints-2018-19-{producer}.pdf", folder)
+        db = folder / "warehouse.duckdb"
+        summary = ingest([Path(pdf)], db, workers=1)
+        assert not summary.failed, summary.failed
+        dbs[producer] = db
+    return dbs
+
+
+def fetch(db: Path, sql: str, params: list | None = None) -> list[tuple]:
+    with warehouse(db, read_only=True) as con:
+        return con.execute(sql, params or []).fetchall()
