@@ -1,0 +1,68 @@
+"""Render the sample report PDFs from hand-made golden truth.
+
+    python samples/render.py [GOLDEN.json ...]     (default: tests/fixtures/golden/*.json)
+
+For each golden file <stem> this writes tests/fixtures/pdfs/<stem>-word.pdf (python-docx, then
+LibreOffice) and <stem>-reportlab.pdf (reportlab platypus), copies both into raw_reports/, then
+runs samples/check.py on them. Everything printed comes from the golden file.
+"""
+
+from __future__ import annotations
+
+import argparse
+import json
+import shutil
+import sys
+from pathlib import Path
+
+sys.path.insert(0, str(Path(__file__).resolve().parent))
+
+from check import check_report, print_page_map  # noqa: E402
+from docx_writer import render_word_pdf  # noqa: E402
+from report_model import report_blocks  # noqa: E402
+from reportlab_writer import render_reportlab_pdf  # noqa: E402
+
+ROOT = Path(__file__).resolve().parent.parent
+GOLDEN_DIR = ROOT / "tests" / "fixtures" / "golden"
+PDF_DIR = ROOT / "tests" / "fixtures" / "pdfs"
+RAW_DIR = ROOT / "raw_reports"
+PRODUCERS = {"word": render_word_pdf, "reportlab": render_reportlab_pdf}
+
+
+def render(golden_path: Path, golden: dict) -> list[Path]:
+    blocks = report_blocks(golden)
+    title = f"{golden['council']} {golden['title'].title()}"
+    written = []
+    for producer, render_pdf in PRODUCERS.items():
+        pdf_path = PDF_DIR / f"{golden_path.stem}-{producer}.pdf"
+        render_pdf(blocks, pdf_path, title)
+        shutil.copyfile(pdf_path, RAW_DIR / pdf_path.name)
+        written.append(pdf_path)
+    return written
+
+
+def main(argv: list[str] | None = None) -> int:
+    parser = argparse.ArgumentParser(description=__doc__.splitlines()[0])
+    parser.add_argument("golden", nargs="*", type=Path, help="golden JSON files")
+    parser.add_argument("--no-check", action="store_true", help="skip the pdfplumber check")
+    args = parser.parse_args(argv)
+    golden_files = args.golden or sorted(GOLDEN_DIR.glob("*.json"))
+    PDF_DIR.mkdir(parents=True, exist_ok=True)
+    RAW_DIR.mkdir(parents=True, exist_ok=True)
+    failures = 0
+    for golden_path in golden_files:
+        golden = json.loads(golden_path.read_text(encoding="utf-8"))
+        for pdf_path in render(golden_path, golden):
+            print(f"wrote {pdf_path.relative_to(ROOT)} (+ raw_reports/{pdf_path.name})")
+            if args.no_check:
+                continue
+            result = check_report(golden, pdf_path)
+            print_page_map(result)
+            for problem in result.problems:
+                print(f"  FAIL {problem}")
+            failures += len(result.problems)
+    return 1 if failures else 0
+
+
+if __name__ == "__main__":
+    sys.exit(main())
