@@ -61,7 +61,7 @@ def ingest_command(
     reextract: Annotated[bool, typer.Option(
         "--reextract", help="Re-process reports loaded by an older extractor version.")] = False,
     workers: Annotated[int, typer.Option(
-        "--workers", min=1, help="Extraction processes (default: number of cores).")] = 0,
+        "--workers", min=0, help="Extraction processes (0, the default: one per core).")] = 0,
     max_pages: Annotated[int, typer.Option(
         "--max-pages", min=1, help="Refuse files with more pages than this.")] = 300,
     timeout: Annotated[float, typer.Option(
@@ -85,15 +85,12 @@ def ingest_command(
             progress.update(task, advance=1, pages=done_pages,
                             description=f"Ingesting {outcome.file_name[:40]}")
             if outcome.error:
-                progress.console.print(f"[red]{outcome.error}[/red]", highlight=False,
+                progress.console.print(f"[red]Error: {outcome.error}[/red]", highlight=False,
                                        soft_wrap=True)
 
         summary = _guarded(debug, lambda: ingest(
             targets, db, force=force, strict=strict, reextract=reextract,
             workers=workers or _default_workers(), limits=limits, on_file=on_file))
-    if not err.is_terminal:
-        for outcome in summary.failed:
-            err.print(f"Error: {outcome.error}", highlight=False, soft_wrap=True)
     _print_summary(summary)
     raise typer.Exit(1 if summary.failed else 0)
 

@@ -1,0 +1,189 @@
+"""The command line as a data engineer uses it: ingest a folder, re-run it, query, check."""
+
+from __future__ import annotations
+
+import json
+import shutil
+import subprocess
+import sys
+from pathlib import Path
+
+import duckdb
+import pytest
+from typer.testing import CliRunner
+
+from pipeline.cli import app
+from tests.conftest import FIXTURES, PDFS, fetch
+
+runner = CliRunner()
+BAD = FIXTURES / "bad"
+BAD_REASONS = {
+    "zero-bytes.pdf": "zero-bytes.pdf: empty file (0 bytes).",
+    "text-named-pdf.pdf": "text-named-pdf.pdf: not a PDF (no %PDF header).",
+    "truncated.pdf": "truncated.pdf: corrupt PDF (PSEOF: Unexpected EOF).",
+    "password-protected.pdf": "password-protected.pdf: encrypted (password-protected).",
+    "scanned-no-text.pdf": "scanned-no-text.pdf: no text layer.",
+    "not-a-complaints-report.pdf": "not-a-complaints-report.pdf: not a complaints report (no "
+                                   "Top Ten or Comparative Data table found).",
+}
+
+
+def run(*args: str, env: dict | None = None):
+    return runner.invoke(app, list(args), env=env)
+
+
+@pytest.fixture()
+def reports_dir(tmp_path: Path) -> Path:
+    folder = tmp_path / "raw_reports"
+    folder.mkdir()
+    for pdf in PDFS.glob("complaints-2018-19-*.pdf"):
+        shutil.copy(pdf, folder)
+    return folder
+
+
+def test_ingest_loads_the_samples_then_skips_them_unchanged(reports_dir, tmp_path):
+    db = tmp_path / "w.duckdb"
+    first = run("ingest", str(reports_dir), "--db", str(db), "--workers", "1")
+    assert first.exit_code == 0, first.output
+    assert "loaded" in first.stdout
+    counts = fetch(db, "SELECT count(*) FROM stage_outcomes")
+    assert counts == [(120,)]
+    second = run("ingest", str(reports_dir), "--db", str(db), "--workers", "1")
+    assert second.exit_code == 0
+    assert second.stdout.count("unchanged") == 2
+    assert fetch(db, "SELECT count(*) FROM stage_outcomes") == counts
+    assert fetch(db, "SELECT count(*) FROM reports") == [(2,)]
+
+
+def test_changed_file_replaces_that_reports_rows(reports_dir, tmp_path):
+    db = tmp_path / "w.duckdb"
+    assert run("ingest", str(reports_dir), "--db", str(db), "--workers", "1").exit_code == 0
+    old_ids = fetch(db, "SELECT report_id FROM reports ORDER BY file_name")
+    # The council re-publishes: same file name, new bytes (an incremental-update comment).
+    target = reports_dir / "complaints-2018-19-reportlab.pdf"
+    target.write_bytes(target.read_bytes() + b"\n% republished\n")
+    result = run("ingest", str(reports_dir), "--db", str(db), "--workers", "1")
+    assert result.exit_code == 0, result.output
+    assert "replaced" in result.stdout
+    assert "unchanged" in result.stdout
+    new_ids = fetch(db, "SELECT report_id FROM reports ORDER BY file_name")
+    assert new_ids != old_ids
+    assert fetch(db, "SELECT count(DISTINCT report_id) FROM stage_outcomes") == [(len(new_ids),)]
+    assert fetch(db, "SELECT count(*) FROM stage_outcomes WHERE report_id NOT IN "
+                     "(SELECT report_id FROM reports)") == [(0,)]
+
+
+def test_each_bad_input_gets_one_line_and_the_good_files_still_load(reports_dir, tmp_path):
+    for bad in BAD.iterdir():
+        shutil.copy(bad, reports_dir)
+    db = tmp_path / "w.duckdb"
+    result = run("ingest", str(reports_dir), "--db", str(db), "--workers", "1")
+    assert result.exit_code == 1
+    error_lines = [line for line in result.stderr.splitlines() if line.strip()]
+    assert len(error_lines) == len(BAD_REASONS)
+    for name, reason in BAD_REASONS.items():
+        [line] = [x for x in error_lines if name in x]
+        assert line.startswith(f"Error: {reason}")
+    assert "Traceback" not in result.output
+    loaded = {name for (name,) in fetch(db, "SELECT file_name FROM reports")}
+    assert loaded == {"complaints-2018-19-word.pdf", "complaints-2018-19-reportlab.pdf"}
+    for table in ("stage_outcomes", "top_ten", "quarantine", "data_quality_issues"):
+        assert fetch(db, f"SELECT count(*) FROM {table} WHERE report_id NOT IN "
+                         "(SELECT report_id FROM reports)") == [(0,)]
+
+
+def test_missing_path_is_a_usage_error(tmp_path):
+    result = run("ingest", str(tmp_path / "nowhere"), "--db", str(tmp_path / "w.duckdb"))
+    assert result.exit_code == 2
+    assert result.stderr.strip() == f"Error: no such file or folder: {tmp_path / 'nowhere'}"
+
+
+@pytest.fixture()
+def loaded_db(reports_dir, tmp_path) -> Path:
+    db = tmp_path / "w.duckdb"
+    assert run("ingest", str(reports_dir), "--db", str(db), "--workers", "1").exit_code == 0
+    return db
+
+
+def test_query_formats(loaded_db):
+    sql = ("SELECT stage, received, upheld_pct FROM stage_outcomes s JOIN reports r "
+           "USING (report_id) WHERE r.file_name LIKE '%word%' AND service_area = 'Repairs' "
+           "AND period = '2018/19' ORDER BY stage")
+    as_csv = run("query", sql, "--db", str(loaded_db), "--format", "csv")
+    assert as_csv.exit_code == 0
+    assert as_csv.stdout.splitlines() == ["stage,received,upheld_pct", "1,218,44.0", "2,36,33.0",
+                                          "3,4,0.0"]
+    as_json = run("query", sql, "--db", str(loaded_db), "--format", "json")
+    assert json.loads(as_json.stdout)[0] == {"stage": 1, "received": 218, "upheld_pct": 44.0}
+
+
+def test_query_opens_the_warehouse_read_only(loaded_db):
+    result = run("query", "DELETE FROM stage_outcomes", "--db", str(loaded_db))
+    assert result.exit_code == 1
+    assert result.stderr.startswith("Error: query failed:")
+    assert "read-only" in result.stderr
+    assert fetch(loaded_db, "SELECT count(*) FROM stage_outcomes") == [(120,)]
+
+
+def test_query_without_a_warehouse(tmp_path):
+    result = run("query", "SELECT 1", "--db", str(tmp_path / "none.duckdb"))
+    assert result.exit_code == 1
+    assert "no warehouse here yet; run `complaints ingest` first" in result.stderr
+
+
+def test_db_from_environment(reports_dir, tmp_path):
+    db = tmp_path / "env.duckdb"
+    result = run("ingest", str(reports_dir), "--workers", "1", env={"COMPLAINTS_DB": str(db)})
+    assert result.exit_code == 0
+    assert fetch(db, "SELECT count(*) FROM reports") == [(2,)]
+
+
+def test_reports_lists_counts(loaded_db):
+    result = run("reports", "--db", str(loaded_db), "--format", "json")
+    rows = json.loads(result.stdout)
+    assert {r["file_name"] for r in rows} == {"complaints-2018-19-word.pdf",
+                                              "complaints-2018-19-reportlab.pdf"}
+    assert {r["stage_outcomes"] for r in rows} == {60}
+    assert all(r["issues"] > 0 for r in rows)
+
+
+def test_check_lists_findings_and_strict_gates_on_errors(loaded_db):
+    result = run("check", "--db", str(loaded_db), "--format", "csv", "--severity", "warning")
+    assert result.exit_code == 0
+    assert result.stdout.count("difference_arithmetic") == 6  # 3 slips × 2 producers
+    assert run("check", "--db", str(loaded_db), "--strict").exit_code == 0
+    with duckdb.connect(str(loaded_db)) as con:
+        report_id = con.execute("SELECT min(report_id) FROM reports").fetchone()[0]
+        con.execute("INSERT INTO data_quality_issues VALUES (?, 'error', 'planted', NULL, NULL, "
+                    "NULL, NULL, 'planted error', 1)", [report_id])
+    strict = run("check", "--db", str(loaded_db), "--strict")
+    assert strict.exit_code == 1
+    assert strict.stderr.strip() == "Error: 1 error-severity finding(s)"
+
+
+def test_newer_warehouse_schema_is_refused(tmp_path, reports_dir):
+    db = tmp_path / "w.duckdb"
+    assert run("ingest", str(reports_dir), "--db", str(db), "--workers", "1").exit_code == 0
+    with duckdb.connect(str(db)) as con:
+        con.execute("UPDATE warehouse_meta SET value = '99' WHERE key = 'schema_version'")
+    result = run("ingest", str(reports_dir), "--db", str(db))
+    assert result.exit_code == 1
+    assert "warehouse schema v99 is newer than this tool's v1" in result.stderr
+
+
+def test_every_command_has_help_and_is_in_the_readme():
+    readme = (Path(__file__).parent.parent / "README.md").read_text(encoding="utf-8")
+    commands = [c.name for c in app.registered_commands]
+    assert {"ingest", "query", "reports", "check"} <= set(commands)
+    for command in commands:
+        result = run(command, "--help")
+        assert result.exit_code == 0
+        assert len(result.stdout) > 100
+        assert f"complaints {command}" in readme
+
+
+def test_python_dash_m_pipeline_works():
+    result = subprocess.run([sys.executable, "-m", "pipeline", "--help"], capture_output=True,
+                            text=True, check=False, cwd=Path(__file__).parent.parent)
+    assert result.returncode == 0
+    assert "ingest" in result.stdout
