@@ -120,7 +120,7 @@ def _render(columns: list[str], rows: list[tuple[Any, ...]], fmt: str) -> None:
     else:
         table = Table()
         for column in columns:
-            table.add_column(column)
+            table.add_column(column, overflow="fold")
         for row in rows:
             table.add_row(*("" if v is None else str(v) for v in row))
         out.print(table)
@@ -207,6 +207,98 @@ def check_command(
     if strict and errors:
         err.print(f"[red]Error: {errors} error-severity finding(s)[/red]")
         raise typer.Exit(1)
+
+
+@app.command("trends")
+def trends_command(
+    area: Annotated[str, typer.Argument(help="Service area, as printed or canonical.")],
+    db: DbOption = DEFAULT_DB,
+    debug: DebugOption = False,
+) -> None:
+    """Print an area's received and upheld figures per year, with a sparkline per stage."""
+    from pipeline.config import area_catalogue
+    from pipeline.errors import UsageError
+    from pipeline.trends import sparkline
+
+    def load() -> tuple[list[str], list]:
+        found = area_catalogue().area(area)
+        name = found.name if found else area
+        columns, rows = _query(db, "SELECT period, stage, received, upheld_pct, restated "
+                                   "FROM complaint_trends WHERE lower(service_area) = lower(?) "
+                                   "ORDER BY period, stage", [name])
+        if not rows:
+            raise UsageError(f"no figures for service area {area!r}; see `complaints query "
+                             "\"SELECT DISTINCT service_area FROM stage_outcomes\"`")
+        return [name], rows
+
+    (name,), rows = _guarded(debug, load)
+    periods = sorted({r[0] for r in rows})
+    cells = {(r[0], r[1]): r for r in rows}
+    table = Table(title=f"{name}: complaints received (upheld %) by year")
+    table.add_column("stage")
+    for period in periods:
+        table.add_column(period, justify="right")
+    table.add_column("trend")
+    for stage in (1, 2, 3):
+        values = []
+        row = [f"S{stage}"]
+        for period in periods:
+            cell = cells.get((period, stage))
+            received = cell[2] if cell else None
+            values.append(received)
+            pct = f" ({cell[3]:g}%)" if cell and cell[3] is not None else ""
+            mark = "*" if cell and cell[4] else ""
+            row.append("" if received is None else f"{received}{pct}{mark}")
+        table.add_row(*row, sparkline(values))
+    out.print(table)
+    if any(r[4] for r in rows):
+        out.print("* restated: another report printed a different figure "
+                  "(`complaints check` lists them)")
+
+
+EXPORT_TABLES = ("complaint_trends", "stage_outcomes", "top_ten", "printed_differences",
+                 "commentary", "service_commitments", "data_quality_issues", "quarantine",
+                 "report_sections", "reports")
+
+
+@app.command("export")
+def export_command(
+    out_dir: Annotated[Path, typer.Option("--out", help="Folder to write into.")],
+    fmt: Annotated[str, typer.Option("--format", "-f", help="parquet or csv.")] = "parquet",
+    db: DbOption = DEFAULT_DB,
+    debug: DebugOption = False,
+) -> None:
+    """Export every warehouse table; Parquet is partitioned by period where a table has one."""
+    if fmt not in {"parquet", "csv"}:
+        err.print(f"[red]Error: unknown format {fmt!r}; use parquet or csv[/red]")
+        raise typer.Exit(2)
+
+    def export() -> list[tuple[str, int]]:
+        written = []
+        out_dir.mkdir(parents=True, exist_ok=True)
+        with warehouse(db, read_only=True) as con:
+            for table in EXPORT_TABLES:
+                columns = [r[0] for r in con.execute(f"DESCRIBE {table}").fetchall()]
+                count = con.execute(f"SELECT count(*) FROM {table}").fetchone()[0]
+                target = out_dir / (table if fmt == "parquet" else f"{table}.csv")
+                select = f"SELECT * FROM {table}"
+                if fmt == "parquet" and "period" in columns:
+                    # Hive folders cannot hold '/', so 2018/19 is filed as period_key=2018-19.
+                    select = f"SELECT *, replace(period, '/', '-') AS period_key FROM {table}"
+                    options = "FORMAT parquet, PARTITION_BY (period_key), OVERWRITE_OR_IGNORE"
+                elif fmt == "parquet":
+                    target.mkdir(exist_ok=True)
+                    target = target / "data.parquet"
+                    options = "FORMAT parquet"
+                else:
+                    options = "FORMAT csv, HEADER"
+                escaped = str(target).replace("'", "''")
+                con.execute(f"COPY ({select}) TO '{escaped}' ({options})")
+                written.append((table, count))
+        return written
+
+    written = _guarded(debug, export)
+    _render(["table", "rows"], written, "table")
 
 
 def main() -> None:

@@ -14,6 +14,7 @@ import pyarrow as pa
 from pydantic import BaseModel
 
 from pipeline.errors import SchemaVersionError, WarehouseBusyError, WarehouseError
+from pipeline.trends import RESTATEMENTS_SQL, TRENDS_VIEW_SQL
 from schemas.records import ReportRecords
 
 SCHEMA_VERSION = 1
@@ -75,8 +76,6 @@ def _migrate(con: duckdb.DuckDBPyConnection, found: int | None, path: Path) -> N
 
 
 def _create_views(con: duckdb.DuckDBPyConnection) -> None:
-    from pipeline.trends import TRENDS_VIEW_SQL
-
     con.execute(TRENDS_VIEW_SQL)
 
 
@@ -137,6 +136,12 @@ def _bulk_insert(con: duckdb.DuckDBPyConnection, table: str, rows: list[dict]) -
         con.unregister("incoming_rows")
 
 
+def refresh_restatements(con: duckdb.DuckDBPyConnection) -> None:
+    """Findings between reports are recomputed whole, so load order never matters."""
+    con.execute("DELETE FROM data_quality_issues WHERE check_name = 'restatement'")
+    con.execute(RESTATEMENTS_SQL)
+
+
 def replace_report(con: duckdb.DuckDBPyConnection, records: ReportRecords) -> None:
     """Delete the report's old rows (by content or by file name) and insert the new, atomically."""
     report = records.report
@@ -160,6 +165,7 @@ def replace_report(con: duckdb.DuckDBPyConnection, records: ReportRecords) -> No
         _bulk_insert(con, "service_commitments", _rows(records.commitments, **ids))
         _bulk_insert(con, "data_quality_issues", _rows(records.issues, **ids))
         _bulk_insert(con, "quarantine", _rows(records.quarantine, **ids))
+        refresh_restatements(con)
         con.execute("COMMIT")
     except BaseException:
         con.execute("ROLLBACK")

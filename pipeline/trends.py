@@ -1,8 +1,11 @@
-"""The multi-year view analysts query: one row per area × period × stage across reports."""
+"""The multi-year view: one trustworthy series per area × period × stage across reports,
+restatements found between reports, and the small helpers the `trends` command prints."""
 
 from __future__ import annotations
 
-# The figure from the report whose own year is the period wins; otherwise the latest report.
+from collections.abc import Sequence
+
+# The figure from the report whose own year is that period wins; otherwise the latest report.
 # `restated` is true where another report printed a different figure for the same cell.
 TRENDS_VIEW_SQL = """
 CREATE OR REPLACE VIEW complaint_trends AS
@@ -16,10 +19,10 @@ WITH ranked AS (
 ),
 spread AS (
     SELECT directorate, service_area, period, stage,
-           count(DISTINCT received) > 1
-           OR count(DISTINCT upheld_pct) > 1
-           OR count(DISTINCT escalated) > 1
-           OR count(DISTINCT upheld_not_upheld_prev_pct) > 1 AS restated
+           count(DISTINCT coalesce(received, -1)) > 1
+           OR count(DISTINCT coalesce(upheld_pct, -1)) > 1
+           OR count(DISTINCT coalesce(escalated, -1)) > 1
+           OR count(DISTINCT coalesce(upheld_not_upheld_prev_pct, -1)) > 1 AS restated
     FROM stage_outcomes
     GROUP BY ALL
 )
@@ -29,3 +32,45 @@ SELECT ranked.directorate, ranked.service_area, ranked.period, ranked.stage,
 FROM ranked JOIN spread USING (directorate, service_area, period, stage)
 WHERE preference = 1
 """
+
+# Every cell two reports print differently, one finding per measure, attached to the report
+# that restates (the one whose own year is not the period). Recomputed whole after each load,
+# so the result never depends on the order reports arrive in.
+RESTATEMENTS_SQL = """
+INSERT INTO data_quality_issues
+WITH cells AS (
+    SELECT s.*, r.report_year, r.file_name,
+           unnest(['received', 'upheld_pct', 'escalated', 'upheld_not_upheld_prev_pct'])
+               AS measure,
+           unnest([received::DOUBLE, upheld_pct, escalated::DOUBLE,
+                   upheld_not_upheld_prev_pct]) AS value
+    FROM stage_outcomes s JOIN reports r USING (report_id)
+)
+SELECT later.report_id, 'warning', 'restatement', later.directorate, later.service_area,
+       later.period, later.stage,
+       format('{} {}: {} ({}) prints {}, {} ({}) printed {}', later.measure,
+              later.period, later.file_name, later.report_year,
+              CASE WHEN later.value IS NULL THEN 'N/A' ELSE printf('%g', later.value) END,
+              own.file_name, own.report_year,
+              CASE WHEN own.value IS NULL THEN 'N/A' ELSE printf('%g', own.value) END),
+       later.page
+FROM cells later JOIN cells own
+  ON own.directorate = later.directorate AND own.service_area = later.service_area
+ AND own.period = later.period AND own.stage = later.stage AND own.measure = later.measure
+WHERE own.report_year = own.period AND later.report_year <> later.period
+  AND own.value IS DISTINCT FROM later.value
+"""
+
+SPARKS = "▁▂▃▄▅▆▇█"
+
+
+def sparkline(values: Sequence[float | None]) -> str:
+    """'▁▄█' for rising values; a space where a year has no figure."""
+    known = [v for v in values if v is not None]
+    if not known:
+        return " " * len(values)
+    low, high = min(known), max(known)
+    span = high - low
+    return "".join(" " if v is None else SPARKS[0 if span == 0 else
+                                                 round((v - low) / span * (len(SPARKS) - 1))]
+                   for v in values)

@@ -1,0 +1,196 @@
+"""The 2018/19 report's words: every Analysis cell and every service commitment, both producers,
+compared with the hand-made truth text (whitespace and dash variants folded)."""
+
+from __future__ import annotations
+
+import difflib
+import re
+
+import pytest
+
+from pipeline.commentary import clean_text, stage_of
+from tests.conftest import PRODUCERS, fetch, golden
+
+TRUTH = golden("complaints-2018-19")
+TEXT_FIELDS = ("key_themes", "service_response", "complaints_team_comment")
+DASHES = re.compile(r"[\u2010-\u2015\u2212-]")
+
+
+def folded(text: str | None) -> str:
+    """Whitespace and dash variants folded; nothing else forgiven."""
+    return re.sub(r"\s+", " ", DASHES.sub("-", text or "")).strip()
+
+
+def _expected_cells() -> dict[tuple, str | None]:
+    cells: dict[tuple, str | None] = {}
+    for d in TRUTH["dashboards"]:
+        area = d["service_area"]
+        for row in d["analysis"]:
+            for name in TEXT_FIELDS:
+                cells[("commentary", area, row["stage"], name)] = row[name]
+        for item in d["commitments_current"]:
+            cells[("commitment", area, "2018/19", item["item_no"])] = item["commitment"]
+            cells[("progress", area, "2018/19", item["item_no"])] = item["progress"]
+        for item in d["commitments_next"]:
+            cells[("commitment", area, "2019/20", item["item_no"])] = item["commitment"]
+    return cells
+
+
+def _loaded_cells(db) -> dict[tuple, str | None]:
+    cells: dict[tuple, str | None] = {}
+    for area, stage, *texts in fetch(db, "SELECT service_area, stage, key_themes, "
+                                         "service_response, complaints_team_comment "
+                                         "FROM commentary"):
+        for name, text in zip(TEXT_FIELDS, texts, strict=True):
+            cells[("commentary", area, stage, name)] = text
+    for area, year, item, commitment, progress in fetch(
+            db, "SELECT service_area, commitment_year, item_no, commitment, progress "
+                "FROM service_commitments"):
+        cells[("commitment", area, year, item)] = commitment
+        if year == "2018/19":
+            cells[("progress", area, year, item)] = progress
+    return cells
+
+
+@pytest.mark.parametrize("producer", PRODUCERS)
+def test_commentary_and_commitments_match_the_truth(sample_2018_19_db, producer):
+    expected = _expected_cells()
+    loaded = _loaded_cells(sample_2018_19_db[producer])
+    assert set(loaded) == set(expected), "rows missing or extra: " + repr(
+        sorted(set(loaded) ^ set(expected), key=str))
+    mismatches = []
+    for key, text in expected.items():
+        if folded(loaded[key]) != folded(text):
+            similarity = difflib.SequenceMatcher(None, folded(loaded[key]), folded(text)).ratio()
+            mismatches.append(f"{key}: similarity {similarity:.3f}\n  got:  {loaded[key]!r}\n"
+                              f"  want: {text!r}")
+    share = 1 - len(mismatches) / len(expected)
+    print(f"{producer}: {len(expected) - len(mismatches)}/{len(expected)} cells exact "
+          f"({share:.1%})", *mismatches, sep="\n")
+    assert share >= 0.95, "\n".join(mismatches)
+
+
+@pytest.mark.parametrize("producer", PRODUCERS)
+def test_commentary_rows_keep_their_pages(sample_2018_19_db, producer):
+    rows = fetch(sample_2018_19_db[producer], "SELECT service_area, stage, page FROM commentary "
+                                               "ORDER BY page")
+    assert len(rows) == sum(len(d["analysis"]) for d in TRUTH["dashboards"])
+    assert all(page >= 2 for *_, page in rows)
+
+
+@pytest.mark.parametrize("producer", PRODUCERS)
+def test_awaiting_update_is_kept_as_progress(sample_2018_19_db, producer):
+    rows = fetch(sample_2018_19_db[producer],
+                 "SELECT item_no, progress FROM service_commitments WHERE service_area = "
+                 "'Housing Solutions' AND commitment_year = '2018/19' ORDER BY item_no")
+    assert rows == [(1, "Awaiting update from the service"),
+                    (2, "Awaiting update from the service"),
+                    (3, "Awaiting update from the service")]
+
+
+@pytest.mark.parametrize("producer", PRODUCERS)
+def test_numbered_rows_without_text_are_not_commitments(sample_2018_19_db, producer):
+    rows = fetch(sample_2018_19_db[producer],
+                 "SELECT service_area, item_no, commitment FROM service_commitments WHERE "
+                 "commitment_year = '2019/20' AND service_area IN ('Housing Solutions', "
+                 "'Non Return of Bins') ORDER BY service_area")
+    assert rows == [("Housing Solutions", 1, "Awaiting update from the service"),
+                    ("Non Return of Bins", 1, "Commitments are the same for missed collections "
+                                              "above")]
+
+
+def test_contractor_query_from_the_readme(sample_2018_19_db):
+    rows = fetch(sample_2018_19_db["word"], """
+        SELECT directorate, service_area, commitment_year, item_no, commitment, progress
+        FROM service_commitments
+        WHERE regexp_matches(commitment, '(?i)contractor|Mears|Liberty Gas|Aaron|Oakray')
+        ORDER BY commitment_year, directorate, service_area, item_no""")
+    found = {(r[1], r[2], r[3]) for r in rows}
+    assert ("Repairs", "2018/19", 4) in found  # Liberty Gas
+    assert ("Repairs", "2019/20", 4) in found  # Oakray (door entry contractor)
+    assert ("Transforming Homes", "2018/19", 2) in found  # monitoring of contractors
+
+
+def test_clean_text_rejoins_lines_and_repairs_line_break_hyphens():
+    assert clean_text("The suggested Bartec system for logging contaminated or non-\n"
+                      "presented bins") == ("The suggested Bartec system for logging "
+                                            "contaminated or non-presented bins")
+    assert clean_text("contaminated or non- presented bins") == \
+        "contaminated or non-presented bins"
+    assert clean_text("Mears -\nFollow on Works") == "Mears - Follow on Works"
+    assert clean_text("\uf0b7 Provide suggested progress going forward or\n\uf0b7 Provide a "
+                      "summary") == "Provide suggested progress going forward or Provide a summary"
+    assert clean_text("   \n ") is None
+
+
+def test_stage_is_read_from_the_words():
+    assert stage_of("44% of Stage 2's were upheld") == 2
+    assert stage_of("50% of Stage two complaints were upheld") == 2
+    assert stage_of("Overall volumes have dropped") is None
+
+
+def _content_with(tables, area=True):
+    """A one-dashboard report holding just `tables`, attributed to Repairs unless told not to."""
+    from pipeline.config import ServiceArea
+    from pipeline.extract.sections import ReportLayout, Section
+    from pipeline.report import ReportContent
+    from pipeline.validate import Findings
+
+    section = Section(number=1, page=4, tables=list(tables))
+    areas = {1: ServiceArea("Housing", "Repairs")} if area else {}
+    return ReportContent("2018/19", None, ReportLayout([], [], [section], []), [], areas, [], [],
+                         [], Findings())
+
+
+def test_commentary_row_without_a_stage_is_quarantined_not_dropped():
+    from pipeline.commentary import read_texts
+    from pipeline.extract.sections import MergedTable
+
+    analysis = MergedTable("analysis", [
+        ("Analysis – key themes / concerns", "Comments to explain:", "Additional commentary"),
+        ("44% of Stage 1 complaints were upheld", "Plans are monitored.", "Keep watching."),
+        ("Volumes fell overall", "Staff retrained.", None),
+    ], [4, 4, 4])
+    texts = read_texts(_content_with([analysis]))
+    assert [(c.stage, c.key_themes) for c in texts.commentary] == [
+        (1, "44% of Stage 1 complaints were upheld")]
+    [kept] = texts.findings.quarantine
+    assert (kept.table_name, kept.raw_text, kept.page) == (
+        "commentary", "Volumes fell overall | Staff retrained.", 4)
+    assert kept.reason == "stage could not be determined from the row's text"
+
+
+def test_commitment_without_a_number_is_quarantined_and_continuations_join():
+    from pipeline.commentary import read_texts
+    from pipeline.extract.sections import MergedTable
+
+    commitments = MergedTable("commitments", [
+        ("", "Service commitments submitted by the service for the year 2018/2019",
+         "Progress summary provided by the service"),
+        ("", "An orphan commitment with no number", "Done"),
+        ("1", "Monitor the contractor.", "Ongoing."),
+        ("", "Monthly meetings.", "Meetings held."),
+        ("2", "", ""),
+    ], [5, 5, 5, 6, 6])
+    texts = read_texts(_content_with([commitments]))
+    assert [(c.commitment_year, c.item_no, c.commitment, c.progress, c.page)
+            for c in texts.commitments] == [
+        ("2018/19", 1, "Monitor the contractor. Monthly meetings.", "Ongoing. Meetings held.", 5)]
+    [kept] = texts.findings.quarantine
+    assert (kept.field, kept.raw_text, kept.reason, kept.page) == (
+        "item_no", "An orphan commitment with no number | Done",
+        "commitment without an item number", 5)
+
+
+def test_texts_of_an_unattributed_dashboard_are_quarantined():
+    from pipeline.commentary import read_texts
+    from pipeline.extract.sections import MergedTable
+
+    analysis = MergedTable("analysis", [
+        ("Analysis – key themes / concerns", "Comments to explain:", "Additional commentary"),
+        ("20% of Stage 1 complaints were upheld", "Retrained.", "Fine."),
+    ], [7, 7])
+    texts = read_texts(_content_with([analysis], area=False))
+    assert texts.commentary == []
+    assert [q.reason for q in texts.findings.quarantine] == [
+        "service area of this dashboard could not be determined"]
