@@ -69,3 +69,20 @@ def sample_2018_19_db(tmp_path_factory: pytest.TempPathFactory) -> dict[str, Pat
 def fetch(db: Path, sql: str, params: list | None = None) -> list[tuple]:
     with warehouse(db, read_only=True) as con:
         return con.execute(sql, params or []).fetchall()
+
+
+SNAPSHOT_TABLES = ("reports", "report_sections", "stage_outcomes", "top_ten",
+                   "printed_differences", "commentary", "service_commitments",
+                   "data_quality_issues", "quarantine")
+
+
+def snapshot(db: Path) -> dict[str, list[tuple]]:
+    """Every table's rows, sorted, without the load timestamp: equal snapshots = same data."""
+    tables = {}
+    with warehouse(db, read_only=True) as con:
+        for table in SNAPSHOT_TABLES:
+            columns = [r[0] for r in con.execute(f"DESCRIBE {table}").fetchall()
+                       if r[0] != "ingested_at"]
+            rows = con.execute(f"SELECT {', '.join(columns)} FROM {table}").fetchall()
+            tables[table] = sorted(rows, key=repr)
+    return tables

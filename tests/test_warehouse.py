@@ -1,0 +1,101 @@
+"""Warehouse behaviour: whole-report transactions, parallel extraction, re-extraction, export."""
+
+from __future__ import annotations
+
+import shutil
+from pathlib import Path
+
+import duckdb
+import pytest
+from typer.testing import CliRunner
+
+from pipeline import load
+from pipeline.cli import app
+from pipeline.extract import EXTRACTOR_VERSION
+from pipeline.run import ingest
+from tests.conftest import PDFS, fetch, snapshot
+
+runner = CliRunner()
+
+
+@pytest.fixture()
+def two_reports(tmp_path: Path) -> Path:
+    folder = tmp_path / "in"
+    folder.mkdir()
+    for pdf in PDFS.glob("complaints-2018-19-*.pdf"):
+        shutil.copy(pdf, folder)
+    return folder
+
+
+def test_two_workers_give_the_same_warehouse_as_one(two_reports, tmp_path):
+    one, two = tmp_path / "one.duckdb", tmp_path / "two.duckdb"
+    assert not ingest([two_reports], one, workers=1).failed
+    assert not ingest([two_reports], two, workers=2).failed
+    assert snapshot(one) == snapshot(two)
+
+
+def test_a_failure_mid_load_leaves_nothing_of_that_report(two_reports, tmp_path, monkeypatch):
+    db = tmp_path / "w.duckdb"
+    word = two_reports / "complaints-2018-19-word.pdf"
+    assert not ingest([word], db, workers=1).failed
+    before = snapshot(db)
+    real_insert = load._bulk_insert
+
+    def failing_insert(con, table, rows):
+        if table == "commentary":
+            raise duckdb.IOException("disk full (simulated)")
+        real_insert(con, table, rows)
+
+    monkeypatch.setattr(load, "_bulk_insert", failing_insert)
+    summary = ingest([two_reports / "complaints-2018-19-reportlab.pdf"], db, workers=1)
+    [failed] = summary.failed
+    assert failed.error == ("complaints-2018-19-reportlab.pdf: load failed, nothing of this "
+                            "report was loaded (disk full (simulated))")
+    assert snapshot(db) == before
+
+
+def test_reextract_reprocesses_reports_of_an_older_extractor(two_reports, tmp_path):
+    db = tmp_path / "w.duckdb"
+    assert not ingest([two_reports], db, workers=1).failed
+    with duckdb.connect(str(db)) as con:
+        con.execute("UPDATE reports SET extractor_version = '0.0.1' "
+                    "WHERE file_name LIKE '%word%'")
+    plain = ingest([two_reports], db, workers=1)
+    assert [o.status for o in plain.outcomes] == ["unchanged", "unchanged"]
+    again = ingest([two_reports], db, workers=1, reextract=True)
+    statuses = {o.file_name: o.status for o in again.outcomes}
+    assert statuses == {"complaints-2018-19-reportlab.pdf": "unchanged",
+                        "complaints-2018-19-word.pdf": "replaced"}
+    assert fetch(db, "SELECT DISTINCT extractor_version FROM reports") == [(EXTRACTOR_VERSION,)]
+
+
+def test_export_parquet_partitioned_by_period_and_csv(two_reports, tmp_path):
+    db = tmp_path / "w.duckdb"
+    assert not ingest([two_reports], db, workers=1).failed
+    result = runner.invoke(app, ["export", "--out", str(tmp_path / "pq"), "--db", str(db)])
+    assert result.exit_code == 0, result.output
+    folders = sorted(p.name for p in (tmp_path / "pq" / "stage_outcomes").iterdir())
+    assert folders == ["period_key=2017-18", "period_key=2018-19"]
+    rows = duckdb.sql(f"SELECT period, count(*) FROM read_parquet("
+                      f"'{tmp_path}/pq/stage_outcomes/*/*.parquet') GROUP BY ALL ORDER BY 1"
+                      ).fetchall()
+    assert rows == [("2017/18", 60), ("2018/19", 60)]
+    result = runner.invoke(app, ["export", "--format", "csv", "--out", str(tmp_path / "csv"),
+                                 "--db", str(db)])
+    assert result.exit_code == 0
+    header = (tmp_path / "csv" / "complaint_trends.csv").read_text().splitlines()[0]
+    assert header == ("directorate,service_area,period,stage,received,upheld_pct,escalated,"
+                      "upheld_not_upheld_prev_pct,source_report_year,restated")
+
+
+def test_trends_command_prints_a_sparkline_per_stage(two_reports, tmp_path):
+    db = tmp_path / "w.duckdb"
+    assert not ingest([two_reports], db, workers=1).failed
+    result = runner.invoke(app, ["trends", "Missed Collections", "--db", str(db)])
+    assert result.exit_code == 0, result.output
+    lines = result.stdout.splitlines()
+    [s1] = [line for line in lines if "S1" in line]
+    assert "200 (74%)" in s1 and "163 (77%)" in s1 and "█▁" in s1
+    missing = runner.invoke(app, ["trends", "Nowhere", "--db", str(db)])
+    assert missing.exit_code == 2
+    assert missing.stderr.startswith("Error: no figures for service area 'Nowhere'")
