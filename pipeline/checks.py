@@ -5,6 +5,7 @@ from __future__ import annotations
 
 import math
 from collections.abc import Iterable
+from typing import Any
 
 from schemas.records import DataQualityIssue, PrintedDifference, StageOutcome, TopTenEntry
 
@@ -41,8 +42,9 @@ def check_differences(outcomes: list[StageOutcome], differences: list[PrintedDif
         a = getattr(now, diff.measure, None) if now else None
         b = getattr(then, diff.measure, None) if then else None
         label = LABELS[(diff.stage, diff.measure)]
-        common = dict(directorate=diff.directorate, service_area=diff.service_area,
-                      period=period, stage=diff.stage, page=diff.page)
+        common: dict[str, Any] = dict(directorate=diff.directorate,
+                                      service_area=diff.service_area, period=period,
+                                      stage=diff.stage, page=diff.page)
         if a is None or b is None:
             continue
         expected = a - b

@@ -279,7 +279,7 @@ def export_command(
         with warehouse(db, read_only=True) as con:
             for table in EXPORT_TABLES:
                 columns = [r[0] for r in con.execute(f"DESCRIBE {table}").fetchall()]
-                count = con.execute(f"SELECT count(*) FROM {table}").fetchone()[0]
+                count = len(con.execute(f"SELECT 1 FROM {table}").fetchall())
                 target = out_dir / (table if fmt == "parquet" else f"{table}.csv")
                 select = f"SELECT * FROM {table}"
                 if fmt == "parquet" and "period" in columns:

@@ -11,6 +11,7 @@ from dataclasses import dataclass, field
 
 from pydantic import ValidationError
 
+from pipeline.config import ServiceArea
 from pipeline.extract.layout import header_stage
 from pipeline.extract.sections import MergedTable, Section
 from pipeline.normalise import financial_year, squash
@@ -20,7 +21,7 @@ from schemas.records import Commentary, ServiceCommitment
 
 _BULLET_START = re.compile(r"^\s*(?:[•▪●◦‣∙·\uf0b7\uf0a7\uf0d8]|-(?=\s))\s*")
 _ITEM_NO = re.compile(r"^\s*(\d{1,2})[.)]?\s*$")
-_STAGE_IN_TEXT = re.compile(r"\bstage\s*(\d|one|two|three)\b|\bS([123])\b", re.I)
+_STAGE_IN_TEXT = re.compile(r"\bstage\s*(\d|one|two|three)\b|\bS([123])\b", re.IGNORECASE)
 _WORDS = {"one": 1, "two": 2, "three": 3}
 
 
@@ -107,7 +108,8 @@ class _TextReader:
             page=page, directorate=getattr(area, "directorate", None),
             service_area=getattr(area, "name", None))
 
-    def read_analysis(self, section: Section, table: MergedTable, area: object) -> None:
+    def read_analysis(self, section: Section, table: MergedTable,
+                      area: ServiceArea | None) -> None:
         columns = _columns(table.rows[0])
         rows: list[dict] = []
         for row, page in zip(table.rows[1:], table.row_pages[1:], strict=True):
@@ -141,7 +143,8 @@ class _TextReader:
                 self._quarantine("commentary", "row", raw, str(error.errors()[0]["msg"]),
                                  r["page"], area)
 
-    def read_commitments(self, section: Section, table: MergedTable, area: object) -> None:
+    def read_commitments(self, section: Section, table: MergedTable,
+                         area: ServiceArea | None) -> None:
         header = table.rows[0]
         year = financial_year(" ".join(squash(c) for c in header))
         columns = _columns(header)

@@ -77,7 +77,8 @@ def header_vocabulary() -> HeaderVocabulary:
     flags = re.IGNORECASE
     return HeaderVocabulary(
         stage_patterns=tuple(re.compile(p, flags) for p in data["stage"]["patterns"]),
-        measures=tuple((m["name"], tuple(p.lower() for p in m["phrases"])) for m in data["measure"]),
+        measures=tuple((m["name"], tuple(p.lower() for p in m["phrases"]))
+                       for m in data["measure"]),
         canonical_columns=tuple((int(s), str(m)) for s, m in data["canonical_columns"]["order"]),
         tables={k: tuple(v) for k, v in data["tables"].items()},
         title_patterns=tuple(re.compile(p, flags) for p in data["report"]["title_patterns"]),

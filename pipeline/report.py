@@ -29,6 +29,7 @@ from pipeline.validate import (
     stage_cells,
 )
 from schemas.records import (
+    Attribution,
     PrintedDifference,
     ReportSection,
     StageOutcome,
@@ -145,7 +146,7 @@ class _Builder:
                                            raw=row.label, reason=reason, page=row.page)
 
     def attribute(self, section: Section, rows: dict[str, RawFigureRow]) -> tuple[
-            ServiceArea | None, str]:
+            ServiceArea | None, Attribution]:
         """Area from the section's heading; else by matching its figures to the Top Ten."""
         heading_directorate = None
         if section.directorate_heading:

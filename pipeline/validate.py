@@ -8,14 +8,27 @@ from __future__ import annotations
 
 from collections.abc import Callable
 from dataclasses import dataclass, field
-from typing import Any
+from typing import Any, TypeVar, cast
 
 from pydantic import ValidationError
 
 from pipeline.extract.figures import RawFigureRow
 from pipeline.extract.layout import Column
-from pipeline.normalise import ParsedCell, financial_year, parse_count, parse_percent, parse_signed, squash
-from schemas.records import DataQualityIssue, PrintedDifference, QuarantinedValue, StageOutcome
+from pipeline.normalise import (
+    ParsedCell,
+    financial_year,
+    parse_count,
+    parse_percent,
+    parse_signed,
+    squash,
+)
+from schemas.records import (
+    DataQualityIssue,
+    Measure,
+    PrintedDifference,
+    QuarantinedValue,
+    StageOutcome,
+)
 
 MEASURES = ("received", "upheld_pct", "escalated", "upheld_not_upheld_prev_pct")
 PERCENT_MEASURES = frozenset({"upheld_pct", "upheld_not_upheld_prev_pct"})
@@ -56,15 +69,18 @@ def stage_cells(cells: dict[Column, str], stage: int) -> dict[str, str]:
     return {measure: raw for (s, measure), raw in cells.items() if s == stage}
 
 
+R = TypeVar("R", bound=StageOutcome)
+
+
 def build_stage_records(
-    model: Callable[..., StageOutcome],
+    model: Callable[..., R],
     raw_by_stage: dict[int, dict[str, str]],
     context: dict[str, Any],
     findings: Findings,
     table_name: str,
-) -> list[StageOutcome]:
+) -> list[R]:
     """One record per stage; unparseable or invalid values become NULL plus quarantine."""
-    records: list[StageOutcome] = []
+    records: list[R] = []
     for stage in (1, 2, 3):
         raw = raw_by_stage.get(stage, {})
         values: dict[str, float | int | None] = {}
@@ -117,5 +133,6 @@ def build_differences(row: RawFigureRow, directorate: str, service_area: str,
             continue
         differences.append(PrintedDifference(
             directorate=directorate, service_area=service_area, stage=stage,
-            measure=measure, printed_value=cell.value, raw_text=squash(raw), page=row.page))
+            measure=cast(Measure, measure), printed_value=cell.value, raw_text=squash(raw),
+            page=row.page))
     return differences

@@ -14,7 +14,7 @@ from pipeline.extract.document import Block, Cell, DocumentBlocks, TableBlock, T
 from pipeline.extract.layout import is_difference_label, looks_like_figure_rows, table_family
 from pipeline.normalise import financial_year, plain_name, squash
 
-_PAGE_FURNITURE = re.compile(r"^(page\s*)?\d{1,4}(\s*(of|/)\s*\d{1,4})?$", re.I)
+_PAGE_FURNITURE = re.compile(r"^(page\s*)?\d{1,4}(\s*(of|/)\s*\d{1,4})?$", re.IGNORECASE)
 _BULLETS = "•▪●◦‣∙·\uf0b7\uf0a7"
 
 
@@ -168,6 +168,7 @@ def split_sections(document: DocumentBlocks, report_year: str | None) -> ReportL
             elif current is None:
                 layout.preamble.append(item)
             continue
+        assert isinstance(item, MergedTable)  # merge_tables turns every TableBlock into one
         if item.family == "top_ten":
             layout.top_ten.append(item)
             continue
