@@ -66,8 +66,8 @@ def header_stage(text: str) -> int | None:
     return None
 
 
-_PREVIOUS_STAGE = re.compile(r"not\s+upheld\s+at\s+(?:s(?:tage)?\s*)?([123])\b", re.I)
-_NEXT_STAGE = re.compile(r"\bto\s+s(?:tage)?\s*([123])\b", re.I)
+_PREVIOUS_STAGE = re.compile(r"not\s+upheld\s+at\s+(?:s(?:tage)?\s*)?([123])\b", re.IGNORECASE)
+_NEXT_STAGE = re.compile(r"\bto\s+s(?:tage)?\s*([123])\b", re.IGNORECASE)
 
 
 def column_stage(text: str, measure: str | None) -> int | None:
