@@ -2,11 +2,14 @@
 
 from __future__ import annotations
 
+import os
 import re
 import tomllib
 from dataclasses import dataclass
 from functools import lru_cache
 from importlib import resources
+from pathlib import Path
+from typing import Any
 
 from pipeline.normalise import fold_name
 
@@ -48,8 +51,41 @@ class HeaderVocabulary:
     dashboard_heading: tuple[re.Pattern[str], ...]
 
 
-def _read_toml(name: str) -> dict:
-    return tomllib.loads(resources.files("schemas").joinpath(name).read_text(encoding="utf-8"))
+VOCABULARY_ENV = "COMPLAINTS_VOCABULARY"
+
+
+def _merge(base: Any, extra: Any) -> Any:
+    """Extend the shipped vocabulary: tables merge, lists extend, [[entries]] merge by name."""
+    if isinstance(base, dict) and isinstance(extra, dict):
+        merged = dict(base)
+        for key, value in extra.items():
+            merged[key] = _merge(base[key], value) if key in base else value
+        return merged
+    if isinstance(base, list) and isinstance(extra, list):
+        if all(isinstance(e, dict) and "name" in e for e in base + extra):
+            by_name = {(e.get("directorate"), e["name"]): dict(e) for e in base}
+            for entry in extra:
+                key = (entry.get("directorate"), entry["name"])
+                by_name[key] = _merge(by_name[key], entry) if key in by_name else entry
+            return list(by_name.values())
+        return base + [e for e in extra if e not in base]
+    return extra
+
+
+def _read_toml(name: str) -> dict[str, Any]:
+    """A shipped data file, extended by the same-named file in $COMPLAINTS_VOCABULARY if set."""
+    data = tomllib.loads(resources.files("schemas").joinpath(name).read_text(encoding="utf-8"))
+    folder = os.environ.get(VOCABULARY_ENV)
+    if folder and (Path(folder) / name).is_file():
+        extra = tomllib.loads((Path(folder) / name).read_text(encoding="utf-8"))
+        data = _merge(data, extra)
+    return data
+
+
+def reload_vocabulary() -> None:
+    """Forget cached data files (after $COMPLAINTS_VOCABULARY changes)."""
+    area_catalogue.cache_clear()
+    header_vocabulary.cache_clear()
 
 
 @lru_cache(maxsize=1)
