@@ -23,10 +23,18 @@ import pdfplumber
 
 sys.path.insert(0, str(Path(__file__).resolve().parent))
 
-from report_model import Golden, Table, report_blocks, tables  # noqa: E402
+from report_model import Golden, Table, layout_of, report_blocks, tables  # noqa: E402
 
 ROOT = Path(__file__).resolve().parent.parent
 FIGURE_KINDS = {"top_ten", "comparative"}
+# layout font -> the font family (PostScript name, subset prefix and style dropped) that most
+# characters must be set in; checked only when a golden file's layout names a font.
+FONT_FAMILIES = {
+    "sans": "LiberationSans",
+    "serif": "LiberationSerif",
+    "sans-narrow": "LiberationSansNarrow",
+    "sans-condensed": "DejaVuSansCondensed",
+}
 
 
 @dataclass
@@ -65,16 +73,17 @@ def expected_columns(table: Table) -> list[str]:
 
 def is_header(row: list[str], table: Table) -> bool:
     return len(row) == len(table.header) and all(
-        squash(cell) == squash(text) for cell, text in zip(row, table.header)
+        squash(cell) == squash(text) for cell, text in zip(row, table.header, strict=True)
     )
 
 
-def found_tables(pdf) -> tuple[list[tuple[int, list[list[str]]]], list[str]]:
+def found_tables(pdf, orientation: str = "landscape") -> tuple[
+        list[tuple[int, list[list[str]]]], list[str]]:
     """Every ruled table pdfplumber finds, in reading order, plus page-level problems."""
     found, problems = [], []
     for page in pdf.pages:
-        if page.width <= page.height:
-            problems.append(f"page {page.page_number} is not landscape "
+        if (page.width > page.height) != (orientation == "landscape"):
+            problems.append(f"page {page.page_number} is not {orientation} "
                             f"({page.width}x{page.height})")
         page_tables = sorted(page.find_tables(), key=lambda t: (t.bbox[1], t.bbox[0]))
         if page_tables and not page.edges:
@@ -106,6 +115,13 @@ def match_fragments(expected: list[Table], found) -> tuple[list[TableCheck], lis
         if not current.fragments and not has_header:
             problems.append(f"page {page_number}: expected {current.label()} header, "
                             f"found {rows[0][:2]!r}")
+        if has_header:
+            # Same words, not just the same letters: a word broken inside a narrow cell
+            # ('proportio\nn') would hide a header phrase from the extractor.
+            for cell, text in zip(rows[0], current.expected.header, strict=True):
+                if (cell or "").split() != text.split():
+                    problems.append(f"page {page_number}: {current.label()} header cell "
+                                    f"{cell!r} breaks a word of {text!r}")
         body = rows[1:] if has_header else rows
         if any(len(row) != len(current.expected.widths_mm) for row in body):
             problems.append(f"page {page_number}: {current.label()} has a row of the wrong width")
@@ -113,7 +129,7 @@ def match_fragments(expected: list[Table], found) -> tuple[list[TableCheck], lis
         current.fragments.append(Fragment(page_number, has_header, body))
         for c in range(len(current.columns)):
             current.columns[c] += "".join(squash(row[c]) for row in body)
-    for check, target in zip(checks, targets):
+    for check, target in zip(checks, targets, strict=True):
         if not check.fragments:
             problems.append(f"{check.label()}: not found")
         elif check.columns != target:
@@ -123,6 +139,49 @@ def match_fragments(expected: list[Table], found) -> tuple[list[TableCheck], lis
             if [list(row) for row in check.expected.rows] != cells:
                 problems.append(f"{check.label()}: figure cells differ: {cells!r}")
     return checks, problems
+
+
+def font_family(fontname: str) -> str:
+    """'CAAAAA+LiberationSerif-Bold' -> 'LiberationSerif'."""
+    return re.sub(r"-(Bold|Italic|BoldItalic|Oblique|BoldOblique)$", "",
+                  fontname.split("+", 1)[-1])
+
+
+def font_problems(pdf, font: str) -> list[str]:
+    counts: dict[str, int] = {}
+    for page in pdf.pages:
+        for char in page.chars:
+            family = font_family(char["fontname"])
+            counts[family] = counts.get(family, 0) + 1
+    expected = FONT_FAMILIES[font]
+    total = sum(counts.values()) or 1
+    if counts.get(expected, 0) / total < 0.95:
+        return [f"font {font!r}: expected {expected}, found {counts}"]
+    return []
+
+
+def split_problems(checks: list[TableCheck], golden: Golden) -> list[str]:
+    """The forced page breaks the layout asks for: the table continues on a new page, with or
+    without its header row as asked."""
+    layout = layout_of(golden)
+    wanted = []
+    if layout["top_ten_split"]:
+        wanted.append(("top_ten", None, layout["top_ten_split"]))
+    for kind in ("comparative", "analysis"):
+        if split := layout[f"{kind}_split"]:
+            wanted.append((kind, split["service_area"], split))
+    problems = []
+    for kind, area, split in wanted:
+        check = next(c for c in checks
+                     if c.expected.kind == kind and c.expected.service_area == area)
+        fragments = check.fragments
+        broken = len(fragments) > 1 and fragments[1].page == fragments[0].page + 1 \
+            and len(fragments[0].rows) == split["after_row"]
+        if not broken:
+            problems.append(f"{check.label()}: no page break after row {split['after_row']}")
+        elif fragments[1].has_header != bool(split.get("repeat_header")):
+            problems.append(f"{check.label()}: continuation has_header={fragments[1].has_header}")
+    return problems
 
 
 def trap_problems(checks: list[TableCheck]) -> list[str]:
@@ -141,12 +200,17 @@ def trap_problems(checks: list[TableCheck]) -> list[str]:
 
 
 def check_report(golden: Golden, pdf_path: Path) -> CheckResult:
+    layout = layout_of(golden)
     with pdfplumber.open(pdf_path) as pdf:
-        found, problems = found_tables(pdf)
+        found, problems = found_tables(pdf, layout["orientation"])
+        if "font" in (golden.get("layout") or {}):
+            problems += font_problems(pdf, layout["font"])
         text = "\n".join(page.extract_text() or "" for page in pdf.pages)
         page_count = len(pdf.pages)
     checks, table_problems = match_fragments(tables(report_blocks(golden)), found)
     problems += table_problems + trap_problems(checks)
+    if not table_problems:
+        problems += split_problems(checks, golden)
     flat = squash(text)
     for entry in golden["top_ten"]:
         for line in entry["printed_name"]:

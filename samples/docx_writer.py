@@ -16,22 +16,37 @@ from docx.enum.text import WD_ALIGN_PARAGRAPH
 from docx.oxml import OxmlElement
 from docx.oxml.ns import qn
 from docx.shared import Mm, Pt, RGBColor
-
-from report_model import Block, Heading, PageBreak, Paragraph, Table
+from report_model import (
+    DEFAULT_SETUP,
+    Block,
+    Heading,
+    PageBreak,
+    PageSetup,
+    Paragraph,
+    Table,
+)
 
 FONT = "Arial"  # LibreOffice prints it with the metric-compatible Liberation Sans
+# layout font -> the font a council's Word template names (LibreOffice prints the
+# metric-compatible Liberation or DejaVu face found by fontconfig).
+FONTS = {
+    "sans": FONT,
+    "serif": "Times New Roman",
+    "sans-narrow": "Arial Narrow",
+    "sans-condensed": "DejaVu Sans Condensed",
+}
 HEADING_SIZES = {0: 16, 1: 14, 2: 12}
 FIXED_TIME = dt.datetime(2019, 7, 1, 9, 0, 0)
 SOFFICE_TIMEOUT_S = 180
 
 
-def _set_run_font(run, size: float, bold: bool = False) -> None:
-    run.font.name = FONT
+def _set_run_font(run, size: float, bold: bool = False, font: str = FONT) -> None:
+    run.font.name = font
     run.font.size = Pt(size)
     run.font.bold = bold
     fonts = run._element.get_or_add_rPr().get_or_add_rFonts()
     for attribute in ("w:ascii", "w:hAnsi", "w:cs", "w:eastAsia"):
-        fonts.set(qn(attribute), FONT)
+        fonts.set(qn(attribute), font)
 
 
 def _tight(paragraph, after_pt: float = 0) -> None:
@@ -56,7 +71,8 @@ def _mark_header_row(row) -> None:
     row._tr.get_or_add_trPr().append(header)
 
 
-def _fill_cell(cell, text: str, bold: bool, centred: bool, size: float = 9) -> None:
+def _fill_cell(cell, text: str, bold: bool, centred: bool, size: float = 9,
+               font: str = FONT) -> None:
     """One paragraph per printed line, as typed in Word."""
     lines = text.split("\n")
     paragraph = cell.paragraphs[0]
@@ -67,23 +83,25 @@ def _fill_cell(cell, text: str, bold: bool, centred: bool, size: float = 9) -> N
         if centred:
             paragraph.alignment = WD_ALIGN_PARAGRAPH.CENTER
         if line:
-            _set_run_font(paragraph.add_run(line), size, bold)
+            _set_run_font(paragraph.add_run(line), size, bold, font)
 
 
-def _add_table(document, table: Table, with_header: bool, rows, break_before: bool) -> None:
+def _add_table(document, table: Table, with_header: bool, rows, break_before: bool,
+               font: str = FONT) -> None:
     row_texts = ([table.header] if with_header else []) + list(rows)
     docx_table = document.add_table(rows=len(row_texts), cols=len(table.widths_mm))
     docx_table.style = "Table Grid"
     docx_table.alignment = WD_TABLE_ALIGNMENT.CENTER
     docx_table.autofit = False
-    for column, width in zip(docx_table.columns, table.widths_mm):
+    for column, width in zip(docx_table.columns, table.widths_mm, strict=True):
         column.width = Mm(width)
-    for row_index, (docx_row, texts) in enumerate(zip(docx_table.rows, row_texts)):
+    for row_index, (docx_row, texts) in enumerate(zip(docx_table.rows, row_texts, strict=True)):
         is_header = with_header and row_index == 0
-        for column, (cell, text) in enumerate(zip(docx_row.cells, texts)):
+        for column, (cell, text) in enumerate(zip(docx_row.cells, texts, strict=True)):
             cell.width = Mm(table.widths_mm[column])
             centred = column in table.centred_columns
-            _fill_cell(cell, text, bold=is_header, centred=centred)
+            _fill_cell(cell, text, bold=is_header, centred=centred, size=table.font_size,
+                       font=font)
             if is_header:
                 _shade(cell, "D9D9D9")
         if is_header:
@@ -95,16 +113,22 @@ def _add_table(document, table: Table, with_header: bool, rows, break_before: bo
     _tight(document.add_paragraph(), after_pt=0)
 
 
-def build_docx(blocks: list[Block], path: Path, title: str) -> None:
+def build_docx(blocks: list[Block], path: Path, title: str,
+               setup: PageSetup = DEFAULT_SETUP) -> None:
+    font = FONTS[setup.font]
     document = Document()
     section = document.sections[0]
-    section.orientation = WD_ORIENT.LANDSCAPE
-    section.page_width, section.page_height = Mm(297), Mm(210)
+    if setup.orientation == "landscape":
+        section.orientation = WD_ORIENT.LANDSCAPE
+        section.page_width, section.page_height = Mm(297), Mm(210)
+    else:
+        section.orientation = WD_ORIENT.PORTRAIT
+        section.page_width, section.page_height = Mm(210), Mm(297)
     for side in ("left_margin", "right_margin"):
         setattr(section, side, Mm(15))
     section.top_margin = section.bottom_margin = Mm(15)
     normal = document.styles["Normal"]
-    normal.font.name = FONT
+    normal.font.name = font
     normal.font.size = Pt(10)
 
     pending_break = False
@@ -117,7 +141,7 @@ def build_docx(blocks: list[Block], path: Path, title: str) -> None:
             paragraph.paragraph_format.keep_with_next = True
             paragraph.paragraph_format.page_break_before = pending_break
             run = paragraph.add_run(block.text)
-            _set_run_font(run, HEADING_SIZES[block.level], bold=True)
+            _set_run_font(run, HEADING_SIZES[block.level], bold=True, font=font)
             if block.level == 1:
                 run.font.color.rgb = RGBColor(0x1F, 0x3C, 0x88)
             pending_break = False
@@ -125,17 +149,17 @@ def build_docx(blocks: list[Block], path: Path, title: str) -> None:
             paragraph = document.add_paragraph()
             _tight(paragraph, after_pt=6)
             paragraph.paragraph_format.page_break_before = pending_break
-            _set_run_font(paragraph.add_run(block.text), 10)
+            _set_run_font(paragraph.add_run(block.text), 10, font=font)
             pending_break = False
         elif isinstance(block, Table):
             if block.split_after_row is None:
-                _add_table(document, block, True, block.rows, pending_break)
+                _add_table(document, block, True, block.rows, pending_break, font)
             else:
                 # Two Word tables, the second starting a page: drawn exactly like one table
                 # broken across pages, continuing without its header row.
                 head, tail = block.rows[: block.split_after_row], block.rows[block.split_after_row:]
-                _add_table(document, block, True, head, pending_break)
-                _add_table(document, block, block.split_repeats_header, tail, True)
+                _add_table(document, block, True, head, pending_break, font)
+                _add_table(document, block, block.split_repeats_header, tail, True, font)
             pending_break = False
 
     props = document.core_properties
@@ -165,9 +189,10 @@ def docx_to_pdf(docx_path: Path, pdf_path: Path, soffice: str = "soffice") -> No
         pdf_path.write_bytes(_stabilise_pdf(produced.read_bytes()))
 
 
-def render_word_pdf(blocks: list[Block], pdf_path: Path, title: str) -> None:
+def render_word_pdf(blocks: list[Block], pdf_path: Path, title: str,
+                    setup: PageSetup = DEFAULT_SETUP) -> None:
     with tempfile.TemporaryDirectory(prefix="render-docx-") as tmp:
         docx_path = Path(tmp, pdf_path.stem + ".docx")
-        build_docx(blocks, docx_path, title)
+        build_docx(blocks, docx_path, title, setup)
         soffice = shutil.which("soffice") or "/usr/bin/soffice"
         docx_to_pdf(docx_path, pdf_path, soffice)

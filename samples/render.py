@@ -4,7 +4,8 @@
 
 For each golden file <stem> this writes tests/fixtures/pdfs/<stem>-word.pdf (python-docx, then
 LibreOffice) and <stem>-reportlab.pdf (reportlab platypus), copies both into raw_reports/, then
-runs samples/check.py on them. Everything printed comes from the golden file.
+runs samples/check.py on them. Everything printed comes from the golden file; its optional
+"layout" object (report_model.DEFAULT_LAYOUT) can limit the producers and skip raw_reports/.
 """
 
 from __future__ import annotations
@@ -19,7 +20,7 @@ sys.path.insert(0, str(Path(__file__).resolve().parent))
 
 from check import check_report, print_page_map  # noqa: E402
 from docx_writer import render_word_pdf  # noqa: E402
-from report_model import report_blocks  # noqa: E402
+from report_model import layout_of, page_setup, report_blocks  # noqa: E402
 from reportlab_writer import render_reportlab_pdf  # noqa: E402
 
 ROOT = Path(__file__).resolve().parent.parent
@@ -31,12 +32,15 @@ PRODUCERS = {"word": render_word_pdf, "reportlab": render_reportlab_pdf}
 
 def render(golden_path: Path, golden: dict) -> list[Path]:
     blocks = report_blocks(golden)
+    layout = layout_of(golden)
+    setup = page_setup(golden)
     title = f"{golden['council']} {golden['title'].title()}"
     written = []
-    for producer, render_pdf in PRODUCERS.items():
+    for producer in layout["producers"]:
         pdf_path = PDF_DIR / f"{golden_path.stem}-{producer}.pdf"
-        render_pdf(blocks, pdf_path, title)
-        shutil.copyfile(pdf_path, RAW_DIR / pdf_path.name)
+        PRODUCERS[producer](blocks, pdf_path, title, setup)
+        if layout["copy_to_raw_reports"]:
+            shutil.copyfile(pdf_path, RAW_DIR / pdf_path.name)
         written.append(pdf_path)
     return written
 
@@ -53,7 +57,9 @@ def main(argv: list[str] | None = None) -> int:
     for golden_path in golden_files:
         golden = json.loads(golden_path.read_text(encoding="utf-8"))
         for pdf_path in render(golden_path, golden):
-            print(f"wrote {pdf_path.relative_to(ROOT)} (+ raw_reports/{pdf_path.name})")
+            copied = (f" (+ raw_reports/{pdf_path.name})"
+                      if layout_of(golden)["copy_to_raw_reports"] else "")
+            print(f"wrote {pdf_path.relative_to(ROOT)}{copied}")
             if args.no_check:
                 continue
             result = check_report(golden, pdf_path)

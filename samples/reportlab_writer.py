@@ -5,6 +5,15 @@ from __future__ import annotations
 from pathlib import Path
 from xml.sax.saxutils import escape
 
+from report_model import (
+    DEFAULT_SETUP,
+    Block,
+    Heading,
+    PageBreak,
+    PageSetup,
+    Paragraph,
+    Table,
+)
 from reportlab.lib import colors
 from reportlab.lib.enums import TA_CENTER
 from reportlab.lib.pagesizes import A4, landscape
@@ -14,30 +23,43 @@ from reportlab.pdfbase import pdfmetrics
 from reportlab.pdfbase.ttfonts import TTFont
 from reportlab.platypus import PageBreak as RLPageBreak
 from reportlab.platypus import Paragraph as RLParagraph
-from reportlab.platypus import SimpleDocTemplate, Spacer
+from reportlab.platypus import SimpleDocTemplate, TableStyle
 from reportlab.platypus import Table as RLTable
-from reportlab.platypus import TableStyle
 
-from report_model import Block, Heading, PageBreak, Paragraph, Table
-
-# Helvetica's built-in encoding has no Cyrillic, so embed a TrueType sans (Arial metrics when
+# Helvetica's built-in encoding has no Cyrillic, so embed a TrueType font (Arial metrics when
 # Liberation Sans is installed) to keep the Top Ten's 'Тах' homoglyph as printed.
-FONT_CANDIDATES = (
-    ("/usr/share/fonts/truetype/liberation/LiberationSans-Regular.ttf",
-     "/usr/share/fonts/truetype/liberation/LiberationSans-Bold.ttf"),
-    ("/usr/share/fonts/truetype/dejavu/DejaVuSans.ttf",
-     "/usr/share/fonts/truetype/dejavu/DejaVuSans-Bold.ttf"),
-)
+_LIBERATION = "/usr/share/fonts/truetype/liberation/"
+_DEJAVU = "/usr/share/fonts/truetype/dejavu/"
+# layout font -> (registered name, candidate (regular, bold) files, first that exists wins)
+FONTS = {
+    "sans": ("ReportSans", (
+        (_LIBERATION + "LiberationSans-Regular.ttf", _LIBERATION + "LiberationSans-Bold.ttf"),
+        (_DEJAVU + "DejaVuSans.ttf", _DEJAVU + "DejaVuSans-Bold.ttf"),
+    )),
+    "serif": ("ReportSerif", (
+        (_LIBERATION + "LiberationSerif-Regular.ttf", _LIBERATION + "LiberationSerif-Bold.ttf"),
+        (_DEJAVU + "DejaVuSerif.ttf", _DEJAVU + "DejaVuSerif-Bold.ttf"),
+    )),
+    "sans-narrow": ("ReportNarrow", (
+        (_LIBERATION + "LiberationSansNarrow-Regular.ttf",
+         _LIBERATION + "LiberationSansNarrow-Bold.ttf"),
+        (_DEJAVU + "DejaVuSansCondensed.ttf", _DEJAVU + "DejaVuSansCondensed-Bold.ttf"),
+    )),
+    "sans-condensed": ("ReportCondensed", (
+        (_DEJAVU + "DejaVuSansCondensed.ttf", _DEJAVU + "DejaVuSansCondensed-Bold.ttf"),
+    )),
+}
 HEADING_SIZES = {0: 16, 1: 14, 2: 12}
 
 
-def register_fonts() -> tuple[str, str]:
-    for regular, bold in FONT_CANDIDATES:
+def register_fonts(font: str = "sans") -> tuple[str, str]:
+    name, candidates = FONTS[font]
+    for regular, bold in candidates:
         if Path(regular).exists() and Path(bold).exists():
-            pdfmetrics.registerFont(TTFont("ReportSans", regular))
-            pdfmetrics.registerFont(TTFont("ReportSans-Bold", bold))
-            return "ReportSans", "ReportSans-Bold"
-    raise RuntimeError("no TrueType sans font found (apt-get install fonts-liberation)")
+            pdfmetrics.registerFont(TTFont(name, regular))
+            pdfmetrics.registerFont(TTFont(f"{name}-Bold", bold))
+            return name, f"{name}-Bold"
+    raise RuntimeError(f"no TrueType font found for {font!r} (apt-get install fonts-liberation)")
 
 
 def _markup(text: str) -> str:
@@ -60,8 +82,16 @@ class _Styles:
         }
 
 
+def _sized(style: ParagraphStyle, size: float) -> ParagraphStyle:
+    if size == style.fontSize:
+        return style
+    return ParagraphStyle(f"{style.name}_{size:g}", parent=style, fontSize=size,
+                          leading=round(size * 11 / 9, 2))
+
+
 def _table(table: Table, styles: _Styles, with_header: bool, rows) -> RLTable:
     def cells(texts, plain: ParagraphStyle, centred: ParagraphStyle) -> list[RLParagraph]:
+        plain, centred = _sized(plain, table.font_size), _sized(centred, table.font_size)
         return [
             RLParagraph(_markup(text), centred if c in table.centred_columns else plain)
             for c, text in enumerate(texts)
@@ -113,10 +143,11 @@ def story(blocks: list[Block], styles: _Styles) -> list:
     return flowables
 
 
-def render_reportlab_pdf(blocks: list[Block], pdf_path: Path, title: str) -> None:
-    styles = _Styles(*register_fonts())
+def render_reportlab_pdf(blocks: list[Block], pdf_path: Path, title: str,
+                         setup: PageSetup = DEFAULT_SETUP) -> None:
+    styles = _Styles(*register_fonts(setup.font))
     document = SimpleDocTemplate(
-        str(pdf_path), pagesize=landscape(A4),
+        str(pdf_path), pagesize=landscape(A4) if setup.orientation == "landscape" else A4,
         leftMargin=15 * mm, rightMargin=15 * mm, topMargin=15 * mm, bottomMargin=15 * mm,
         title=title, author="Complaints Team", creator="samples/render.py", invariant=1,
     )
