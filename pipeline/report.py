@@ -74,6 +74,11 @@ def detect_council(document: DocumentBlocks) -> str | None:
     return names.most_common(1)[0][0] if names else None
 
 
+def _stages(table: RawFigureTable) -> list[int]:
+    """Stages the table prints at least one recognised column for."""
+    return sorted({column[0] for column in table.columns if column})
+
+
 def _parsed(cells: dict[tuple[int, str], str]) -> Figures:
     return {column: parse_measure(column[1], raw).value for column, raw in cells.items()}
 
@@ -82,7 +87,8 @@ def _top_ten_rows(table: RawFigureTable) -> list[RawFigureRow]:
     """Join a name that wrapped onto a row of its own back onto the row above."""
     rows: list[RawFigureRow] = []
     for row in table.rows:
-        if rows and not any(squash(v) for v in row.cells.values()):
+        printed = [*row.cells.values(), *(raw for _, raw in row.unmapped)]
+        if rows and not any(squash(v) for v in printed):
             previous = rows[-1]
             rows[-1] = RawFigureRow(f"{previous.label}\n{row.label}", previous.cells,
                                     previous.page)
@@ -114,11 +120,13 @@ class _Builder:
 
     def read_top_ten(self, layout: ReportLayout) -> None:
         rank = 0
-        for table in layout.top_ten:
-            for row in _top_ten_rows(read_figure_table(table)):
+        for merged in layout.top_ten:
+            table = read_figure_table(merged)
+            for row in _top_ten_rows(table):
                 rank += 1
                 printed = plain_name(row.label)
                 area = self.catalogue.area(printed)
+                self._unknown_columns(row, "top_ten")
                 current = {c: split_bracketed(raw)[0] for c, raw in row.cells.items()}
                 prior = {c: split_bracketed(raw)[1] or "" for c, raw in row.cells.items()}
                 if area is None:
@@ -130,9 +138,33 @@ class _Builder:
                     model = partial(TopTenEntry, rank=rank, printed_name=printed)
                     context = dict(period=period, directorate=area.directorate,
                                    service_area=area.name, page=row.page)
-                    by_stage = {s: stage_cells(cells, s) for s in (1, 2, 3)}
+                    by_stage = {s: stage_cells(cells, s) for s in _stages(table)}
                     self.top_ten += build_stage_records(model, by_stage, context, self.findings,
                                                         "top_ten")
+
+    def _unknown_columns(self, row: RawFigureRow, table_name: str,
+                         area: ServiceArea | None = None, period: str | None = None) -> None:
+        """Figures under a header the vocabulary does not know: kept, never guessed."""
+        for header, raw in row.unmapped:
+            self.findings.quarantine_value(
+                table_name=table_name, field_name=header[:80], raw=raw, page=row.page,
+                reason=f"column header {header!r} not recognised (add a phrase for it to "
+                       "schemas/headers.toml)",
+                directorate=area.directorate if area else None,
+                service_area=area.name if area else None, period=period)
+
+    def unread_tables(self, layout: ReportLayout) -> None:
+        """Tables no extractor claimed: their rows are kept in quarantine as raw text."""
+        stray = [t for s in layout.sections for t in s.tables if t.family is None]
+        stray += layout.unplaced_tables
+        for table in stray:
+            for row, page in zip(table.rows, table.row_pages, strict=True):
+                text = " | ".join(squash(c) for c in row if squash(c))
+                if text:
+                    self.findings.quarantine_value(
+                        table_name="unrecognised_table", field_name="row", raw=text, page=page,
+                        reason="table not recognised by its header (see schemas/headers.toml "
+                               "[tables])")
 
     def _unplaced(self, row: RawFigureRow, reason: str, table_name: str,
                   period: str | None = None) -> None:
@@ -206,9 +238,10 @@ class _Builder:
             return
         self.section_areas[section.number] = area
         for period, row in rows.items():
+            self._unknown_columns(row, "stage_outcomes", area, period)
             context = dict(period=period, directorate=area.directorate, service_area=area.name,
                            page=row.page)
-            by_stage = {s: stage_cells(row.cells, s) for s in (1, 2, 3)}
+            by_stage = {s: stage_cells(row.cells, s) for s in _stages(table)}
             self.outcomes += build_stage_records(StageOutcome, by_stage, context, self.findings,
                                                  "stage_outcomes")
         if difference:
@@ -252,6 +285,7 @@ def read_report(document: DocumentBlocks) -> ReportContent:
     builder.read_top_ten(layout)
     for section in layout.sections:
         builder.read_section(section)
+    builder.unread_tables(layout)
     builder.run_checks()
     return ReportContent(report_year, detect_council(document), layout, builder.sections,
                          builder.section_areas, builder.outcomes, builder.top_ten,

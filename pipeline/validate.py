@@ -81,7 +81,7 @@ def build_stage_records(
 ) -> list[R]:
     """One record per stage; unparseable or invalid values become NULL plus quarantine."""
     records: list[R] = []
-    for stage in (1, 2, 3):
+    for stage in sorted(raw_by_stage):
         raw = raw_by_stage.get(stage, {})
         values: dict[str, float | int | None] = {}
         for measure in MEASURES:

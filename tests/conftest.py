@@ -86,3 +86,27 @@ def snapshot(db: Path) -> dict[str, list[tuple]]:
             rows = con.execute(f"SELECT {', '.join(columns)} FROM {table}").fetchall()
             tables[table] = sorted(rows, key=repr)
     return tables
+
+
+def expected_outcomes(truth: dict, table: str) -> dict[tuple, dict]:
+    """{(directorate, area, period, stage): {measure: value}} from a golden file's
+    dashboards (table='stage_outcomes') or Top Ten rows (table='top_ten')."""
+    expected = {}
+    entries = truth["dashboards"] if table == "stage_outcomes" else truth["top_ten"]
+    for entry in entries:
+        figures = entry["comparative"] if table == "stage_outcomes" else entry
+        for period, values in ((truth["report_year"], figures["current"]),
+                               (truth["prior_year"], figures["prior"])):
+            for stage, measures in golden_by_stage(truth["figure_columns"], values).items():
+                expected[(entry["directorate"], entry["service_area"], period, stage)] = measures
+    return expected
+
+
+MEASURES = ("received", "upheld_pct", "escalated", "upheld_not_upheld_prev_pct")
+
+
+def loaded_outcomes(db: Path, table: str, where: str = "TRUE") -> dict[tuple, dict]:
+    rows = fetch(db, f"""SELECT directorate, service_area, period, stage, received, upheld_pct,
+                                escalated, upheld_not_upheld_prev_pct
+                         FROM {table} JOIN reports USING (report_id) WHERE {where}""")
+    return {r[:4]: dict(zip(MEASURES, r[4:], strict=True)) for r in rows}

@@ -20,6 +20,7 @@ class RawFigureRow:
     label: str
     cells: dict[Column, str]
     page: int
+    unmapped: tuple[tuple[str, str], ...] = ()  # (printed header, raw text) of unknown columns
 
 
 @dataclass(frozen=True)
@@ -53,5 +54,9 @@ def read_figure_table(table: MergedTable) -> RawFigureTable:
         if not squash(label) and not any(squash(v) for v in values):
             continue  # a spacer row: nothing printed in it
         cells = {col: (value or "") for col, value in zip(columns, values, strict=False) if col}
-        raw_rows.append(RawFigureRow(label, cells, page))
+        unknown_cells = tuple((squash(h) or f"column {i + 2}", value or "")
+                         for i, (h, col, value) in enumerate(zip(header[1:], columns, values,
+                                                                 strict=False))
+                         if col is None and squash(value))
+        raw_rows.append(RawFigureRow(label, cells, page, unknown_cells))
     return RawFigureTable(table.family or "", columns, tuple(raw_rows), table.page, unmapped)

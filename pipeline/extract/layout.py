@@ -12,7 +12,8 @@ from pipeline.config import header_vocabulary
 from pipeline.normalise import financial_year, fold_name, squash
 
 Column = tuple[int, str]  # (stage, measure)
-_WORDS = {"one": 1, "two": 2, "three": 3}
+_WORDS = {"one": 1, "two": 2, "three": 3, "first": 1, "second": 2, "third": 3,
+          "1st": 1, "2nd": 2, "3rd": 3, "i": 1, "ii": 2, "iii": 3}
 
 
 def _folded(text: str | None) -> str:
@@ -61,9 +62,16 @@ def header_stage(text: str) -> int | None:
     for pattern in header_vocabulary().stage_patterns:
         match = pattern.search(text)
         if match:
-            token = match.group(1).lower()
-            return _WORDS.get(token) or int(token)
+            return stage_number(match.group(1))
     return None
+
+
+def stage_number(token: str | None) -> int | None:
+    """'2', 'two', 'second', '2nd' -> 2; anything else -> None (never raises)."""
+    token = (token or "").strip().lower()
+    if token in _WORDS:
+        return _WORDS[token]
+    return int(token) if token in {"1", "2", "3"} else None
 
 
 _PREVIOUS_STAGE = re.compile(r"not\s+upheld\s+at\s+(?:s(?:tage)?\s*)?([123])\b", re.IGNORECASE)
