@@ -47,6 +47,15 @@ def test_every_figure_of_every_year(three_years, year, producer, table):
     assert loaded == expected
 
 
+@pytest.mark.parametrize("producer", PRODUCERS)
+@pytest.mark.parametrize("year", YEARS)
+def test_every_commentary_cell_and_commitment_of_every_year(three_years, year, producer):
+    from tests.test_commentary_2018_19 import assert_texts_match, expected_cells, loaded_cells
+
+    loaded = loaded_cells(three_years, f"complaints-{year}-{producer}.pdf")
+    assert_texts_match(loaded, expected_cells(TRUTH[year]), f"{year} {producer}")
+
+
 def test_eleven_areas_in_2019_20(three_years):
     rows = fetch(three_years, "SELECT DISTINCT directorate, service_area FROM stage_outcomes "
                               "JOIN reports r USING (report_id) WHERE r.report_year = '2019/20'")
