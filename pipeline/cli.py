@@ -99,8 +99,8 @@ def _print_summary(summary: IngestSummary) -> None:
     table = Table(title=f"Ingest: {len(summary.outcomes)} file(s), {summary.pages} page(s), "
                         f"{summary.seconds:.1f}s")
     for name in ("file", "status", "year", "pages", "records", "issues", "quarantined"):
-        table.add_column(name, justify="right" if name in {"pages", "records", "issues",
-                                                            "quarantined"} else "left")
+        table.add_column(name, overflow="fold", justify="right" if name in {
+            "pages", "records", "issues", "quarantined"} else "left")
     for o in summary.outcomes:
         colour = {"failed": "red", "unchanged": "dim"}.get(o.status, "green")
         table.add_row(o.file_name, f"[{colour}]{o.status}[/{colour}]", o.report_year or "",
