@@ -187,3 +187,17 @@ def test_python_dash_m_pipeline_works():
                             text=True, check=False, cwd=Path(__file__).parent.parent)
     assert result.returncode == 0
     assert "ingest" in result.stdout
+
+
+def test_strict_ingest_refuses_a_report_with_errors_and_loads_the_rest(reports_dir, tmp_path):
+    # Without its vocabulary the 2020/21 layout's figures are quarantined: error findings.
+    shutil.copy(PDFS / "complaints-2020-21-newlayout-reportlab.pdf", reports_dir)
+    db = tmp_path / "w.duckdb"
+    result = run("ingest", str(reports_dir), "--db", str(db), "--workers", "1", "--strict")
+    assert result.exit_code == 1
+    [line] = [x for x in result.stderr.splitlines() if x.strip()]
+    assert line.startswith("Error: complaints-2020-21-newlayout-reportlab.pdf: ")
+    assert "error finding(s), first: " in line
+    assert line.endswith("Run without --strict to load it with its findings.")
+    loaded = {name for (name,) in fetch(db, "SELECT file_name FROM reports")}
+    assert loaded == {"complaints-2018-19-word.pdf", "complaints-2018-19-reportlab.pdf"}
