@@ -25,7 +25,7 @@ NULL_TOKENS = frozenset({"", "n/a", "na", "n.a.", "-", "--", "none", "not applic
 _SPACE = re.compile(r"\s+")
 _NUMBER = re.compile(r"^[+-]?\d+(?:\.\d+)?$")
 _BRACKETED = re.compile(r"^(?P<current>[^()]*?)\s*\((?P<prior>[^()]*)\)\s*$", re.S)
-_YEAR_LABEL = re.compile(r"(?<!\d)((?:19|20)\d\d)\s*[-/]\s*((?:19|20)?\d\d)(?!\d)")
+_YEAR_LABEL = re.compile(r"(?<!\d)((?:19|20)\d\d)\s*[-/]\s*(\d\d(?:\d\d)?)(?!\d)")
 
 
 @dataclass(frozen=True)
@@ -47,12 +47,17 @@ def squash(text: str | None) -> str:
 def plain_name(text: str | None) -> str:
     """A printed name made presentable: one line, Latin letters, straight quotes, en dashes."""
     text = unicodedata.normalize("NFKC", text or "").translate(_HOMOGLYPHS).translate(_QUOTES)
-    return squash(text.translate(_DASH_TABLE)).replace(" - ", " – ")
+    # Again after the swaps: a swapped letter composes with a following accent (Cyrillic
+    # 'Е' + U+0301 -> 'É'), so that the result is stable under a second pass.
+    text = unicodedata.normalize("NFKC", text.translate(_DASH_TABLE))
+    return squash(text).replace(" - ", " – ")
 
 
 def fold_name(text: str | None) -> str:
     """Key for matching names: case, dashes, hyphens, quotes, '&', wrapping all folded."""
-    text = plain_name(text).lower().replace("–", " ").replace("-", " ")
+    # plain_name twice: lower() can make a look-alike the table knows only in lower case
+    # (Komi 'Ԁ' -> 'ԁ' -> 'd').
+    text = plain_name(plain_name(text).lower()).replace("–", " ").replace("-", " ")
     text = text.replace("&", " and ").replace("'", "")
     return squash(text)
 
@@ -62,7 +67,7 @@ def _number_text(raw: str) -> str:
 
 
 def _null_or(raw: str) -> ParsedCell | None:
-    if squash(raw).lower() in NULL_TOKENS:
+    if squash(raw.translate(_DASH_TABLE)).lower() in NULL_TOKENS:  # '–' is '-': NULL
         return ParsedCell(raw)
     return None
 

@@ -100,12 +100,12 @@ def _time_limit(seconds: float, file_name: str) -> Iterator[None]:
 
 def extract_report(path: Path, sha256: str, limits: Limits) -> ReportRecords:
     """Everything one file yields, validated; raises a PipelineError if it cannot be read."""
-    with _time_limit(limits.max_seconds, path.name):
-        document = read_blocks(path, limits)
-        content = read_report(document)
     from pipeline.commentary import read_texts
 
-    texts = read_texts(content)
+    with _time_limit(limits.max_seconds, path.name):  # the whole file, texts included
+        document = read_blocks(path, limits)
+        content = read_report(document)
+        texts = read_texts(content)
     info = ReportInfo(
         report_id=sha256[:16], file_name=path.name, sha256=sha256, council=content.council,
         report_year=content.report_year, page_count=document.page_count,
@@ -146,7 +146,13 @@ def ingest(paths: list[Path], db_path: Path, *, force: bool = False, strict: boo
     try:
         todo: list[tuple[Path, str]] = []
         for path in files:
-            sha = file_sha256(path)
+            try:
+                sha = file_sha256(path)
+            except OSError as error:  # unreadable (permissions, I/O): that file only
+                reason = error.strerror or type(error).__name__
+                _report(summary, on_file, FileOutcome(
+                    path.name, "failed", error=f"{path.name}: cannot read the file ({reason})"))
+                continue
             version = loaded_version(con, sha)
             stale = reextract and version != EXTRACTOR_VERSION
             if version is not None and not force and not stale:

@@ -2,6 +2,7 @@
 
 from __future__ import annotations
 
+import re
 import time
 from collections.abc import Iterator
 from dataclasses import dataclass, field
@@ -9,17 +10,22 @@ from pathlib import Path
 
 import pdfplumber
 from pdfminer.pdfdocument import PDFEncryptionError, PDFPasswordIncorrect
+from pdfminer.pdfpage import PDFPage
 from pdfminer.pdfparser import PDFSyntaxError
 from pdfminer.psparser import PSException
+from pdfplumber.page import Page
 from pdfplumber.utils.exceptions import PdfminerException
 
 from pipeline.errors import (
     EncryptedPdfError,
+    NotAComplaintsReportError,
     NoTextLayerError,
+    PipelineError,
     ResourceLimitError,
     UnreadablePdfError,
 )
-from pipeline.normalise import squash
+from pipeline.extract.layout import table_family
+from pipeline.normalise import plain_name, squash
 
 Cell = str | None
 
@@ -31,6 +37,10 @@ class Limits:
     max_pages: int = 300
     max_seconds: float = 120.0
     max_file_bytes: int = 200 * 1024 * 1024
+    # A complaints report says what it is on its first pages (title, Top Ten table). A long
+    # document that has shown no complaints wording or known table within this many pages
+    # with text is refused without reading the rest. 0 reads every page.
+    evidence_pages: int = 5
 
 
 @dataclass(frozen=True)
@@ -70,8 +80,18 @@ class DocumentBlocks:
 
 
 TABLE_SETTINGS = {"vertical_strategy": "lines", "horizontal_strategy": "lines"}
-_OPEN_ERRORS = (PdfminerException, PDFSyntaxError, PSException, RecursionError, ValueError, KeyError, TypeError,
-                AttributeError, IndexError, AssertionError, OSError, EOFError, ZeroDivisionError)
+_OPEN_ERRORS = (PdfminerException, PDFSyntaxError, PSException, RecursionError, ValueError,
+                KeyError, TypeError, AttributeError, IndexError, AssertionError, OSError, EOFError,
+                ZeroDivisionError)
+
+
+# A font may map a glyph to half of a UTF-16 pair (an Identity map takes any CID for a code
+# point). Such a string cannot be encoded as UTF-8, so nothing downstream could store it.
+_SURROGATE = re.compile("[\ud800-\udfff]")
+
+
+def _storable(text: Cell) -> Cell:
+    return _SURROGATE.sub("\ufffd", text) if text else text
 
 
 def _inside(obj: dict, boxes: list[tuple[float, float, float, float]]) -> bool:
@@ -88,14 +108,14 @@ def _page_blocks(page: pdfplumber.page.Page, page_no: int) -> tuple[list[Block],
     blocks: list[Block] = []
     boxes = []
     for table in tables:
-        rows = tuple(tuple(row) for row in table.extract())
+        rows = tuple(tuple(_storable(cell) for cell in row) for row in table.extract())
         if not rows:
             continue
         boxes.append(table.bbox)
         blocks.append(TableBlock(page_no, table.bbox[1], table.bbox[3], rows))
     outside = page.filter(lambda obj: obj.get("object_type") != "char" or not _inside(obj, boxes))
     for line in outside.extract_text_lines(return_chars=False):
-        text = squash(line["text"])
+        text = squash(_storable(line["text"]))
         if text:
             blocks.append(TextLine(page_no, line["top"], text))
     blocks.sort(key=lambda b: b.top)
@@ -111,50 +131,89 @@ def read_blocks(path: Path, limits: Limits = Limits()) -> DocumentBlocks:
     if size > limits.max_file_bytes:
         raise ResourceLimitError(f"file is {size} bytes, over the {limits.max_file_bytes} limit",
                                  file_name=name)
-    with path.open("rb") as handle:
-        if b"%PDF-" not in handle.read(1024):
-            raise UnreadablePdfError("not a PDF (no %PDF header)", file_name=name)
     started = time.monotonic()
-    try:
-        pdf = pdfplumber.open(path)
-    except (PDFPasswordIncorrect, PDFEncryptionError) as cause:
-        raise EncryptedPdfError("encrypted (password-protected)", file_name=name) from cause
-    except _OPEN_ERRORS as cause:
-        raise _unreadable(cause, name) from cause
-    try:
-        return _read_pages(pdf, name, limits, started)
-    except (PDFPasswordIncorrect, PDFEncryptionError) as cause:
-        raise EncryptedPdfError("encrypted (password-protected)", file_name=name) from cause
-    except _OPEN_ERRORS as cause:
-        raise _unreadable(cause, name) from cause
-    finally:
-        pdf.close()
+    # The stream is ours, not pdfplumber's: PDF.close() would re-walk the whole page tree just
+    # to close Page objects that _pages() has already closed and let go of.
+    with path.open("rb") as stream:
+        if b"%PDF-" not in stream.read(1024):
+            raise UnreadablePdfError("not a PDF (no %PDF header)", file_name=name)
+        stream.seek(0)
+        try:
+            pdf = pdfplumber.open(stream)
+            return _read_pages(pdf, name, limits, started)
+        except (PDFPasswordIncorrect, PDFEncryptionError) as cause:
+            raise EncryptedPdfError("encrypted (password-protected)", file_name=name) from cause
+        except _OPEN_ERRORS as cause:
+            raise _unreadable(cause, name) from cause
+
+
+def _pages(pdf: pdfplumber.PDF) -> Iterator[Page]:
+    """The pages one at a time. `pdf.pages` would build and keep every Page (and with it each
+    pdfminer page's content streams) until the document is closed."""
+    doctop = 0.0
+    for number, page_obj in enumerate(PDFPage.create_pages(pdf.doc), start=1):
+        page = Page(pdf, page_obj, page_number=number, initial_doctop=doctop)
+        doctop += page.height
+        yield page
+
+
+def _check_time(started: float, limits: Limits, name: str, page: int | None = None) -> None:
+    """The per-page bound; the alarm in run.py also interrupts a single slow page."""
+    if time.monotonic() - started > limits.max_seconds:
+        raise ResourceLimitError(f"took over {limits.max_seconds:g}s", file_name=name, page=page)
 
 
 def _read_pages(pdf: pdfplumber.PDF, name: str, limits: Limits, started: float) -> DocumentBlocks:
-    page_count = len(pdf.pages)
+    page_count = sum(1 for _ in PDFPage.create_pages(pdf.doc))
     if page_count == 0:
         raise UnreadablePdfError("corrupt PDF (no readable pages)", file_name=name)
     if page_count > limits.max_pages:
         raise ResourceLimitError(f"{page_count} pages, over the {limits.max_pages}-page limit",
                                  file_name=name)
     document = DocumentBlocks(name, page_count)
-    for index, page in enumerate(pdf.pages, start=1):
-        if time.monotonic() - started > limits.max_seconds:
-            raise ResourceLimitError(f"took over {limits.max_seconds:g}s", file_name=name,
-                                     page=index)
-        blocks, chars = _page_blocks(page, index)
+    pages_with_text = 0
+    shows_report = False
+    for index, page in enumerate(_pages(pdf), start=1):
+        _check_time(started, limits, name, index)
+        try:
+            blocks, chars = _page_blocks(page, index)
+        finally:
+            page.close()  # release the page's parsed objects: memory stays flat on long files
         document.blocks.extend(blocks)
         document.char_count += chars
-        page.close()  # release the page's parsed objects: memory stays flat on long files
+        pages_with_text += chars > 0
+        shows_report = shows_report or _shows_report(blocks)
+        if (not shows_report and limits.evidence_pages and index < page_count
+                and pages_with_text >= limits.evidence_pages):
+            raise NotAComplaintsReportError(
+                f"not a complaints report (no complaints wording or table in its first "
+                f"{index} of {page_count} pages)", file_name=name)
+    _check_time(started, limits, name)
     if document.char_count == 0:
         raise NoTextLayerError("no text layer", file_name=name)
     return document
 
 
-def _unreadable(cause: BaseException, name: str) -> UnreadablePdfError:
+def _shows_report(blocks: list[Block]) -> bool:
+    """Evidence, deliberately weak so no real report is ever refused early: a table whose
+    header the vocabulary knows, or the word 'complaint' anywhere (look-alike letters folded)."""
+    for block in blocks:
+        if isinstance(block, TableBlock):
+            if table_family(block.rows):
+                return True
+            texts = [cell for row in block.rows for cell in row if cell]
+        else:
+            texts = [block.text]
+        if any("complaint" in plain_name(text).lower() for text in texts):
+            return True
+    return False
+
+
+def _unreadable(cause: BaseException, name: str) -> PipelineError:
     """pdfplumber wraps pdfminer's errors; unwrap to tell encryption from corruption."""
     inner = cause.args[0] if isinstance(cause, PdfminerException) and cause.args else cause
+    if isinstance(inner, PipelineError):  # e.g. the time limit, raised inside pdfminer
+        return inner
     if isinstance(inner, (PDFPasswordIncorrect, PDFEncryptionError)):
         return EncryptedPdfError("encrypted (password-protected)", file_name=name)
     if not isinstance(inner, BaseException):
