@@ -66,6 +66,9 @@ def ingest_command(
         "--max-pages", min=1, help="Refuse files with more pages than this.")] = 300,
     timeout: Annotated[float, typer.Option(
         "--timeout", min=1, help="Seconds one file may take before it is abandoned.")] = 120.0,
+    lock_wait: Annotated[float, typer.Option(
+        "--lock-wait", min=0, envvar="COMPLAINTS_LOCK_WAIT",
+        help="Seconds to wait for another ingest to release the warehouse.")] = 30.0,
     debug: DebugOption = False,
 ) -> None:
     """Extract, validate and load reports; unchanged files are skipped.
@@ -90,7 +93,8 @@ def ingest_command(
 
         summary = _guarded(debug, lambda: ingest(
             targets, db, force=force, strict=strict, reextract=reextract,
-            workers=workers or _default_workers(), limits=limits, on_file=on_file))
+            workers=workers or _default_workers(), limits=limits, lock_wait=lock_wait,
+            on_file=on_file))
     _print_summary(summary)
     raise typer.Exit(1 if summary.failed else 0)
 

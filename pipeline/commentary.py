@@ -34,7 +34,7 @@ def clean_text(raw: str | None) -> str | None:
     for line in filter(None, lines):
         if not text:
             text = line
-        elif re.search(r"\w-$", text):  # 'non-' + 'presented': the break was after a hyphen
+        elif re.search(r"\w-$", text[-2:]):  # 'non-' + 'presented': broke after a hyphen
             text += line
         else:
             text += " " + line

@@ -167,7 +167,7 @@ def replace_report(con: duckdb.DuckDBPyConnection, records: ReportRecords) -> No
         _bulk_insert(con, "quarantine", _rows(records.quarantine, **ids))
         refresh_restatements(con)
         con.execute("COMMIT")
-    except duckdb.Error as error:
+    except (duckdb.Error, pa.ArrowException, UnicodeError) as error:
         con.execute("ROLLBACK")
         first_line = str(error).splitlines()[0] if str(error) else type(error).__name__
         raise WarehouseError(f"load failed, nothing of this report was loaded ({first_line})",

@@ -9,13 +9,13 @@ from collections.abc import Callable, Iterator
 from concurrent.futures import Future, ProcessPoolExecutor
 from contextlib import contextmanager
 from dataclasses import dataclass, field
-from datetime import datetime, timezone
+from datetime import UTC, datetime
 from pathlib import Path
 
 from pipeline.errors import PipelineError, ResourceLimitError, StrictModeError, UsageError
 from pipeline.extract import EXTRACTOR_NAME, EXTRACTOR_VERSION
 from pipeline.extract.document import Limits, read_blocks
-from pipeline.load import loaded_version, open_warehouse, replace_report
+from pipeline.load import LOCK_WAIT_SECONDS, loaded_version, open_warehouse, replace_report
 from pipeline.report import read_report
 from schemas.records import ReportInfo, ReportRecords
 
@@ -110,7 +110,7 @@ def extract_report(path: Path, sha256: str, limits: Limits) -> ReportRecords:
         report_id=sha256[:16], file_name=path.name, sha256=sha256, council=content.council,
         report_year=content.report_year, page_count=document.page_count,
         extractor=EXTRACTOR_NAME, extractor_version=EXTRACTOR_VERSION,
-        ingested_at=datetime.now(timezone.utc).replace(tzinfo=None, microsecond=0))
+        ingested_at=datetime.now(UTC).replace(tzinfo=None, microsecond=0))
     return ReportRecords(
         report=info, sections=tuple(content.sections),
         stage_outcomes=tuple(content.stage_outcomes), top_ten=tuple(content.top_ten),
@@ -136,13 +136,15 @@ def _count(records: ReportRecords) -> int:
 
 
 def ingest(paths: list[Path], db_path: Path, *, force: bool = False, strict: bool = False,
-           reextract: bool = False, workers: int = 1, limits: Limits = Limits(),
+           reextract: bool = False, workers: int = 1, limits: Limits | None = None,
+           lock_wait: float = LOCK_WAIT_SECONDS,
            on_file: ProgressCallback | None = None) -> IngestSummary:
     """Ingest every PDF under `paths`; one transaction per report; failures do not stop it."""
     started = time.monotonic()
     files = discover(paths)
     summary = IngestSummary()
-    con = open_warehouse(db_path)
+    limits = limits or Limits()
+    con = open_warehouse(db_path, wait=lock_wait)
     try:
         todo: list[tuple[Path, str]] = []
         for path in files:

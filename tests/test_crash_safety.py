@@ -181,11 +181,11 @@ def test_an_ingest_that_cannot_get_the_warehouse_fails_with_one_line(tmp_path):
         with pytest.raises(WarehouseBusyError) as caught:
             open_warehouse(db, wait=0.5)
         assert caught.value.one_line() == f"{db}: {BUSY_LINE}"
-        # The CLI, with the lock wait cut from LOCK_WAIT_SECONDS to 1 s (no option for it).
-        impatient = start_ingest(folder, db, "-c", (
-            "import sys; import pipeline.load as load; "
-            "load.open_warehouse.__kwdefaults__['wait'] = 1.0; "
-            "from pipeline.cli import app; sys.argv[0] = 'complaints'; app()"))
+        # The CLI, waiting 1 s instead of the default 30 s (env COMPLAINTS_LOCK_WAIT).
+        impatient = subprocess.Popen(
+            [sys.executable, "-m", "pipeline", "ingest", str(folder), "--db", str(db),
+             "--workers", "1"], cwd=REPO, stdout=subprocess.PIPE, stderr=subprocess.PIPE,
+            text=True, start_new_session=True, env={**os.environ, "COMPLAINTS_LOCK_WAIT": "1"})
         _, stderr = impatient.communicate(timeout=60)
         assert impatient.returncode == 1
         assert stderr.strip() == f"Error: {db}: {BUSY_LINE}"

@@ -263,15 +263,7 @@ def test_map_figure_columns_reads_the_printed_header():
     assert map_figure_columns(HEADER_2018_19) == CANONICAL
 
 
-# layout.py gives a stageless '% upheld' the stage of the column before it, so after a blank
-# "S2 rec'd" / "S3 rec'd" it reads as the previous stage's. Not met in a report so far.
-_STAGE_BORROWED_FROM_THE_LEFT = pytest.mark.xfail(
-    strict=True, reason="'% upheld' after a blank 'Sn rec'd' takes stage n-1 (layout.py)")
-
-
-@pytest.mark.parametrize("blank", [
-    pytest.param(i, marks=_STAGE_BORROWED_FROM_THE_LEFT) if HEADER_2018_19[i].endswith("rec'd")
-    and i > 0 else i for i in range(len(HEADER_2018_19))])
+@pytest.mark.parametrize("blank", range(len(HEADER_2018_19)))
 def test_a_blank_header_cell_is_inferred_from_its_neighbours(blank):
     """The 2018/19 Comparative Data tables print 'S1 rec'd' blank; any one blank is read."""
     header = [("" if i == blank else text) for i, text in enumerate(HEADER_2018_19)]

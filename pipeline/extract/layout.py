@@ -96,24 +96,41 @@ def header_measure(text: str) -> str | None:
     return None
 
 
+def _stage_by_position(i: int, measure: str, explicit: dict[int, Column],
+                       canonical: list[Column]) -> int | None:
+    """The stage of the canonical column at i's distance from its nearest stage-named column."""
+    before = [j for j in explicit if j < i]
+    after = [j for j in explicit if j > i]
+    for j in ([max(before)] if before else []) + ([min(after)] if after else []):
+        k = canonical.index(explicit[j]) + (i - j)
+        if 0 <= k < len(canonical) and canonical[k][1] == measure:
+            return canonical[k][0]
+    return None
+
+
 def map_figure_columns(header_cells: Sequence[str | None]) -> list[Column | None]:
     """(stage, measure) for each figure header cell; blanks inferred from the canonical order.
 
-    A header without a stage ('% upheld') takes the stage of the column before it, or of the
-    column after it when it comes first (the '% upheld' after a blank 'S1 rec'd').
+    A header without a stage ('% upheld') takes the stage that the canonical order gives its
+    position, counted from the nearest column that names its stage (so a '% upheld' after a
+    blank 'S2 rec'd' is stage 2's); failing that, the stage of its neighbours.
     """
     texts = [squash(c) for c in header_cells]
     measures = [header_measure(t) if t else None for t in texts]
     stages = [column_stage(t, m) if t else None for t, m in zip(texts, measures, strict=True)]
+    canonical = list(header_vocabulary().canonical_columns)
+    explicit = {i: (s, m) for i, (s, m) in enumerate(zip(stages, measures, strict=True))
+                if s and m and (s, m) in canonical}
     for i, measure in enumerate(measures):
         if measure and stages[i] is None:
-            before = next((stages[j] for j in range(i - 1, -1, -1) if stages[j]), None)
-            after = next((stages[j] for j in range(i + 1, len(stages)) if stages[j]), None)
-            stages[i] = before or after
+            stages[i] = _stage_by_position(i, measure, explicit, canonical)
+            if stages[i] is None:
+                before = next((stages[j] for j in range(i - 1, -1, -1) if stages[j]), None)
+                after = next((stages[j] for j in range(i + 1, len(stages)) if stages[j]), None)
+                stages[i] = before or after
     columns: list[Column | None] = [
         (s, m) if s and m else None for s, m in zip(stages, measures, strict=True)
     ]
-    canonical = list(header_vocabulary().canonical_columns)
     for i, column in enumerate(columns):
         if column is not None or texts[i]:
             continue
