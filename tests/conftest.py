@@ -52,6 +52,16 @@ def shared_dir(*parts: str) -> Path:
     return path
 
 
+@pytest.fixture()
+def reports_dir(tmp_path: Path) -> Path:
+    """A folder holding the two 2018/19 sample PDFs, as a data engineer would have them."""
+    folder = tmp_path / "raw_reports"
+    folder.mkdir()
+    for pdf in PDFS.glob("complaints-2018-19-*.pdf"):
+        shutil.copy(pdf, folder)
+    return folder
+
+
 @pytest.fixture(scope="session")
 def sample_2018_19_db(tmp_path_factory: pytest.TempPathFactory) -> dict[str, Path]:
     """Each producer's 2018/19 sample ingested into its own warehouse."""

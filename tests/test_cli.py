@@ -32,15 +32,6 @@ def run(*args: str, env: dict | None = None):
     return runner.invoke(app, list(args), env=env)
 
 
-@pytest.fixture()
-def reports_dir(tmp_path: Path) -> Path:
-    folder = tmp_path / "raw_reports"
-    folder.mkdir()
-    for pdf in PDFS.glob("complaints-2018-19-*.pdf"):
-        shutil.copy(pdf, folder)
-    return folder
-
-
 def test_ingest_loads_the_samples_then_skips_them_unchanged(reports_dir, tmp_path):
     db = tmp_path / "w.duckdb"
     first = run("ingest", str(reports_dir), "--db", str(db), "--workers", "1")

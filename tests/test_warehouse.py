@@ -2,41 +2,28 @@
 
 from __future__ import annotations
 
-import shutil
-from pathlib import Path
-
 import duckdb
-import pytest
 from typer.testing import CliRunner
 
 from pipeline import load
 from pipeline.cli import app
 from pipeline.extract import EXTRACTOR_VERSION
 from pipeline.run import ingest
-from tests.conftest import PDFS, fetch, snapshot
+from tests.conftest import fetch, snapshot
 
 runner = CliRunner()
 
 
-@pytest.fixture()
-def two_reports(tmp_path: Path) -> Path:
-    folder = tmp_path / "in"
-    folder.mkdir()
-    for pdf in PDFS.glob("complaints-2018-19-*.pdf"):
-        shutil.copy(pdf, folder)
-    return folder
-
-
-def test_two_workers_give_the_same_warehouse_as_one(two_reports, tmp_path):
+def test_two_workers_give_the_same_warehouse_as_one(reports_dir, tmp_path):
     one, two = tmp_path / "one.duckdb", tmp_path / "two.duckdb"
-    assert not ingest([two_reports], one, workers=1).failed
-    assert not ingest([two_reports], two, workers=2).failed
+    assert not ingest([reports_dir], one, workers=1).failed
+    assert not ingest([reports_dir], two, workers=2).failed
     assert snapshot(one) == snapshot(two)
 
 
-def test_a_failure_mid_load_leaves_nothing_of_that_report(two_reports, tmp_path, monkeypatch):
+def test_a_failure_mid_load_leaves_nothing_of_that_report(reports_dir, tmp_path, monkeypatch):
     db = tmp_path / "w.duckdb"
-    word = two_reports / "complaints-2018-19-word.pdf"
+    word = reports_dir / "complaints-2018-19-word.pdf"
     assert not ingest([word], db, workers=1).failed
     before = snapshot(db)
     real_insert = load._bulk_insert
@@ -47,31 +34,31 @@ def test_a_failure_mid_load_leaves_nothing_of_that_report(two_reports, tmp_path,
         real_insert(con, table, rows)
 
     monkeypatch.setattr(load, "_bulk_insert", failing_insert)
-    summary = ingest([two_reports / "complaints-2018-19-reportlab.pdf"], db, workers=1)
+    summary = ingest([reports_dir / "complaints-2018-19-reportlab.pdf"], db, workers=1)
     [failed] = summary.failed
     assert failed.error == ("complaints-2018-19-reportlab.pdf: load failed, nothing of this "
                             "report was loaded (disk full (simulated))")
     assert snapshot(db) == before
 
 
-def test_reextract_reprocesses_reports_of_an_older_extractor(two_reports, tmp_path):
+def test_reextract_reprocesses_reports_of_an_older_extractor(reports_dir, tmp_path):
     db = tmp_path / "w.duckdb"
-    assert not ingest([two_reports], db, workers=1).failed
+    assert not ingest([reports_dir], db, workers=1).failed
     with duckdb.connect(str(db)) as con:
         con.execute("UPDATE reports SET extractor_version = '0.0.1' "
                     "WHERE file_name LIKE '%word%'")
-    plain = ingest([two_reports], db, workers=1)
+    plain = ingest([reports_dir], db, workers=1)
     assert [o.status for o in plain.outcomes] == ["unchanged", "unchanged"]
-    again = ingest([two_reports], db, workers=1, reextract=True)
+    again = ingest([reports_dir], db, workers=1, reextract=True)
     statuses = {o.file_name: o.status for o in again.outcomes}
     assert statuses == {"complaints-2018-19-reportlab.pdf": "unchanged",
                         "complaints-2018-19-word.pdf": "replaced"}
     assert fetch(db, "SELECT DISTINCT extractor_version FROM reports") == [(EXTRACTOR_VERSION,)]
 
 
-def test_export_parquet_partitioned_by_period_and_csv(two_reports, tmp_path):
+def test_export_parquet_partitioned_by_period_and_csv(reports_dir, tmp_path):
     db = tmp_path / "w.duckdb"
-    assert not ingest([two_reports], db, workers=1).failed
+    assert not ingest([reports_dir], db, workers=1).failed
     result = runner.invoke(app, ["export", "--out", str(tmp_path / "pq"), "--db", str(db)])
     assert result.exit_code == 0, result.output
     folders = sorted(p.name for p in (tmp_path / "pq" / "stage_outcomes").iterdir())
@@ -88,9 +75,9 @@ def test_export_parquet_partitioned_by_period_and_csv(two_reports, tmp_path):
                       "upheld_not_upheld_prev_pct,source_report_year,restated")
 
 
-def test_trends_command_prints_a_sparkline_per_stage(two_reports, tmp_path):
+def test_trends_command_prints_a_sparkline_per_stage(reports_dir, tmp_path):
     db = tmp_path / "w.duckdb"
-    assert not ingest([two_reports], db, workers=1).failed
+    assert not ingest([reports_dir], db, workers=1).failed
     result = runner.invoke(app, ["trends", "Missed Collections", "--db", str(db)])
     assert result.exit_code == 0, result.output
     lines = result.stdout.splitlines()
