@@ -1316,8 +1316,8 @@ turning every LTChar into a dict is {100 * parse_i / phases_i['seconds']:.0f}% o
 {100 * cell_i / phases_i['seconds']:.0f}%), again the same in both. Everything the pipeline adds
 (sections, validation, checks, commentary, DuckDB) is a few per cent, and it skips the
 baseline's second text pass over the whole page (it reads only the text outside tables). So
-the pipeline is about as fast as the baseline page for page, and can only get clearly faster
-by making the shared parsing cheaper, as below.
+what the pipeline saves over the baseline comes from building character dicts more cheaply
+and reading each table's cells from its own characters (see the optimisations below).
 
 cProfile, ingest of `{corpus['largest']}` (top own time;
 {figures['profile_ingest'].data['total']:.2f}s under the profiler):
@@ -1334,41 +1334,32 @@ pdfplumber's generic per-object dict building; `char_in_bbox` and its list compr
 `Table.extract` scanning every page char for every row; `nextobject`/`execute`/`LTChar.__init__`
 are pdfminer's interpreter.
 
-## Recommended changes to pipeline/extract/document.py (not made here)
+## Optimisations in pipeline/extract/document.py
 
-Prototypes are in `bench/run.py` (`_lean_process_object`, `_table_rows`, `_simple_cell_text`,
-`_variant_blocks`), timed in CPU time against the pipeline's own `read_blocks` on the same two
-files; "same blocks" = output identical to the pipeline's, block for block:
+Measured here first as prototypes, then adopted (tests/test_document.py checks each gives
+exactly pdfplumber's own output on the samples and on real-world files):
 
-{render_variants(figures, markdown=True)}
-
-1. **A. Lean char dicts** (saving {_pct(a)}; projected ingest/naive by CPU
-   {projected_ratio(figures, 'A. lean char dicts')}): pdfplumber's `Page.process_object` builds
+1. **Lean char dicts** (`_LeanPage.process_object`): pdfplumber's `Page.process_object` builds
    each char's dict through a closure, `filter`/`map` and a recursive `resolve_all` over plain
-   floats and strings. For each page, bind a replacement that copies the same keys directly for
-   `LTChar` and defers to pdfplumber for lines, rects and curves
-   (`page.process_object = MethodType(lean, page)`). It relies on pdfplumber internals: pin
-   pdfplumber's minor version and add a test that `page.chars` is identical with and without it.
-2. **C. Simple cell text** (saving {_pct(c)} together with B): `Table.extract` runs pdfplumber's
-   full word extractor on every cell. Cells here are short, left-to-right lines:
-   `extract_text_simple` (cluster by `doctop`, join by x, pdfplumber's own function) with
-   whitespace runs folded per line gives identical cells on these samples. Keep a fallback to
-   `extract_text` for rotated chars (`upright` false) and check it on the golden samples.
-3. **B. Hand `Table.extract` only the table's chars** (saving {_pct(b)} alone): it otherwise scans
-   every char of the page for every row of every table; filter once by the table's bbox
-   (`Table(SimpleNamespace(chars=inside), table.cells)`, or `page.crop(bbox)`). Small here,
-   since the per-cell word extraction costs more than the scan; it grows with tables per page.
-4. All three: saving {_pct(abc)}, projected ingest/naive by CPU
-   {projected_ratio(figures, 'A + B + C')} (target 1.0, aim 1.5), blocks unchanged.
-5. **Already in place, no gain left**: `find_tables` runs once per page and its bboxes are
-   reused to drop table chars from the text lines; `extract_text_lines` already runs on that
-   filtered page, not the full page; `page.close()` after each page keeps RSS flat.
-6. **Cheap text check to skip pages**: pypdfium2 (installed with pdfplumber) counts a page's
+   floats and strings; the pipeline's page class copies the same keys directly for `LTChar`
+   and defers to pdfplumber for everything else. It relies on pdfplumber internals, hence the
+   equality test. In the phase table above this is the drop of "object dicts per char/line".
+2. **`Table.extract` gets only the table's own chars** (`_table_rows`): it otherwise tests every
+   char of the page for every row of every table.
+3. **Not adopted: simple cell text** (`extract_text_simple` per cell instead of the word
+   extractor): identical on these samples, but it joins glyphs by position only, so a producer
+   that draws no space glyphs would run words together. Correct text first.
+4. **Already in place**: `find_tables` runs once per page and its bboxes are reused to drop
+   table chars from the text lines; `extract_text_lines` runs on that filtered page, not the
+   full page; pages are read one at a time and closed, so RSS stays flat.
+5. **Cheap text check to skip pages**: pypdfium2 (installed with pdfplumber) counts a page's
    chars in {check_text} against ~{per_page_ms:.0f} ms of CPU per page in the pipeline. It
    would pay on reports with blank, scanned or cover pages, but here
    {variants.get('pages_without_chars', '?')} of {variants.get('pages', '?')} pages have no text and
-   {variants.get('pages_without_tables', '?')} no table: ~0% on this corpus.
-   The current `len(page.chars)` check skips empty pages only after paying for the full parse.
+   {variants.get('pages_without_tables', '?')} no table: ~0% on this corpus. Not adopted.
+6. **What bounds the 1.5 aim**: after 1 and 2, pdfminer's pure-Python content-stream
+   interpreter is the largest single cost (see the phase table) and is the same work in the
+   baseline, so the ratio is capped near 1.3-1.4 while both parse every page with pdfminer.
 7. **Beyond document.py**: what remains is pdfminer's pure-Python interpreter. The next big
    step would be reading chars and ruling lines with a C parser (pypdfium2) and keeping
    pdfplumber's table logic on them — a larger change to measure on its own. Otherwise
