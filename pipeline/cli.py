@@ -11,15 +11,18 @@ from collections.abc import Callable
 from pathlib import Path
 from typing import Annotated, Any, TypeVar
 
+import duckdb
 import typer
 from rich.console import Console
 from rich.progress import BarColumn, MofNCompleteColumn, Progress, TextColumn, TimeElapsedColumn
 from rich.table import Table
 
-from pipeline.errors import PipelineError
+from pipeline.config import area_catalogue
+from pipeline.errors import PipelineError, UsageError, WarehouseError
 from pipeline.extract.document import Limits
 from pipeline.load import warehouse
 from pipeline.run import FileOutcome, IngestSummary, discover, ingest
+from pipeline.trends import sparkline
 
 DEFAULT_DB = Path("warehouse/complaints.duckdb")
 app = typer.Typer(
@@ -134,10 +137,6 @@ Format = Annotated[str, typer.Option("--format", "-f", help="table, csv or json.
 
 
 def _query(db: Path, sql: str, params: list[Any] | None = None) -> tuple[list[str], list]:
-    import duckdb
-
-    from pipeline.errors import WarehouseError
-
     with warehouse(db, read_only=True) as con:
         try:
             cursor = con.execute(sql, params or [])
@@ -220,10 +219,6 @@ def trends_command(
     debug: DebugOption = False,
 ) -> None:
     """Print an area's received and upheld figures per year, with a sparkline per stage."""
-    from pipeline.config import area_catalogue
-    from pipeline.errors import UsageError
-    from pipeline.trends import sparkline
-
     def load() -> tuple[list[str], list]:
         found = area_catalogue().area(area)
         name = found.name if found else area

@@ -12,6 +12,7 @@ from dataclasses import dataclass, field
 from datetime import UTC, datetime
 from pathlib import Path
 
+from pipeline.commentary import read_texts
 from pipeline.errors import PipelineError, ResourceLimitError, StrictModeError, UsageError
 from pipeline.extract import EXTRACTOR_NAME, EXTRACTOR_VERSION
 from pipeline.extract.document import Limits, read_blocks
@@ -100,8 +101,6 @@ def _time_limit(seconds: float, file_name: str) -> Iterator[None]:
 
 def extract_report(path: Path, sha256: str, limits: Limits) -> ReportRecords:
     """Everything one file yields, validated; raises a PipelineError if it cannot be read."""
-    from pipeline.commentary import read_texts
-
     with _time_limit(limits.max_seconds, path.name):  # the whole file, texts included
         document = read_blocks(path, limits)
         content = read_report(document)
