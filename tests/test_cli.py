@@ -192,3 +192,16 @@ def test_strict_ingest_refuses_a_report_with_errors_and_loads_the_rest(reports_d
     assert line.endswith("Run without --strict to load it with its findings.")
     loaded = {name for (name,) in fetch(db, "SELECT file_name FROM reports")}
     assert loaded == {"complaints-2018-19-word.pdf", "complaints-2018-19-reportlab.pdf"}
+
+
+def test_a_warehouse_without_a_schema_version_is_refused(tmp_path, reports_dir):
+    db = tmp_path / "old.duckdb"
+    with duckdb.connect(str(db)) as con:  # tables, but not made by this tool (no version)
+        con.execute("CREATE TABLE reports (report_id VARCHAR)")
+    result = run("ingest", str(reports_dir), "--db", str(db), "--workers", "1")
+    assert result.exit_code == 1
+    assert result.stderr.strip() == (
+        f"Error: {db}: warehouse schema v0 is older than v1 and cannot be migrated. Re-create "
+        "the warehouse (delete the file and ingest again) or upgrade the tool.")
+    with duckdb.connect(str(db)) as con:
+        assert con.execute("SELECT count(*) FROM reports").fetchone() == (0,)
