@@ -7,6 +7,7 @@ import signal
 import time
 from collections.abc import Callable, Iterator
 from concurrent.futures import Future, ProcessPoolExecutor
+from concurrent.futures.process import BrokenProcessPool
 from contextlib import contextmanager
 from dataclasses import dataclass, field
 from datetime import UTC, datetime
@@ -178,19 +179,34 @@ def _report(summary: IngestSummary, on_file: ProgressCallback | None,
 
 def _extract_all(todo: list[tuple[Path, str]], limits: Limits,
                  workers: int) -> Iterator[tuple[Path, ReportRecords | str]]:
-    """Extract in a process pool when asked; results come back in input order."""
+    """Extract in a process pool when asked; results come back in input order. If a worker
+    process dies (killed for memory, a crash in a C library), the files it had not finished
+    are retried one process each, so only the file that kills its process fails."""
     if workers <= 1 or len(todo) <= 1:
         for path, sha in todo:
             yield path, _extract_job(path, sha, limits)
         return
     with ProcessPoolExecutor(max_workers=workers) as pool:
-        futures: list[tuple[Path, Future]] = [
-            (path, pool.submit(_extract_job, path, sha, limits)) for path, sha in todo]
-        for path, future in futures:
+        futures: list[tuple[Path, str, Future]] = [
+            (path, sha, pool.submit(_extract_job, path, sha, limits)) for path, sha in todo]
+        for index, (path, sha, future) in enumerate(futures):
             try:
                 yield path, future.result()
-            except Exception as error:  # noqa: BLE001 - a worker died on this file
-                yield path, f"{path.name}: worker failed ({type(error).__name__})"
+            except BrokenProcessPool:
+                break
+        else:
+            return
+    for path, sha, _ in futures[index:]:
+        yield path, _extract_alone(path, sha, limits)
+
+
+def _extract_alone(path: Path, sha: str, limits: Limits) -> ReportRecords | str:
+    with ProcessPoolExecutor(max_workers=1) as pool:
+        try:
+            return pool.submit(_extract_job, path, sha, limits).result()
+        except BrokenProcessPool:
+            return (f"{path.name}: the extraction process died while reading it (out of "
+                    "memory, or a crash in the PDF library)")
 
 
 def _load_one(con, path: Path, result: ReportRecords | str, strict: bool) -> FileOutcome:

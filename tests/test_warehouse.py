@@ -2,6 +2,8 @@
 
 from __future__ import annotations
 
+import shutil
+
 import duckdb
 from typer.testing import CliRunner
 
@@ -9,7 +11,7 @@ from pipeline import load
 from pipeline.cli import app
 from pipeline.extract import EXTRACTOR_VERSION
 from pipeline.run import ingest
-from tests.conftest import fetch, snapshot
+from tests.conftest import PDFS, fetch, snapshot
 
 runner = CliRunner()
 
@@ -86,3 +88,32 @@ def test_trends_command_prints_a_sparkline_per_stage(reports_dir, tmp_path):
     missing = runner.invoke(app, ["trends", "Nowhere", "--db", str(db)])
     assert missing.exit_code == 2
     assert missing.stderr.startswith("Error: no figures for service area 'Nowhere'")
+
+
+def test_a_worker_that_dies_fails_only_its_own_file(tmp_path, monkeypatch):
+    """A PDF that kills its extraction process (here: os._exit) costs only that file."""
+    import os
+
+    from pipeline import run
+
+    folder = tmp_path / "in"
+    folder.mkdir()
+    for year in ("2017-18", "2018-19", "2019-20"):
+        shutil.copy(PDFS / f"complaints-{year}-word.pdf", folder)
+    real = run.extract_report
+
+    def fatal_on_2018(path, sha, limits):
+        if "2018-19" in path.name:
+            os._exit(9)
+        return real(path, sha, limits)
+
+    monkeypatch.setattr(run, "extract_report", fatal_on_2018)  # workers are forked: they see it
+    summary = ingest([folder], tmp_path / "w.duckdb", workers=2)
+    statuses = {o.file_name: (o.status, o.error) for o in summary.outcomes}
+    assert statuses == {
+        "complaints-2017-18-word.pdf": ("loaded", None),
+        "complaints-2018-19-word.pdf": ("failed", "complaints-2018-19-word.pdf: the extraction "
+                                        "process died while reading it (out of memory, or a "
+                                        "crash in the PDF library)"),
+        "complaints-2019-20-word.pdf": ("loaded", None),
+    }
