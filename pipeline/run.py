@@ -189,14 +189,15 @@ def _extract_all(todo: list[tuple[Path, str]], limits: Limits,
     with ProcessPoolExecutor(max_workers=workers) as pool:
         futures: list[tuple[Path, str, Future]] = [
             (path, sha, pool.submit(_extract_job, path, sha, limits)) for path, sha in todo]
-        for index, (path, sha, future) in enumerate(futures):
-            try:
-                yield path, future.result()
-            except BrokenProcessPool:
-                break
-        else:
-            return
-    for path, sha, _ in futures[index:]:
+        done = 0
+        try:
+            for path, _, future in futures:
+                result = future.result()
+                done += 1
+                yield path, result
+        except BrokenProcessPool:
+            pass
+    for path, sha, _ in futures[done:]:
         yield path, _extract_alone(path, sha, limits)
 
 
