@@ -299,6 +299,3 @@ def export_command(
     written = _guarded(debug, export)
     _render(["table", "rows"], written, "table")
 
-
-def main() -> None:
-    app()

@@ -54,13 +54,6 @@ class TableBlock:
     bottom: float
     rows: tuple[tuple[Cell, ...], ...]
 
-    @property
-    def first_cell(self) -> str:
-        for cell in self.rows[0] if self.rows else ():
-            if cell and cell.strip():
-                return squash(cell)
-        return ""
-
 
 @dataclass(frozen=True)
 class TextLine:

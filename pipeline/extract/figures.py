@@ -29,7 +29,6 @@ class RawFigureTable:
     columns: tuple[Column | None, ...]
     rows: tuple[RawFigureRow, ...]
     page: int
-    unmapped_headers: tuple[str, ...] = ()
 
 
 def _drop_empty_columns(table: MergedTable) -> list[list[str | None]]:
@@ -45,8 +44,6 @@ def read_figure_table(table: MergedTable) -> RawFigureTable:
     rows = _drop_empty_columns(table)
     header = rows[0]
     columns = tuple(map_figure_columns(header[1:]))
-    unmapped = tuple(squash(h) for h, c in zip(header[1:], columns, strict=True)
-                     if c is None and squash(h))
     raw_rows: list[RawFigureRow] = []
     for row, page in zip(rows[1:], table.row_pages[1:], strict=True):
         label = row[0] or ""
@@ -59,4 +56,4 @@ def read_figure_table(table: MergedTable) -> RawFigureTable:
                                                                  strict=False))
                          if col is None and squash(value))
         raw_rows.append(RawFigureRow(label, cells, page, unknown_cells))
-    return RawFigureTable(table.family or "", columns, tuple(raw_rows), table.page, unmapped)
+    return RawFigureTable(table.family or "", columns, tuple(raw_rows), table.page)

@@ -48,7 +48,6 @@ class Section:
     page: int
     directorate_heading: str | None = None
     area_heading: str | None = None
-    area_heading_page: int | None = None
     notes: list[str] = field(default_factory=list)
     tables: list[MergedTable] = field(default_factory=list)
 
@@ -159,7 +158,6 @@ def split_sections(document: DocumentBlocks, report_year: str | None) -> ReportL
             elif catalogue.area(text) is not None and len(text) <= 80:
                 section = open_section(item.page)
                 section.area_heading = text
-                section.area_heading_page = item.page
             elif text[0] in _BULLETS:
                 section = open_section(item.page)
                 section.notes.append(text.lstrip(_BULLETS).strip())
