@@ -254,16 +254,21 @@ def golden_for(pdf_path: Path) -> Path:
     return ROOT / "tests" / "fixtures" / "golden" / f"{stem}.json"
 
 
+def check_and_print(golden: dict, pdf_path: Path) -> int:
+    """Check one rendered PDF, print its page map and problems; the number of problems."""
+    result = check_report(golden, pdf_path)
+    print_page_map(result)
+    for problem in result.problems:
+        print(f"  FAIL {problem}")
+    return len(result.problems)
+
+
 def main(argv: list[str]) -> int:
     pdfs = [Path(a) for a in argv] or sorted((ROOT / "tests" / "fixtures" / "pdfs").glob("*.pdf"))
     failures = 0
     for pdf_path in pdfs:
         golden = json.loads(golden_for(pdf_path).read_text(encoding="utf-8"))
-        result = check_report(golden, pdf_path)
-        print_page_map(result)
-        for problem in result.problems:
-            print(f"  FAIL {problem}")
-        failures += len(result.problems)
+        failures += check_and_print(golden, pdf_path)
     return 1 if failures else 0
 
 

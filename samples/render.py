@@ -18,7 +18,7 @@ from pathlib import Path
 
 sys.path.insert(0, str(Path(__file__).resolve().parent))
 
-from check import check_report, print_page_map  # noqa: E402
+from check import check_and_print  # noqa: E402
 from docx_writer import render_word_pdf  # noqa: E402
 from report_model import layout_of, page_setup, report_blocks  # noqa: E402
 from reportlab_writer import render_reportlab_pdf  # noqa: E402
@@ -62,11 +62,7 @@ def main(argv: list[str] | None = None) -> int:
             print(f"wrote {pdf_path.relative_to(ROOT)}{copied}")
             if args.no_check:
                 continue
-            result = check_report(golden, pdf_path)
-            print_page_map(result)
-            for problem in result.problems:
-                print(f"  FAIL {problem}")
-            failures += len(result.problems)
+            failures += check_and_print(golden, pdf_path)
     return 1 if failures else 0
 
 
