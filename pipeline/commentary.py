@@ -12,7 +12,7 @@ from dataclasses import dataclass, field
 from pydantic import ValidationError
 
 from pipeline.config import ServiceArea
-from pipeline.extract.layout import header_stage
+from pipeline.extract.layout import stage_number
 from pipeline.extract.sections import MergedTable, Section
 from pipeline.normalise import financial_year, squash
 from pipeline.report import ReportContent
@@ -22,7 +22,6 @@ from schemas.records import Commentary, ServiceCommitment
 _BULLET_START = re.compile(r"^\s*(?:[•▪●◦‣∙·\uf0b7\uf0a7\uf0d8]|-(?=\s))\s*")
 _ITEM_NO = re.compile(r"^\s*(\d{1,2})[.)]?\s*$")
 _STAGE_IN_TEXT = re.compile(r"\bstage\s*(\d|one|two|three)\b|\bS([123])\b", re.IGNORECASE)
-_WORDS = {"one": 1, "two": 2, "three": 3}
 
 
 def clean_text(raw: str | None) -> str | None:
@@ -43,11 +42,9 @@ def clean_text(raw: str | None) -> str | None:
 
 
 def stage_of(text: str | None) -> int | None:
+    """'44% of Stage 2's were upheld' -> 2; the stage a commentary row speaks of."""
     match = _STAGE_IN_TEXT.search(text or "")
-    if not match:
-        return None
-    token = (match.group(1) or match.group(2)).lower()
-    return _WORDS.get(token) or int(token)
+    return stage_number(match.group(1) or match.group(2)) if match else None
 
 
 @dataclass
@@ -194,5 +191,3 @@ def read_texts(content: ReportContent) -> Texts:
     """Commentary and commitments of every attributed dashboard; the rest quarantined."""
     return _TextReader(content).read()
 
-
-__all__ = ["clean_text", "header_stage", "read_texts", "stage_of"]
