@@ -6,6 +6,7 @@ import csv
 import json
 import os
 import sys
+import threading
 import traceback
 from collections.abc import Callable
 from pathlib import Path
@@ -14,12 +15,14 @@ from typing import Annotated, Any, TypeVar
 import duckdb
 import typer
 from rich.console import Console
+from rich.markup import escape
 from rich.progress import BarColumn, MofNCompleteColumn, Progress, TextColumn, TimeElapsedColumn
 from rich.table import Table
 
 from pipeline.config import area_catalogue
 from pipeline.errors import PipelineError, UsageError, WarehouseError
 from pipeline.extract.document import Limits
+from pipeline.html_report import build_report
 from pipeline.load import warehouse
 from pipeline.run import FileOutcome, IngestSummary, discover, ingest
 from pipeline.trends import sparkline
@@ -44,7 +47,7 @@ def _guarded(debug: bool, action: Callable[[], T]) -> T:
     except PipelineError as error:
         if debug:
             traceback.print_exc()
-        err.print(f"[red]Error: {error.one_line()}[/red]", highlight=False, soft_wrap=True)
+        err.print(f"[red]Error: {escape(error.one_line())}[/red]", highlight=False, soft_wrap=True)
         raise typer.Exit(2 if error.stage == "cli" else 1) from None
 
 
@@ -299,3 +302,46 @@ def export_command(
     written = _guarded(debug, export)
     _render(["table", "rows"], written, "table")
 
+
+
+class _SlowJobProgress:
+    """A progress bar that appears only once a job has run for `after` seconds."""
+
+    def __init__(self, after: float = 2.0) -> None:
+        self.bar = Progress(TextColumn("{task.description}"), BarColumn(), MofNCompleteColumn(),
+                            TimeElapsedColumn(), console=err, transient=True,
+                            disable=not err.is_terminal)
+        self.task = self.bar.add_task("Starting", total=None)
+        self.timer = threading.Timer(after, self.bar.start)
+
+    def step(self, label: str, done: int, total: int) -> None:
+        self.bar.update(self.task, description=label, completed=done, total=total)
+
+    def __enter__(self) -> _SlowJobProgress:
+        self.timer.start()
+        return self
+
+    def __exit__(self, *exc: object) -> None:
+        self.timer.cancel()
+        self.timer.join()
+        self.bar.stop()
+
+
+@app.command("report")
+def report_command(
+    out_file: Annotated[Path, typer.Option("--out", help="HTML file to write.")],
+    council: Annotated[str | None, typer.Option(
+        "--council", help="Only this council's reports (as `complaints reports` names it).")] \
+        = None,
+    area: Annotated[list[str] | None, typer.Option(
+        "--area", help="Only this service area, as printed or canonical (repeatable).")] = None,
+    db: DbOption = DEFAULT_DB,
+    debug: DebugOption = False,
+) -> None:
+    """Write one self-contained, offline HTML report: trends, findings, commentary."""
+    with _SlowJobProgress() as progress:
+        summary = _guarded(debug, lambda: build_report(
+            db, out_file, council=council, areas=area or [], on_step=progress.step))
+    out.print(f"Wrote {summary.out} ({summary.size_bytes / 1e6:.1f} MB): {summary.areas} "
+              f"area(s), {len(summary.periods)} year(s), {summary.findings} finding(s), "
+              f"{summary.seconds:.1f}s", highlight=False, soft_wrap=True)

@@ -68,3 +68,9 @@ class WarehouseBusyError(WarehouseError):
 
 class UsageError(PipelineError):
     stage = "cli"
+
+
+class MissingExtraError(PipelineError):
+    """An optional dependency (a pip extra) is not installed."""
+
+    stage = "report"
