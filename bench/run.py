@@ -438,15 +438,15 @@ def child_phases(args: list[str]) -> dict:
     started = time.process_time()
     phases = _Phases()
     if kind == "ingest":
-        import pipeline.commentary
+        import pipeline.report
         import pipeline.run
 
         imported = time.process_time()
         _wrap_pdf_phases(phases)
         phases.wrap(pipeline.run, "file_sha256", "sha256 of the file")
         phases.wrap(pipeline.run, "open_warehouse", "open/create warehouse")
-        phases.wrap(pipeline.run, "read_report", "sections, figures, validation, checks")
-        phases.wrap(pipeline.commentary, "read_texts", "commentary and commitments")
+        phases.wrap(pipeline.report, "stitched_tables", "furniture, stitching tables")
+        phases.wrap(pipeline.run, "read_report", "sections, families, validation, checks")
         phases.wrap(pipeline.run, "replace_report", "DuckDB load (Arrow, one txn)")
         run_started = time.process_time()
         summary = pipeline.run.ingest([Path(p) for p in rest[1:]], Path(rest[0]), workers=1)

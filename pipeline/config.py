@@ -31,6 +31,27 @@ class AreaCatalogue:
     def directorate(self, printed: str) -> str | None:
         return self.directorates.get(fold_name(printed))
 
+    def resolve(self, printed: str) -> tuple[ServiceArea | None, str | None]:
+        """A printed name -> (its service area, the canonical directorate printed with it).
+
+        'Housing – Repairs', 'Repairs' and, after a reorganisation, 'Place – Council Tax' all
+        resolve to their area; the directorate is the one *printed* (None if none was), so a
+        caller can record where it differs from the catalogue's.
+        """
+        folded = fold_name(printed)
+        if folded in self.areas:
+            return self.areas[folded], None
+        if folded in self.qualified_areas:
+            area = self.qualified_areas[folded]
+            return area, area.directorate
+        for alias in sorted(self.areas, key=len, reverse=True):
+            if folded.endswith(" " + alias):
+                prefix = folded[: -len(alias) - 1].strip()
+                directorate = self.directorates.get(prefix)
+                if directorate is not None:
+                    return self.areas[alias], directorate
+        return None, None
+
     def area(self, printed: str, directorate: str | None = None) -> ServiceArea | None:
         folded = fold_name(printed)
         if folded in self.qualified_areas:

@@ -14,12 +14,15 @@ import pyarrow as pa
 from pydantic import BaseModel
 
 from pipeline.errors import SchemaVersionError, WarehouseBusyError, WarehouseError
+from pipeline.families import WarehouseTable, family_tables
 from pipeline.trends import RESTATEMENTS_SQL, TRENDS_VIEW_SQL
-from schemas.records import ReportRecords
+from schemas.records import ReportRecords, ReportSection
 
 SCHEMA_VERSION = 1
-REPORT_TABLES = ("reports", "report_sections", "stage_outcomes", "top_ten",
-                 "printed_differences", "commentary", "service_commitments",
+# Every table holding a report's rows: the report itself, its sections, each table family's
+# tables (pipeline.families registry), and its findings.
+SECTIONS_TABLE = WarehouseTable("report_sections", ReportSection)
+REPORT_TABLES = ("reports", SECTIONS_TABLE.name, *(t.name for t in family_tables()),
                  "data_quality_issues", "quarantine")
 LOCK_WAIT_SECONDS = 30.0
 
@@ -152,17 +155,14 @@ def replace_report(con: duckdb.DuckDBPyConnection, records: ReportRecords) -> No
             "SELECT report_id FROM reports WHERE report_id = ? OR file_name = ?",
             [rid, report.file_name]).fetchall()]
         for old in set(old_ids) | {rid}:
-            for table in REPORT_TABLES:
-                con.execute(f"DELETE FROM {table} WHERE report_id = ?", [old])
+            for table_name in REPORT_TABLES:
+                con.execute(f"DELETE FROM {table_name} WHERE report_id = ?", [old])
         _bulk_insert(con, "reports", [report.model_dump()])
-        year = {"report_id": rid, "report_year": report.report_year}
+        report_columns = report.model_dump()
         ids = {"report_id": rid}
-        _bulk_insert(con, "report_sections", _rows(records.sections, **ids))
-        _bulk_insert(con, "stage_outcomes", _rows(records.stage_outcomes, **year))
-        _bulk_insert(con, "top_ten", _rows(records.top_ten, **year))
-        _bulk_insert(con, "printed_differences", _rows(records.differences, **ids))
-        _bulk_insert(con, "commentary", _rows(records.commentary, **ids))
-        _bulk_insert(con, "service_commitments", _rows(records.commitments, **ids))
+        for table in (SECTIONS_TABLE, *family_tables()):
+            extra = {column: report_columns[column] for column in table.report_columns}
+            _bulk_insert(con, table.name, _rows(records.rows(table.name), **extra))
         _bulk_insert(con, "data_quality_issues", _rows(records.issues, **ids))
         _bulk_insert(con, "quarantine", _rows(records.quarantine, **ids))
         refresh_restatements(con)

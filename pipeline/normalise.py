@@ -146,3 +146,42 @@ def financial_year(label: str | None) -> str | None:
 def previous_financial_year(period: str) -> str:
     start = int(period[:4]) - 1
     return f"{start}/{(start + 1) % 100:02d}"
+
+
+_BULLET_START = re.compile(r"^\s*(?:[•▪●◦‣∙·\uf0b7\uf0a7\uf0d8]|-(?=\s))\s*")
+_STAGE_IN_TEXT = re.compile(r"\bstage\s*(\d|one|two|three)\b|\bS([123])\b", re.IGNORECASE)
+
+
+def clean_text(raw: str | None) -> str | None:
+    """Cell text as prose: bullets dropped, lines re-joined, line-end hyphens repaired."""
+    if raw is None:
+        return None
+    lines = [_BULLET_START.sub("", line).strip() for line in raw.splitlines()]
+    text = ""
+    for line in filter(None, lines):
+        if not text:
+            text = line
+        elif re.search(r"\w-$", text[-2:]):  # 'non-' + 'presented': broke after a hyphen
+            text += line
+        else:
+            text += " " + line
+    text = re.sub(r"(?<=\w)- (?=[a-z])", "-", text)  # 'non- presented' within one line
+    return squash(text) or None
+
+
+def stage_of(text: str | None) -> int | None:
+    """'44% of Stage 2's were upheld' -> 2; the stage a commentary row speaks of."""
+    match = _STAGE_IN_TEXT.search(text or "")
+    return stage_number(match.group(1) or match.group(2)) if match else None
+
+
+_STAGE_WORDS = {"one": 1, "two": 2, "three": 3, "first": 1, "second": 2, "third": 3,
+                "1st": 1, "2nd": 2, "3rd": 3, "i": 1, "ii": 2, "iii": 3}
+
+
+def stage_number(token: str | None) -> int | None:
+    """'2', 'two', 'second', '2nd' -> 2; anything else -> None (never raises)."""
+    token = (token or "").strip().lower()
+    if token in _STAGE_WORDS:
+        return _STAGE_WORDS[token]
+    return int(token) if token in {"1", "2", "3"} else None

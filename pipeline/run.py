@@ -13,7 +13,6 @@ from dataclasses import dataclass, field
 from datetime import UTC, datetime
 from pathlib import Path
 
-from pipeline.commentary import read_texts
 from pipeline.errors import PipelineError, ResourceLimitError, StrictModeError, UsageError
 from pipeline.extract import EXTRACTOR_NAME, EXTRACTOR_VERSION
 from pipeline.extract.document import Limits, read_blocks
@@ -105,19 +104,14 @@ def extract_report(path: Path, sha256: str, limits: Limits) -> ReportRecords:
     with _time_limit(limits.max_seconds, path.name):  # the whole file, texts included
         document = read_blocks(path, limits)
         content = read_report(document)
-        texts = read_texts(content)
     info = ReportInfo(
         report_id=sha256[:16], file_name=path.name, sha256=sha256, council=content.council,
         report_year=content.report_year, page_count=document.page_count,
         extractor=EXTRACTOR_NAME, extractor_version=EXTRACTOR_VERSION,
         ingested_at=datetime.now(UTC).replace(tzinfo=None, microsecond=0))
     return ReportRecords(
-        report=info, sections=tuple(content.sections),
-        stage_outcomes=tuple(content.stage_outcomes), top_ten=tuple(content.top_ten),
-        differences=tuple(content.differences), commentary=tuple(texts.commentary),
-        commitments=tuple(texts.commitments),
-        issues=tuple(content.findings.issues + texts.findings.issues),
-        quarantine=tuple(content.findings.quarantine + texts.findings.quarantine))
+        report=info, tables={name: tuple(rows) for name, rows in content.records.items()},
+        issues=tuple(content.issues), quarantine=tuple(content.quarantine))
 
 
 def _extract_job(path: Path, sha256: str, limits: Limits) -> ReportRecords | str:
@@ -131,8 +125,7 @@ def _extract_job(path: Path, sha256: str, limits: Limits) -> ReportRecords | str
 
 
 def _count(records: ReportRecords) -> int:
-    return (len(records.stage_outcomes) + len(records.top_ten) + len(records.commentary)
-            + len(records.commitments))
+    return records.record_count
 
 
 def ingest(paths: list[Path], db_path: Path, *, force: bool = False, strict: bool = False,

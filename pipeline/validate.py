@@ -8,11 +8,11 @@ from __future__ import annotations
 
 from collections.abc import Callable
 from dataclasses import dataclass, field
-from typing import Any, TypeVar, cast
+from typing import TYPE_CHECKING, Any, TypeVar, cast
 
 from pydantic import ValidationError
 
-from pipeline.extract.figures import RawFigureRow
+from pipeline.checks import CHECKS
 from pipeline.extract.layout import Column
 from pipeline.normalise import (
     ParsedCell,
@@ -29,6 +29,9 @@ from schemas.records import (
     QuarantinedValue,
     StageOutcome,
 )
+
+if TYPE_CHECKING:
+    from pipeline.families.figure_rows import RawFigureRow
 
 MEASURES = ("received", "upheld_pct", "escalated", "upheld_not_upheld_prev_pct")
 PERCENT_MEASURES = frozenset({"upheld_pct", "upheld_not_upheld_prev_pct"})
@@ -53,12 +56,15 @@ class Findings:
             table_name=table_name, directorate=directorate, service_area=service_area,
             period=period, stage=stage, field=field_name, raw_text=raw, reason=reason, page=page))
         self.issues.append(DataQualityIssue(
-            severity="error", check_name="value_quarantined", directorate=directorate,
+            severity=CHECKS["value_quarantined"].severity, check_name="value_quarantined",
+            directorate=directorate,
             service_area=service_area, period=_valid_period(period), stage=stage, page=page,
             detail=f"{table_name}.{field_name} {squash(raw)!r} quarantined: {reason}"))
 
-    def issue(self, **fields: Any) -> None:
-        self.issues.append(DataQualityIssue(**fields))
+    def issue(self, check_name: str, **fields: Any) -> None:
+        """A finding of a registered check (pipeline.checks.CHECKS), at its severity."""
+        self.issues.append(DataQualityIssue(severity=CHECKS[check_name].severity,
+                                            check_name=check_name, **fields))
 
 
 def _valid_period(period: str | None) -> str | None:

@@ -23,8 +23,9 @@ CREATE TABLE IF NOT EXISTS report_sections (
     section_no   INTEGER NOT NULL,
     directorate  VARCHAR,
     service_area VARCHAR,
-    attribution  VARCHAR NOT NULL,        -- heading | figures | heading+figures | unattributed
+    attribution  VARCHAR NOT NULL,        -- heading | figures | heading+figures | elimination | unattributed
     heading      VARCHAR,
+    printed_directorate VARCHAR,          -- the directorate its heading prints (reorganisations)
     page         INTEGER NOT NULL
 );
 
@@ -86,6 +87,7 @@ CREATE TABLE IF NOT EXISTS service_commitments (
     service_area    VARCHAR NOT NULL,
     commitment_year VARCHAR NOT NULL,
     item_no         INTEGER NOT NULL,
+    item_no_inferred BOOLEAN NOT NULL,    -- printed without numbers: numbered in printed order
     commitment      VARCHAR NOT NULL,
     progress        VARCHAR,
     page            INTEGER NOT NULL

@@ -5,12 +5,13 @@ from __future__ import annotations
 from datetime import datetime
 from typing import Literal
 
-from pydantic import BaseModel, ConfigDict, Field, model_validator
+from pydantic import BaseModel, ConfigDict, Field, SerializeAsAny, model_validator
 
 from schemas.types import Count, FinancialYear, Page, Percent, SignedFigure, Stage
 
 Severity = Literal["error", "warning", "info"]
-Attribution = Literal["heading", "figures", "heading+figures", "unattributed"]
+# How a dashboard's service area was decided; evidence joined by '+' when several agree.
+Attribution = Literal["heading", "figures", "heading+figures", "elimination", "unattributed"]
 Measure = Literal["received", "upheld_pct", "escalated", "upheld_not_upheld_prev_pct"]
 
 
@@ -68,6 +69,7 @@ class ReportSection(Record):
     service_area: str | None
     attribution: Attribution
     heading: str | None
+    printed_directorate: str | None = None  # as the dashboard's heading names it, canonical
     page: Page
 
 
@@ -111,6 +113,7 @@ class ServiceCommitment(Record):
     service_area: str
     commitment_year: FinancialYear
     item_no: int = Field(ge=1)
+    item_no_inferred: bool = False  # printed without numbers: numbered in printed order
     commitment: str = Field(min_length=1)
     progress: str | None
     page: Page
@@ -129,14 +132,18 @@ class ReportInfo(Record):
 
 
 class ReportRecords(Record):
-    """Everything one report yields; loaded whole or not at all."""
+    """Everything one report yields; loaded whole or not at all. `tables` maps each warehouse
+    table a table family fills (and `report_sections`) to its records."""
 
     report: ReportInfo
-    sections: tuple[ReportSection, ...] = ()
-    stage_outcomes: tuple[StageOutcome, ...] = ()
-    top_ten: tuple[TopTenEntry, ...] = ()
-    differences: tuple[PrintedDifference, ...] = ()
-    commentary: tuple[Commentary, ...] = ()
-    commitments: tuple[ServiceCommitment, ...] = ()
+    tables: dict[str, tuple[SerializeAsAny[Record], ...]] = Field(default_factory=dict)
     issues: tuple[DataQualityIssue, ...] = ()
     quarantine: tuple[QuarantinedValue, ...] = ()
+
+    def rows(self, table: str) -> tuple[Record, ...]:
+        return self.tables.get(table, ())
+
+    @property
+    def record_count(self) -> int:
+        """Figures, commentary and commitments: everything but sections and findings."""
+        return sum(len(v) for k, v in self.tables.items() if k != "report_sections")

@@ -9,7 +9,6 @@ import pytest
 from hypothesis import example, given, settings
 from hypothesis import strategies as st
 
-from pipeline.commentary import clean_text, stage_of
 from pipeline.extract.layout import (
     column_stage,
     header_measure,
@@ -18,11 +17,12 @@ from pipeline.extract.layout import (
     is_period_label,
     looks_like_figure_rows,
     map_figure_columns,
-    table_family,
 )
+from pipeline.families import detect_family
 from pipeline.normalise import (
     DASHES,
     ParsedCell,
+    clean_text,
     financial_year,
     fold_name,
     parse_count,
@@ -32,6 +32,7 @@ from pipeline.normalise import (
     previous_financial_year,
     split_bracketed,
     squash,
+    stage_of,
 )
 from schemas.types import FINANCIAL_YEAR_PATTERN
 
@@ -273,7 +274,9 @@ def test_a_blank_header_cell_is_inferred_from_its_neighbours(blank):
 @relaxed
 @given(st.lists(st.lists(CELL, max_size=12), max_size=5))
 def test_table_family_any_rows(rows):
-    assert table_family(rows) in {None, "top_ten", "comparative", "analysis", "commitments"}
+    family, depth = detect_family(rows)
+    assert family in {None, "top_ten", "comparative", "analysis", "commitments"}
+    assert depth >= 1
     assert isinstance(looks_like_figure_rows(rows), bool)
 
 
@@ -285,11 +288,12 @@ def test_row_labels_any_text(text):
 
 
 def test_table_family_of_printed_headers():
-    assert table_family([["Directorate & Area", *HEADER_2018_19]]) == "top_ten"
-    assert table_family([["Comparative Data: 2018-\n2019 vs. 2017-2018", *HEADER_2018_19]]) \
-        == "comparative"
-    assert table_family([["Analysis – key themes / concerns", "Service response"]]) == "analysis"
-    assert table_family([["Company", "Notice date", "Employees"]]) is None
+    assert detect_family([["Directorate & Area", *HEADER_2018_19]])[0] == "top_ten"
+    assert detect_family([["Comparative Data: 2018-\n2019 vs. 2017-2018", *HEADER_2018_19]]) \
+        == ("comparative", 1)
+    assert detect_family([["Analysis – key themes / concerns", "Service response"]]) \
+        == ("analysis", 1)
+    assert detect_family([["Company", "Notice date", "Employees"]]) == (None, 1)
 
 
 # --- commentary text (commentary.py) -----------------------------------------------------

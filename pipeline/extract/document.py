@@ -28,7 +28,7 @@ from pipeline.errors import (
     ResourceLimitError,
     UnreadablePdfError,
 )
-from pipeline.extract.layout import table_family
+from pipeline.extract.layout import names_known_table
 from pipeline.normalise import plain_name, squash
 
 Cell = str | None
@@ -47,12 +47,23 @@ class Limits:
     evidence_pages: int = 5
 
 
+GridPosition = tuple[int, int]  # (row, column) of the printed cell that covers a grid position
+
+
 @dataclass(frozen=True)
 class TableBlock:
+    """A ruled table as found on one page. `rows` holds None where a merged cell covers the
+    position; `origins` says which printed cell covers each position, so a header printed
+    over two rows with merged (grouped) cells can be read column by column."""
+
     page: int
     top: float
     bottom: float
     rows: tuple[tuple[Cell, ...], ...]
+    x0: float = 0.0
+    x1: float = 0.0
+    column_x: tuple[float, ...] = ()  # left edge of each column
+    origins: tuple[tuple[GridPosition, ...], ...] = ()
 
 
 @dataclass(frozen=True)
@@ -60,6 +71,9 @@ class TextLine:
     page: int
     top: float
     text: str
+    bottom: float = 0.0
+    x0: float = 0.0
+    x1: float = 0.0
 
 
 Block = TableBlock | TextLine
@@ -71,6 +85,7 @@ class DocumentBlocks:
     page_count: int
     blocks: list[Block] = field(default_factory=list)
     char_count: int = 0
+    page_heights: dict[int, float] = field(default_factory=dict)
 
     def text_lines(self) -> Iterator[TextLine]:
         return (b for b in self.blocks if isinstance(b, TextLine))
@@ -142,6 +157,27 @@ def _table_rows(table: Table, page_chars: list[dict[str, Any]]) -> list[list[str
     return Table(_CharsOnly(own), table.cells).extract()  # type: ignore[arg-type]
 
 
+def _origins(table: Table) -> tuple[tuple[float, ...], tuple[tuple[GridPosition, ...], ...]]:
+    """Column left edges, and for every grid position the printed cell covering it."""
+    cells = table.cells
+    xs = sorted({c[0] for c in cells})
+    tops = sorted({c[1] for c in cells})
+    starts = {(c[1], c[0]): (tops.index(c[1]), xs.index(c[0])) for c in cells}
+    grid = []
+    for top in tops:
+        row = []
+        for x in xs:
+            origin = starts.get((top, x))
+            if origin is None:  # covered by a merged cell that starts above or to the left
+                covering = [c for c in cells if c[0] <= x + 0.01 and x + 0.01 < c[2]
+                            and c[1] <= top + 0.01 and top + 0.01 < c[3]]
+                origin = starts[(covering[0][1], covering[0][0])] if covering else \
+                    (tops.index(top), xs.index(x))
+            row.append(origin)
+        grid.append(tuple(row))
+    return tuple(xs), tuple(grid)
+
+
 def _page_blocks(page: Page, page_no: int) -> tuple[list[Block], int]:
     page_chars = page.chars
     chars = len(page_chars)
@@ -156,12 +192,15 @@ def _page_blocks(page: Page, page_no: int) -> tuple[list[Block], int]:
         if not rows:
             continue
         boxes.append(table.bbox)
-        blocks.append(TableBlock(page_no, table.bbox[1], table.bbox[3], rows))
+        column_x, origins = _origins(table)
+        blocks.append(TableBlock(page_no, table.bbox[1], table.bbox[3], rows, table.bbox[0],
+                                 table.bbox[2], column_x, origins))
     outside = page.filter(lambda obj: obj.get("object_type") != "char" or not _inside(obj, boxes))
     for line in outside.extract_text_lines(return_chars=False):
         text = squash(_storable(line["text"]))
         if text:
-            blocks.append(TextLine(page_no, line["top"], text))
+            blocks.append(TextLine(page_no, line["top"], text, line["bottom"], line["x0"],
+                                   line["x1"]))
     blocks.sort(key=lambda b: b.top)
     return blocks, chars
 
@@ -224,6 +263,7 @@ def _read_pages(pdf: pdfplumber.PDF, name: str, limits: Limits, started: float) 
         finally:
             page.close()  # release the page's parsed objects: memory stays flat on long files
         document.blocks.extend(blocks)
+        document.page_heights[index] = float(page.height)
         document.char_count += chars
         pages_with_text += chars > 0
         shows_report = shows_report or _shows_report(blocks)
@@ -243,7 +283,7 @@ def _shows_report(blocks: list[Block]) -> bool:
     header the vocabulary knows, or the word 'complaint' anywhere (look-alike letters folded)."""
     for block in blocks:
         if isinstance(block, TableBlock):
-            if table_family(block.rows):
+            if names_known_table(block.rows):
                 return True
             texts = [cell for row in block.rows for cell in row if cell]
         else:

@@ -9,46 +9,34 @@ import re
 from collections.abc import Sequence
 
 from pipeline.config import header_vocabulary
-from pipeline.normalise import financial_year, fold_name, squash
+from pipeline.normalise import financial_year, fold_name, squash, stage_number
 
 Column = tuple[int, str]  # (stage, measure)
-_WORDS = {"one": 1, "two": 2, "three": 3, "first": 1, "second": 2, "third": 3,
-          "1st": 1, "2nd": 2, "3rd": 3, "i": 1, "ii": 2, "iii": 3}
 
 
 def _folded(text: str | None) -> str:
     return fold_name(text).replace(" and ", " & ")
 
 
-def _has_phrase(text: str | None, phrases: Sequence[str]) -> bool:
+def has_phrase(text: str | None, phrases: Sequence[str]) -> bool:
     folded = _folded(text)
     return any(_folded(p) in folded for p in phrases)
 
 
 def is_difference_label(text: str | None) -> bool:
-    return _has_phrase(squash(text), header_vocabulary().tables["difference_row"])
+    return has_phrase(squash(text), header_vocabulary().tables["difference_row"])
 
 
 def is_period_label(text: str | None) -> bool:
     return financial_year(text) is not None and len(squash(text)) <= 24
 
 
-def table_family(rows: Sequence[Sequence[str | None]]) -> str | None:
-    """Which table family a table's header names: top_ten, comparative, analysis, commitments."""
-    if not rows:
-        return None
-    tables = header_vocabulary().tables
-    header = [squash(c) for c in rows[0]]
-    first = next((c for c in header if c), "")
-    if _has_phrase(first, tables["comparative"]):
-        return "comparative"
-    if _has_phrase(first, tables["top_ten"]) and len(header) >= 6:
-        return "top_ten"
-    if any(_has_phrase(c, tables["commitments"]) for c in header):
-        return "commitments"
-    if _has_phrase(first, tables["analysis"]):
-        return "analysis"
-    return None
+def names_known_table(rows: Sequence[Sequence[str | None]]) -> bool:
+    """Does a table's top (first two rows) say what one of the report's tables says? Evidence
+    that a document is a complaints report; which family it is, is decided later."""
+    phrases = [p for key, listed in header_vocabulary().tables.items()
+               if key != "difference_row" for p in listed]
+    return any(has_phrase(squash(cell), phrases) for row in rows[:2] for cell in row if cell)
 
 
 def looks_like_figure_rows(rows: Sequence[Sequence[str | None]]) -> bool:
@@ -64,14 +52,6 @@ def header_stage(text: str) -> int | None:
         if match:
             return stage_number(match.group(1))
     return None
-
-
-def stage_number(token: str | None) -> int | None:
-    """'2', 'two', 'second', '2nd' -> 2; anything else -> None (never raises)."""
-    token = (token or "").strip().lower()
-    if token in _WORDS:
-        return _WORDS[token]
-    return int(token) if token in {"1", "2", "3"} else None
 
 
 _PREVIOUS_STAGE = re.compile(r"not\s+upheld\s+at\s+(?:s(?:tage)?\s*)?([123])\b", re.IGNORECASE)

@@ -1,0 +1,104 @@
+"""What a table family is: the plug-in unit of the transform stage.
+
+A family (Top Ten, Comparative Data, Analysis, commitments, ...) declares how its tables are
+recognised (header phrases, which are data in schemas/headers.toml `[tables]`), how its rows
+are told from its header and from another table's, how it reads its rows into records (with
+the one shared quarantine helper, `Findings.quarantine_value`), and the warehouse tables those
+records go to. The registry in `pipeline.families` lists them; stitching, loading, exporting and
+the test snapshots loop over it.
+"""
+
+from __future__ import annotations
+
+from collections.abc import Callable, Sequence
+from dataclasses import dataclass, field
+from typing import Literal
+
+from pipeline.config import AreaCatalogue, ServiceArea, area_catalogue, header_vocabulary
+from pipeline.extract.stitch import StitchedTable
+from pipeline.normalise import previous_financial_year
+from pipeline.validate import Findings
+from schemas.records import Record
+
+Cell = str | None
+Figures = dict[tuple[int, str], float | None]
+
+
+@dataclass(frozen=True)
+class WarehouseTable:
+    """A warehouse table a family fills: its name, its record model, and the report-level
+    columns the loader adds to every row (report_id always)."""
+
+    name: str
+    model: type[Record]
+    report_columns: tuple[str, ...] = ("report_id",)
+
+
+@dataclass
+class SectionScope:
+    """One dashboard as the families see it: its number, page, attributed area (None if it
+    could not be determined) and tables."""
+
+    number: int
+    page: int
+    area: ServiceArea | None
+    tables: list[StitchedTable]
+
+
+@dataclass
+class ReportContext:
+    """What one report's families share while they read it."""
+
+    report_year: str
+    catalogue: AreaCatalogue = field(default_factory=area_catalogue)
+    findings: Findings = field(default_factory=Findings)
+    records: dict[str, list[Record]] = field(default_factory=dict)
+    # Evidence for attributing dashboards: each Top Ten area's figures (this year, last year).
+    summary_figures: dict[ServiceArea, list[Figures]] = field(default_factory=dict)
+    counters: dict[str, int] = field(default_factory=dict)
+
+    @property
+    def prior_year(self) -> str:
+        return previous_financial_year(self.report_year)
+
+    def count(self, name: str) -> int:
+        """1, 2, 3... on successive calls: ranks and printed order across a report's tables."""
+        self.counters[name] = self.counters.get(name, 0) + 1
+        return self.counters[name]
+
+    def add(self, table: str, records: Sequence[Record]) -> None:
+        self.records.setdefault(table, []).extend(records)
+
+
+Reader = Callable[[ReportContext, StitchedTable, "SectionScope | None"], None]
+
+
+def _always(table: StitchedTable, rows: Sequence[Sequence[Cell]]) -> bool:
+    return True
+
+
+def _never_opens(table: StitchedTable, report_year: str | None) -> bool:
+    return False
+
+
+@dataclass(frozen=True)
+class TableFamily:
+    name: str
+    read: Reader
+    tables: tuple[WarehouseTable, ...]
+    # "report": one per report, read before dashboards (e.g. the Top Ten summary);
+    # "section": read once per dashboard, after the dashboard's area is known.
+    scope: Literal["report", "section"] = "section"
+    # Where the header phrases are looked for: the first column's header, or any column's.
+    phrase_in: Literal["first", "any"] = "first"
+    min_columns: int = 1
+    # Figure tables: the header is every row above the first row of figures (grouped headers).
+    figure_table: bool = False
+    # Does a table of this family start a new dashboard?
+    opens_section: Callable[[StitchedTable, str | None], bool] = _never_opens
+    # May these header-less rows at the top of the next page continue the table?
+    accepts_continuation: Callable[[StitchedTable, Sequence[Sequence[Cell]]], bool] = _always
+
+    @property
+    def phrases(self) -> tuple[str, ...]:
+        return header_vocabulary().tables.get(self.name, ())

@@ -1,0 +1,37 @@
+"""Columns of the text tables (Analysis, commitments), found by the words of their headers."""
+
+from __future__ import annotations
+
+from collections.abc import Sequence
+
+from pipeline.normalise import clean_text, squash
+
+
+def text_columns(headers: Sequence[str]) -> dict[str, int]:
+    """Which column holds what, from the header's words."""
+    found: dict[str, int] = {}
+    for i, cell in enumerate(headers):
+        text = squash(cell).lower()
+        if "comments to explain" in text or "service response" in text or "progress going" \
+                in text:
+            found.setdefault("service_response", i)
+        elif "progress" in text:
+            found.setdefault("progress", i)
+        elif "commitment" in text:
+            found.setdefault("commitment", i)
+        elif "key themes" in text or text.startswith("analysis"):
+            found.setdefault("key_themes", i)
+        elif "complaints team" in text or "additional commentary" in text:
+            found.setdefault("complaints_team_comment", i)
+    return found
+
+
+def cell_text(row: Sequence[str | None], index: int | None) -> str | None:
+    if index is None or index >= len(row):
+        return None
+    return clean_text(row[index])
+
+
+def join_texts(a: str | None, b: str | None) -> str | None:
+    parts = [p for p in (a, b) if p]
+    return " ".join(parts) if parts else None

@@ -1,0 +1,155 @@
+"""The pure pieces that make extraction layout-robust, on plain rows and boxes (no PDF):
+page furniture, stitching tables across pages, header grids, name resolution."""
+
+from __future__ import annotations
+
+from pipeline.config import ServiceArea, area_catalogue
+from pipeline.extract.document import TableBlock, TextLine
+from pipeline.extract.furniture import furniture_lines, is_page_number
+from pipeline.extract.header_grid import column_headers, figure_header_depth
+from pipeline.extract.layout import map_figure_columns
+from pipeline.extract.stitch import same_columns, stitch_tables
+from pipeline.families import accepts_continuation, detect_family
+
+A4_LANDSCAPE = 595.0
+COLUMNS = (40.0, 180.0, 240.0, 300.0)
+FIGURE_HEADER = ("Comparative Data: 2018-2019 vs. 2017-2018", "S1 rec'd", "% upheld",
+                 "S1 escalated")
+
+
+def _line(page: int, top: float, text: str) -> TextLine:
+    return TextLine(page, top, text, top + 10, 40, 400)
+
+
+def _table(page: int, top: float, rows, column_x=COLUMNS) -> TableBlock:
+    return TableBlock(page, top, top + 20 * len(rows), tuple(tuple(r) for r in rows),
+                      column_x[0], 500, column_x)
+
+
+# --- page furniture ----------------------------------------------------------------------
+
+def test_page_numbers_in_any_form():
+    for text in ("4", "Page 4", "Page 4 of 12", "- 4 -", "4/12", "p. 4", "iv", "[4]", "4 | 12"):
+        assert is_page_number(text), text
+    for text in ("2018/19", "Repairs", "44%", "Stage 2", "Page four of the report"):
+        assert not is_page_number(text), text
+
+
+def test_running_header_recurring_in_the_margin_is_furniture():
+    pages = {n: A4_LANDSCAPE for n in range(1, 6)}
+    running = [_line(n, 20, f"Thurrock Council – 2018/19 Annual Complaints Report Page {n}")
+               for n in pages]
+    footers = [_line(n, 570, f"{n} of 5") for n in pages]
+    heading = _line(2, 45, "Environment & Highways Complaint Dashboard 2018/19")
+    heading_again = _line(3, 45, "Environment & Highways Complaint Dashboard 2018/19")
+    body = _line(2, 300, "• Complaints for this area cover both teams")
+    found = furniture_lines([*running, *footers, heading, heading_again, body], pages)
+    assert found == set(running) | set(footers)
+
+
+def test_text_recurring_mid_page_is_not_furniture():
+    pages = {n: A4_LANDSCAPE for n in range(1, 5)}
+    lines = [_line(n, 300, "Thurrock Council") for n in pages]
+    assert furniture_lines(lines, pages) == set()
+
+
+# --- stitching ---------------------------------------------------------------------------
+
+def _stitch(blocks, furniture=()):
+    return stitch_tables(blocks, set(furniture), detect_family, accepts_continuation)
+
+
+def test_table_continued_without_its_header_after_a_running_footer_and_header():
+    first = _table(3, 400, [FIGURE_HEADER, ("2018-2019", "61", "36%", "9")])
+    footer, header = _line(3, 570, "Page 3"), _line(4, 20, "Annual Complaints Report")
+    rest = _table(4, 60, [("2017-2018", "68", "26%", "17"), ("Difference", "-7", "+10%", "-8")])
+    [table] = _stitch([first, footer, header, rest], {footer, header})
+    assert table.family == "comparative"
+    assert [r[0] for r in table.rows] == [FIGURE_HEADER[0], "2018-2019", "2017-2018",
+                                          "Difference"]
+    assert table.row_pages == [3, 3, 4, 4]
+    assert table.part_starts == {2}
+
+
+def test_repeated_header_is_dropped_once():
+    first = _table(3, 400, [FIGURE_HEADER, ("2018-2019", "61", "36%", "9")])
+    rest = _table(4, 60, [FIGURE_HEADER, ("2017-2018", "68", "26%", "17")])
+    [table] = _stitch([first, rest])
+    assert [r[0] for r in table.rows] == [FIGURE_HEADER[0], "2018-2019", "2017-2018"]
+    assert table.header_repeats == 1
+
+
+def test_not_stitched_when_text_stands_between_or_columns_move():
+    first = _table(3, 400, [FIGURE_HEADER, ("2018-2019", "61", "36%", "9")])
+    rest = _table(4, 60, [("2017-2018", "68", "26%", "17")])
+    heading = _line(4, 30, "Housing – Complaint Dashboard 2018/19")
+    assert len([t for t in _stitch([first, heading, rest]) if not isinstance(t, TextLine)]) == 2
+    moved = _table(4, 60, [("2017-2018", "68", "26%", "17")], (40.0, 150.0, 240.0, 300.0))
+    assert len(_stitch([first, moved])) == 2
+    not_at_foot = [first, _line(3, 500, "A footnote under the table."), rest]
+    assert len([t for t in _stitch(not_at_foot) if not isinstance(t, TextLine)]) == 2
+
+
+def test_a_complete_comparative_table_takes_no_more_rows():
+    first = _table(3, 400, [FIGURE_HEADER, ("2018-2019", "61", "36%", "9"),
+                            ("2017-2018", "68", "26%", "17"), ("Difference", "-7", "+10%", "-8")])
+    rest = _table(4, 60, [("2018-2019", "48", "35%", "12")])
+    assert len(_stitch([first, rest])) == 2
+
+
+def test_columns_compared_relative_to_the_left_edge():
+    assert same_columns((40, 180, 240), (52, 192, 252))  # a wider left margin on even pages
+    assert not same_columns((40, 180, 240), (40, 170, 240))
+    assert not same_columns((40, 180, 240), (40, 180))
+
+
+# --- header grids ------------------------------------------------------------------------
+
+GROUPED = [
+    ("Directorate & Area", "Stage 1", None, None, "Stage 2", None),
+    (None, "received", "% upheld", "escalated", "received", "% upheld"),
+    ("Housing – Repairs", "218\n(186)", "44%\n(38%)", "23\n(17)", "36\n(48)", "33%\n(43%)"),
+]
+GROUPED_ORIGINS = [
+    [(0, 0), (0, 1), (0, 1), (0, 1), (0, 4), (0, 4)],
+    [(0, 0), (1, 1), (1, 2), (1, 3), (1, 4), (1, 5)],
+    [(2, 0), (2, 1), (2, 2), (2, 3), (2, 4), (2, 5)],
+]
+
+
+def test_grouped_header_is_read_column_by_column():
+    assert figure_header_depth(GROUPED) == 2
+    headers = column_headers(GROUPED, GROUPED_ORIGINS, 2)
+    assert headers == ["Directorate & Area", "Stage 1 received", "Stage 1 % upheld",
+                       "Stage 1 escalated", "Stage 2 received", "Stage 2 % upheld"]
+    assert map_figure_columns(headers[1:]) == [(1, "received"), (1, "upheld_pct"),
+                                               (1, "escalated"), (2, "received"),
+                                               (2, "upheld_pct")]
+    assert detect_family(GROUPED, GROUPED_ORIGINS) == ("top_ten", 2)
+
+
+def test_grouped_header_without_geometry_reads_merged_cells_from_the_left():
+    assert column_headers(GROUPED, None, 2)[1:4] == ["Stage 1 received", "Stage 1 % upheld",
+                                                      "Stage 1 escalated"]
+
+
+def test_a_title_across_the_table_names_the_table_not_each_column():
+    rows = [("Comparative Data: 2018-2019 vs. 2017-2018", None, None),
+            ("", "S1 rec'd", "% upheld"), ("2018-2019", "218", "44%")]
+    origins = [[(0, 0), (0, 0), (0, 0)], [(1, 0), (1, 1), (1, 2)], [(2, 0), (2, 1), (2, 2)]]
+    assert detect_family(rows, origins) == ("comparative", 2)
+    assert column_headers(rows, origins, 2) == ["Comparative Data: 2018-2019 vs. 2017-2018",
+                                                "S1 rec'd", "% upheld"]
+
+
+# --- names ---------------------------------------------------------------------------------
+
+def test_names_resolve_whatever_shape_or_directorate_they_are_printed_in():
+    catalogue = area_catalogue()
+    council_tax = ServiceArea("Finance", "Council Tax")
+    assert catalogue.resolve("Council Tax") == (council_tax, None)
+    assert catalogue.resolve("Finance – Council Тах") == (council_tax, "Finance")
+    assert catalogue.resolve("Finance & IT – Council Tax") == (council_tax, "Finance")
+    # a reorganisation: the area is resolved, the printed directorate recorded
+    assert catalogue.resolve("Place – Council Tax") == (council_tax, "Place")
+    assert catalogue.resolve("Place – Parking") == (None, None)
