@@ -41,13 +41,13 @@ FROM sourced WHERE pick = 1
 ORDER BY directorate, service_area, stage, period
 """
 
-# Every report's printing of a restated cell, so the page can show both values.
+# Every report's printing of every cell (a few rows per cell): the page keeps those of restated
+# cells, so it can show both values. Cheaper than asking complaint_trends a second time.
 PRINTINGS_SQL = f"""
 SELECT s.directorate, s.service_area, s.period, s.stage, s.received, s.upheld_pct,
        s.escalated, r.file_name, r.report_year, s.page
 FROM stage_outcomes s JOIN reports r USING (report_id)
-JOIN complaint_trends t USING (directorate, service_area, period, stage)
-WHERE t.restated AND {COUNCIL_FILTER} AND {AREA_FILTER.format(table="s")}
+WHERE {COUNCIL_FILTER} AND {AREA_FILTER.format(table="s")}
 ORDER BY s.directorate, s.service_area, s.period, s.stage, r.report_year, r.file_name
 """
 
@@ -235,8 +235,9 @@ def _attach_printings(cells: list[TrendCell], printings: list[tuple]) -> list[Tr
     by_cell: dict[tuple, list[Printing]] = {}
     for p in printings:
         by_cell.setdefault(p[:4], []).append(Printing(p[4], p[5], p[6], _source(p)))
-    return [replace(c, printings=tuple(by_cell.get(
-        (c.directorate, c.service_area, c.period, c.stage), ()))) for c in cells]
+    return [replace(c, printings=tuple(by_cell[(c.directorate, c.service_area, c.period,
+                                                 c.stage)])) if c.restated else c
+            for c in cells]
 
 
 def read_warehouse(con: duckdb.DuckDBPyConnection, council: str | None = None,
