@@ -11,6 +11,7 @@ import shutil
 import sys
 from pathlib import Path
 
+import duckdb
 import pytest
 from typer.testing import CliRunner
 
@@ -230,3 +231,28 @@ def test_the_page_renders_every_chart_offline_in_headless_chromium(report_file, 
     assert repairs == [[periods, [truth[("Housing", "Repairs", p, 1)]["received"]
                                   for p in periods]]]
     assert (tmp_path / "report.png").read_bytes()[:8] == b"\x89PNG\r\n\x1a\n"
+
+
+def test_one_council_per_report(three_years, tmp_path):
+    db = tmp_path / "two-councils.duckdb"
+    shutil.copy(three_years, db)
+    with duckdb.connect(str(db)) as con:  # as if 2019/20 came from another council
+        con.execute("UPDATE reports SET council = CASE WHEN report_year = '2019/20' "
+                    "THEN 'Eastmoor Council' ELSE 'Thurrock Council' END")
+    out = tmp_path / "one.html"
+    both = runner.invoke(app, ["report", "--out", str(out), "--db", str(db)])
+    assert both.exit_code == 2
+    assert both.stderr == ("Error: the warehouse holds reports of 2 councils (Eastmoor Council, "
+                           "Thurrock Council); choose one with --council\n")
+    one = runner.invoke(app, ["report", "--out", str(out), "--db", str(db),
+                              "--council", "thurrock council"])
+    assert one.exit_code == 0, one.output
+    data = embedded(out, "report-data")
+    assert data["council"] == "Thurrock Council"
+    assert sorted({c["period"] for c in data["cells"]}) == ["2016/17", "2017/18", "2018/19"]
+    assert {r["report_year"] for r in data["reports"]} == {"2017/18", "2018/19"}
+    unknown = runner.invoke(app, ["report", "--out", str(out), "--db", str(db),
+                                  "--council", "Westmoor"])
+    assert unknown.exit_code == 2
+    assert unknown.stderr.startswith("Error: no reports of council 'Westmoor' in the warehouse "
+                                     "(it holds 'Eastmoor Council', 'Thurrock Council')")

@@ -14,7 +14,7 @@ from pathlib import Path
 
 from pipeline.config import area_catalogue
 from pipeline.errors import MissingExtraError, UsageError
-from pipeline.html_report.data import WarehouseExtract, read_warehouse
+from pipeline.html_report.data import WarehouseExtract, read_warehouse, resolve_council
 from pipeline.html_report.figures import (
     Figure,
     area_figure,
@@ -71,9 +71,7 @@ def canonical_areas(names: Sequence[str]) -> tuple[str, ...]:
 
 def _check_request(extract: WarehouseExtract, asked_areas: Sequence[str]) -> None:
     if not extract.reports:
-        raise UsageError(f"no reports of council {extract.council!r} in the warehouse; see "
-                         "`complaints reports`" if extract.council else
-                         "the warehouse holds no reports; run `complaints ingest` first")
+        raise UsageError("the warehouse holds no reports; run `complaints ingest` first")
     shown = {area for _, area in areas_of(extract.cells)}
     missing = [asked for asked, area in zip(asked_areas, extract.areas, strict=True)
                if area not in shown]
@@ -115,7 +113,7 @@ def build_report(db: Path, out: Path, *, council: str | None = None,
     js = plotly_js()
     step(0)
     with warehouse(db, read_only=True) as con:
-        extract = read_warehouse(con, council, canonical_areas(areas))
+        extract = read_warehouse(con, resolve_council(con, council), canonical_areas(areas))
     _check_request(extract, areas)
     step(1)
     figures, panels, totals = build_figures(extract)

@@ -12,6 +12,8 @@ from typing import Any, TypeVar
 
 import duckdb
 
+from pipeline.errors import UsageError
+
 # `?` pairs: the first parameter NULL means "every council" / "every area".
 COUNCIL_FILTER = "(?::VARCHAR IS NULL OR lower(r.council) = lower(?::VARCHAR))"
 T = TypeVar("T")
@@ -100,6 +102,8 @@ FROM reports r LEFT JOIN quarantine q USING (report_id)
 WHERE {COUNCIL_FILTER}
 GROUP BY ALL ORDER BY r.report_year, r.file_name
 """
+
+COUNCILS_SQL = "SELECT DISTINCT council FROM reports ORDER BY council NULLS LAST"
 
 REPORTS_SQL = f"""
 SELECT r.file_name, r.report_year, r.page_count, r.council FROM reports r
@@ -238,6 +242,25 @@ def _attach_printings(cells: list[TrendCell], printings: list[tuple]) -> list[Tr
     return [replace(c, printings=tuple(by_cell[(c.directorate, c.service_area, c.period,
                                                  c.stage)])) if c.restated else c
             for c in cells]
+
+
+def resolve_council(con: duckdb.DuckDBPyConnection, asked: str | None) -> str | None:
+    """The council to report on: the one asked for (any case), else the only council named in
+    the warehouse; None (every report) where no report names one. A report never mixes two
+    councils' figures, so several named councils need a choice."""
+    councils = [row[0] for row in con.execute(COUNCILS_SQL).fetchall()]
+    named = [c for c in councils if c]
+    if asked is not None:
+        match = [c for c in named if c.lower() == asked.strip().lower()]
+        if not match:
+            held = ", ".join(map(repr, named)) or "no named council"
+            raise UsageError(f"no reports of council {asked!r} in the warehouse (it holds "
+                             f"{held}); see `complaints reports`")
+        return match[0]
+    if len(named) > 1:
+        raise UsageError(f"the warehouse holds reports of {len(named)} councils "
+                         f"({', '.join(named)}); choose one with --council")
+    return named[0] if named and len(councils) == 1 else None
 
 
 def read_warehouse(con: duckdb.DuckDBPyConnection, council: str | None = None,
