@@ -213,6 +213,14 @@ def test_the_page_renders_every_chart_offline_in_headless_chromium(report_file, 
             repairs = page.evaluate("""() => document.querySelector(
                 '#area-housing-repairs .chart').data.filter(t => t.name === 'Stage 1'
                 && t.xaxis === 'x').map(t => [t.x, t.y])""")
+            # Hovering the ringed (restated) Repairs point shows both printed values.
+            restated_hover = page.evaluate("""() => {
+                const chart = document.querySelector('#area-housing-repairs .chart');
+                const ring = chart.data.findIndex(t => t.legendgroup === 'restated');
+                Plotly.Fx.hover(chart, [{curveNumber: ring, pointNumber: 0}], 'xy');
+                return Array.from(chart.querySelectorAll('.hoverlayer .hovertext tspan.line'))
+                    .map(line => line.textContent);
+            }""")
             page.screenshot(path=tmp_path / "report.png")
             if os.environ.get("REPORT_SCREENSHOT"):  # how docs/report*.png are made
                 shot = Path(os.environ["REPORT_SCREENSHOT"])
@@ -230,6 +238,14 @@ def test_the_page_renders_every_chart_offline_in_headless_chromium(report_file, 
     periods = ["2016/17", "2017/18", "2018/19", "2019/20"]
     assert repairs == [[periods, [truth[("Housing", "Repairs", p, 1)]["received"]
                                   for p in periods]]]
+    planted = TRUTH["2017-18"]["planted_restatement"]
+    assert restated_hover == [
+        "Repairs S1 2017/18: 184",
+        "source: complaints-2017-18-word.pdf (2017/18 report, p. 4)",
+        "restated, as each report printed it:",
+        f"{planted['value_in_own_report']} in complaints-2017-18-word.pdf (2017/18 report, p. 4)",
+        f"{planted['value_in_later_report']} in complaints-2018-19-word.pdf "
+        "(2018/19 report, p. 2)"]
     assert (tmp_path / "report.png").read_bytes()[:8] == b"\x89PNG\r\n\x1a\n"
 
 

@@ -99,8 +99,9 @@ def cell_hover(cell: TrendCell, measure: str, unit: str = "") -> str:
             f"<br>source: {cell.source.cite()}")
     differing = {getattr(p, measure) for p in cell.printings}
     if len(differing) > 1:
-        text += "<br><b>restated</b>: " + "; ".join(
-            f"{_number(getattr(p, measure), unit)} in {p.source.cite()}" for p in cell.printings)
+        text += "<br><b>restated</b>, as each report printed it:" + "".join(
+            f"<br>{_number(getattr(p, measure), unit)} in {p.source.cite()}"
+            for p in cell.printings)
     return text
 
 
@@ -128,6 +129,7 @@ def _base_layout(height: int, count: int, titles: Sequence[str]) -> dict[str, An
         **_axes(count), "height": height, "font": FONT,
         "margin": {"l": 48, "r": 16, "t": 36, "b": 40},
         "legend": {"orientation": "h", "y": -0.18}, "hovermode": "closest",
+        "hoverlabel": {"align": "left"},
         "paper_bgcolor": "white", "plot_bgcolor": "white",
         "annotations": [{"text": f"<b>{t}</b>", "showarrow": False, "xref": "paper",
                          "yref": "paper", "x": i * (width + 0.07) + width / 2, "y": 1.0,
