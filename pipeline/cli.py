@@ -23,7 +23,7 @@ from pipeline.config import area_catalogue
 from pipeline.errors import PipelineError, UsageError, WarehouseError
 from pipeline.extract.document import Limits
 from pipeline.html_report import build_report
-from pipeline.load import warehouse
+from pipeline.load import report_tables, warehouse
 from pipeline.run import FileOutcome, IngestSummary, discover, ingest
 from pipeline.trends import sparkline
 
@@ -258,11 +258,6 @@ def trends_command(
                   "(`complaints check` lists them)")
 
 
-EXPORT_TABLES = ("complaint_trends", "stage_outcomes", "top_ten", "printed_differences",
-                 "commentary", "service_commitments", "data_quality_issues", "quarantine",
-                 "report_sections", "reports")
-
-
 @app.command("export")
 def export_command(
     out_dir: Annotated[Path, typer.Option("--out", help="Folder to write into.")],
@@ -279,7 +274,7 @@ def export_command(
         written = []
         out_dir.mkdir(parents=True, exist_ok=True)
         with warehouse(db, read_only=True) as con:
-            for table in EXPORT_TABLES:
+            for table in ("complaint_trends", *report_tables()):
                 columns = [r[0] for r in con.execute(f"DESCRIBE {table}").fetchall()]
                 count = len(con.execute(f"SELECT 1 FROM {table}").fetchall())
                 target = out_dir / (table if fmt == "parquet" else f"{table}.csv")

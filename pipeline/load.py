@@ -22,8 +22,12 @@ SCHEMA_VERSION = 1
 # Every table holding a report's rows: the report itself, its sections, each table family's
 # tables (pipeline.families registry), and its findings.
 SECTIONS_TABLE = WarehouseTable("report_sections", ReportSection)
-REPORT_TABLES = ("reports", SECTIONS_TABLE.name, *(t.name for t in family_tables()),
-                 "data_quality_issues", "quarantine")
+
+
+def report_tables() -> tuple[str, ...]:
+    """Every table holding a report's rows, the registry's families included."""
+    return ("reports", SECTIONS_TABLE.name, *(t.name for t in family_tables()),
+            "data_quality_issues", "quarantine")
 LOCK_WAIT_SECONDS = 30.0
 
 
@@ -79,6 +83,9 @@ def _migrate(con: duckdb.DuckDBPyConnection, found: int | None, path: Path) -> N
 
 
 def _create_views(con: duckdb.DuckDBPyConnection) -> None:
+    for table in family_tables():  # a family added since: its own table (CREATE IF NOT EXISTS)
+        if table.ddl:
+            con.execute(table.ddl)
     con.execute(TRENDS_VIEW_SQL)
 
 
@@ -155,7 +162,7 @@ def replace_report(con: duckdb.DuckDBPyConnection, records: ReportRecords) -> No
             "SELECT report_id FROM reports WHERE report_id = ? OR file_name = ?",
             [rid, report.file_name]).fetchall()]
         for old in set(old_ids) | {rid}:
-            for table_name in REPORT_TABLES:
+            for table_name in report_tables():
                 con.execute(f"DELETE FROM {table_name} WHERE report_id = ?", [old])
         _bulk_insert(con, "reports", [report.model_dump()])
         report_columns = report.model_dump()

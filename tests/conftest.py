@@ -8,7 +8,7 @@ from pathlib import Path
 
 import pytest
 
-from pipeline.load import warehouse
+from pipeline.load import report_tables, warehouse
 from pipeline.run import ingest
 
 TESTS = Path(__file__).parent
@@ -81,16 +81,14 @@ def fetch(db: Path, sql: str, params: list | None = None) -> list[tuple]:
         return con.execute(sql, params or []).fetchall()
 
 
-SNAPSHOT_TABLES = ("reports", "report_sections", "stage_outcomes", "top_ten",
-                   "printed_differences", "commentary", "service_commitments",
-                   "data_quality_issues", "quarantine")
+
 
 
 def snapshot(db: Path) -> dict[str, list[tuple]]:
     """Every table's rows, sorted, without the load timestamp: equal snapshots = same data."""
     tables = {}
     with warehouse(db, read_only=True) as con:
-        for table in SNAPSHOT_TABLES:
+        for table in report_tables():
             columns = [r[0] for r in con.execute(f"DESCRIBE {table}").fetchall()
                        if r[0] != "ingested_at"]
             rows = con.execute(f"SELECT {', '.join(columns)} FROM {table}").fetchall()

@@ -38,3 +38,12 @@ def test_every_readme_sql_example_runs_and_returns_rows(raw_reports_db, sql):
 
 def test_there_are_sql_examples():
     assert len(SQL_EXAMPLES) >= 8
+
+
+def test_readme_lists_every_registered_check_and_no_other():
+    """The README's table of checks is the registry (pipeline/checks.py), row for row."""
+    from pipeline.checks import CHECKS
+
+    section = README[README.index("## What the pipeline checks"):README.index("## Bad input")]
+    listed = [line for line in section.splitlines() if line.startswith("| `")]
+    assert listed == [f"| `{c.name}` | {c.severity} | {c.catches} |" for c in CHECKS.values()]
