@@ -222,9 +222,15 @@ CHECKS: dict[str, Check] = {c.name: c for c in (
           "truncated (66% for 2 of 3 is accepted)", _percentages),
     Check("s2_escalated_vs_s3_received", "warning",
           "stage 2 escalations differ from stage 3 receipts", _escalations),
-    Check("top_ten_area_without_dashboard", "warning",
-          "an area in the Top Ten table with no dashboard attributed to it",
-          _summary_without_dashboard),
+    Check("top_ten_area_without_dashboard", "error",
+          "the report is incomplete: an area its own Top Ten table names has no dashboard with "
+          "figures attributed to it", _summary_without_dashboard),
+    Check("dashboard_without_figures", "error",
+          "the report is incomplete: a dashboard (heading, note or tables) has no Comparative "
+          "Data table, so its texts cannot be placed", where="sections"),
+    Check("new_service_area", "warning",
+          "an area schemas/areas.toml does not know, printed in the Top Ten and as a dashboard "
+          "heading: loaded as a new area; alias it if it is a rename", where="report"),
     Check("section_unattributed", "error",
           "a dashboard whose service area no evidence decides (no heading, no matching Top Ten "
           "row, no elimination); its values are quarantined, never guessed", where="sections"),

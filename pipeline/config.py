@@ -31,6 +31,30 @@ class AreaCatalogue:
     def directorate(self, printed: str) -> str | None:
         return self.directorates.get(fold_name(printed))
 
+    def split_directorate(self, printed: str) -> tuple[str | None, str]:
+        """'Adults – Adult Social Care' -> ('Adults', 'Adult Social Care'): a known directorate
+        printed before a name (any dash or none), and the rest as printed."""
+        text = " ".join(printed.split())
+        words = text.split(" ")
+        for cut in range(len(words) - 1, 0, -1):
+            head, rest = " ".join(words[:cut]), " ".join(words[cut:])
+            directorate = self.directorates.get(fold_name(head))
+            if directorate is not None and fold_name(rest):
+                return directorate, rest.strip(" –—-")
+        return None, text
+
+    def with_areas(self, new_areas: list[ServiceArea]) -> AreaCatalogue:
+        """This catalogue and areas a report introduces (printed in its Top Ten and as a
+        dashboard heading, unknown to schemas/areas.toml)."""
+        areas = dict(self.areas)
+        qualified = dict(self.qualified_areas)
+        for area in new_areas:
+            areas[fold_name(area.name)] = area
+            for d_printed, d_name in self.directorates.items():
+                if d_name == area.directorate:
+                    qualified[fold_name(f"{d_printed} {area.name}")] = area
+        return AreaCatalogue(self.directorates, areas, qualified)
+
     def resolve(self, printed: str) -> tuple[ServiceArea | None, str | None]:
         """A printed name -> (its service area, the canonical directorate printed with it).
 

@@ -13,15 +13,16 @@ from collections import Counter
 from dataclasses import dataclass
 
 from pipeline.checks import run_checks
-from pipeline.config import header_vocabulary
+from pipeline.config import ServiceArea, header_vocabulary
 from pipeline.errors import NotAComplaintsReportError
-from pipeline.extract.document import DocumentBlocks
+from pipeline.extract.document import DocumentBlocks, TextLine
 from pipeline.extract.furniture import furniture_lines
 from pipeline.extract.stitch import StitchedTable, stitch_tables
 from pipeline.families import FAMILIES, accepts_continuation, detect_family
-from pipeline.families.base import ReportContext
+from pipeline.families.base import ReportContext, SectionScope
 from pipeline.families.comparative import comparative_rows
-from pipeline.normalise import financial_year, plain_name, squash
+from pipeline.families.top_ten import TOP_TEN, area_names
+from pipeline.normalise import financial_year, fold_name, plain_name, squash
 from pipeline.sections import (
     ReportLayout,
     attribute_sections,
@@ -97,11 +98,70 @@ def _quarantine_unread(tables: list[StitchedTable], findings: Findings) -> None:
                            "[tables])")
 
 
+_ITEM_NUMBER = re.compile(r"^\d{1,2}[.)]?$")
+
+
+def _read_table(context: ReportContext, table: StitchedTable, scope: SectionScope | None) -> None:
+    """A family reads its table; a table that printed text but yielded neither a record nor a
+    quarantined value is kept whole in quarantine: nothing printed is dropped unseen."""
+    before = (sum(len(r) for r in context.records.values()), len(context.findings.quarantine))
+    FAMILIES[table.family or ""].read(context, table, scope)
+    after = (sum(len(r) for r in context.records.values()), len(context.findings.quarantine))
+    printed = [row for row, _, _ in table.body()
+               if any(squash(c) and not _ITEM_NUMBER.match(squash(c)) for c in row)]
+    if before == after and printed:
+        area = scope.area if scope else None
+        for row, page, _ in table.body():
+            text = " | ".join(squash(c) for c in row if squash(c))
+            if text:
+                context.findings.quarantine_value(
+                    table_name=table.family or "unrecognised_table", field_name="row",
+                    raw=text[:2000], page=page, reason=f"a {table.family} table whose rows "
+                    "its reader could not place", directorate=area.directorate if area else None,
+                    service_area=area.name if area else None)
+
+
+def new_service_areas(items: list[TextLine | StitchedTable],
+                      context: ReportContext) -> list[ServiceArea]:
+    """Areas schemas/areas.toml does not know that the report itself establishes: a name its
+    Top Ten prints (under a known directorate) that is also printed as a dashboard heading."""
+    catalogue = context.catalogue
+    candidates: dict[str, tuple[str | None, str]] = {}
+    for item in items:
+        if isinstance(item, StitchedTable) and item.family == TOP_TEN.name:
+            for printed in area_names(item):
+                if catalogue.resolve(printed)[0] is None:
+                    directorate, name = catalogue.split_directorate(printed)
+                    candidates[fold_name(name)] = (directorate, name)
+    confirmed: dict[str, ServiceArea] = {}
+    heading_directorate = None
+    for item in items:
+        if not isinstance(item, TextLine):
+            continue
+        if printed_directorate := dashboard_directorate(item.text):
+            heading_directorate = catalogue.directorate(printed_directorate)
+        elif (folded := fold_name(item.text)) in candidates:
+            directorate, name = candidates[folded]
+            if directorate or heading_directorate:
+                confirmed[folded] = ServiceArea(directorate or heading_directorate or "", name)
+    for area in confirmed.values():
+        context.findings.issue(
+            "new_service_area", directorate=area.directorate, service_area=area.name,
+            detail=f"{area.name!r} ({area.directorate}) is not in schemas/areas.toml; loaded as "
+                   "a new area because the report prints it in its Top Ten and as a dashboard "
+                   "heading. If it is a renamed area, add the name to that area's `aliases` "
+                   "(schemas/areas.toml or your COMPLAINTS_VOCABULARY overlay) and re-ingest "
+                   "with --force")
+    return list(confirmed.values())
+
+
 def read_report(document: DocumentBlocks) -> ReportContent:
     """Every table family of one report, read into records, and the cross-checks."""
     items = stitched_tables(document)
     printed_year = detect_report_year(document)
     context = ReportContext(printed_year or "")
+    if new_areas := new_service_areas(items, context):
+        context.catalogue = context.catalogue.with_areas(new_areas)
     layout = split_sections(items, printed_year, context)
     if not layout.report_tables and not any(s.has_figures for s in layout.sections):
         raise NotAComplaintsReportError(
@@ -113,12 +173,12 @@ def read_report(document: DocumentBlocks) -> ReportContent:
                                         file_name=document.file_name)
     context.report_year = report_year
     for table in layout.report_tables:
-        FAMILIES[table.family or ""].read(context, table, None)
+        _read_table(context, table, None)
     for scope in attribute_sections(layout, context):
         for table in scope.tables:
             family = FAMILIES.get(table.family or "")
             if family is not None and family.scope == "section":
-                family.read(context, table, scope)
+                _read_table(context, table, scope)
     stray = [t for s in layout.sections for t in s.tables if t.family is None]
     _quarantine_unread(stray + layout.unplaced_tables, context.findings)
     context.findings.issues.extend(run_checks(context))

@@ -190,6 +190,12 @@ def attribute_sections(layout: ReportLayout, context: ReportContext) -> list[Sec
     for evidence in found:
         section, area = evidence.section, evidence.area
         if not section.has_figures:  # text alone never places a dashboard: kept unattributed
+            if section.tables:
+                context.findings.issue(
+                    "dashboard_without_figures", page=section.page,
+                    detail=f"dashboard {section.number} (page {section.page}) has "
+                           f"{len(section.tables)} table(s) but no Comparative Data table; its "
+                           "texts are quarantined")
             scopes.append(SectionScope(section.number, section.page, None, section.tables))
             continue
         comparative = section.tables_of("comparative")

@@ -30,11 +30,21 @@ def family_tables() -> tuple[WarehouseTable, ...]:
     return tuple(t for family in FAMILIES.values() for t in family.tables)
 
 
+# A header cell names its column; a long sentence ending in a full stop is body text, even
+# when it quotes a header's words ('Service Commitments from last year have helped...').
+HEADER_CELL_MAX = 120
+
+
+def looks_like_header_cell(text: str) -> bool:
+    return len(text) <= HEADER_CELL_MAX and not text.rstrip().endswith(".")
+
+
 def _matches(family: TableFamily, headers: Sequence[str]) -> bool:
     if len(headers) < family.min_columns:
         return False
     if family.phrase_in == "any":
-        return any(has_phrase(h, family.phrases) for h in headers)
+        return any(has_phrase(h, family.phrases) and looks_like_header_cell(h)
+                   for h in headers)
     first = next((h for h in headers if h), "")
     return has_phrase(first, family.phrases)
 

@@ -36,7 +36,16 @@ def read_commitments(context: ReportContext, table: StitchedTable,
                      section: SectionScope | None) -> None:
     columns = text_columns(table.headers)
     text_col = columns.get("commitment")
+    area = section.area if section else None
     if text_col is None:
+        for row, page, _ in table.body():
+            if any(squash(c) for c in row):
+                context.findings.quarantine_value(
+                    table_name="service_commitments", field_name="row",
+                    raw=" | ".join(squash(c) for c in row if squash(c))[:2000], page=page,
+                    reason="no column of this commitments table is headed as the commitment",
+                    directorate=area.directorate if area else None,
+                    service_area=area.name if area else None)
         return
     progress_col = columns.get("progress")
     number_col = text_col - 1 if text_col > 0 else None
@@ -44,7 +53,6 @@ def read_commitments(context: ReportContext, table: StitchedTable,
     numbered = number_col is not None and any(
         _ITEM_NO.match(squash(row[number_col])) for row, _, _ in body)
     items: list[dict] = []
-    area = section.area if section else None
 
     def quarantine(raw: str, reason: str, page: int) -> None:
         context.findings.quarantine_value(

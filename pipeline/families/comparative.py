@@ -74,9 +74,14 @@ def _opens(table: StitchedTable, report_year: str | None) -> bool:
 
 
 def _continues(table: StitchedTable, rows: Sequence[Sequence[str | None]]) -> bool:
-    """Year or Difference rows, and only while the table still lacks its Difference row."""
-    complete = any(is_difference_label(row[0]) for row, _, _ in table.body())
-    return not complete and looks_like_figure_rows(rows)
+    """Year or Difference rows, only while the table still lacks its Difference row, and
+    never a year it already printed (that is the next dashboard's table)."""
+    labels = [row[0] for row, _, _ in table.body()]
+    if any(is_difference_label(label) for label in labels):
+        return False
+    printed = {financial_year(label) for label in labels} - {None}
+    return looks_like_figure_rows(rows) and not any(
+        financial_year(row[0] if row else None) in printed for row in rows)
 
 
 COMPARATIVE = TableFamily(

@@ -36,6 +36,11 @@ def _area_rows(rows: Sequence[RawFigureRow]) -> list[RawFigureRow]:
     return joined
 
 
+def area_names(table: StitchedTable) -> list[str]:
+    """The area names the table prints, one per area row (wrapped names joined)."""
+    return [plain_name(row.label) for row in _area_rows(read_figure_rows(table).rows)]
+
+
 def read_top_ten(context: ReportContext, table: StitchedTable,
                  section: SectionScope | None) -> None:
     figure_table = read_figure_rows(table)
