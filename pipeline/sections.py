@@ -9,6 +9,7 @@ for the one dashboard nothing else placed, when neither side's figures can be co
 
 from __future__ import annotations
 
+from collections import Counter
 from dataclasses import dataclass, field
 
 from pipeline.config import ServiceArea, header_vocabulary
@@ -62,9 +63,41 @@ def dashboard_directorate(text: str) -> str | None:
     return None
 
 
+def _is_heading(line: TextLine, context: ReportContext) -> bool:
+    return bool(dashboard_directorate(line.text)) or line.text[0] in _BULLETS or (
+        len(line.text) <= 80 and context.catalogue.resolve(line.text)[0] is not None)
+
+
+def dashboard_opener(items: list[TextLine | StitchedTable], report_year: str | None,
+                     context: ReportContext) -> str:
+    """The table family a dashboard of this report starts with, learnt from the report
+    itself: the family most often printed first after a dashboard's heading or note (else
+    the first dashboard table of the report). Reports differ: some print this year's
+    commitments before the figures, others after the Analysis."""
+    firsts: Counter[str] = Counter()
+    after_heading = False
+    first_table = None
+    for item in items:
+        if isinstance(item, TextLine):
+            after_heading = after_heading or _is_heading(item, context)
+            continue
+        family = FAMILIES.get(item.family or "")
+        if family is None or family.scope != "section" \
+                or not family.opens_section(item, report_year):
+            continue
+        first_table = first_table or family.name
+        if after_heading:
+            firsts[family.name] += 1
+            after_heading = False
+    if firsts:
+        return max(firsts, key=lambda name: (firsts[name], name == "comparative"))
+    return first_table or "comparative"
+
+
 def split_sections(items: list[TextLine | StitchedTable], report_year: str | None,
                    context: ReportContext) -> ReportLayout:
     catalogue = context.catalogue
+    opener = dashboard_opener(items, report_year, context)
     layout = ReportLayout([], [], [], [])
     current: Section | None = None
 
@@ -100,7 +133,8 @@ def split_sections(items: list[TextLine | StitchedTable], report_year: str | Non
         if family is not None and family.scope == "report":
             layout.report_tables.append(item)
             continue
-        if family is not None and family.opens_section(item, report_year):
+        if family is not None and family.opens_section(item, report_year) and (
+                family.name in (opener, "comparative")):
             section = open_section(item.page)
         elif current is None:
             layout.unplaced_tables.append(item)

@@ -178,12 +178,46 @@ def _origins(table: Table) -> tuple[tuple[float, ...], tuple[tuple[GridPosition,
     return tuple(xs), tuple(grid)
 
 
+# Rules closer than this (points) meet; a row's side borders share an end within it.
+_RULE_TOLERANCE = 3.0
+
+
+def _closing_rules(edges: list[dict[str, Any]]) -> list[dict[str, Any]]:
+    """Rules a page break left out: where the side borders of a table row run on to the foot
+    (or down from the top) of the page with no rule across their end, as some producers draw
+    a row cut by a page break, the row is closed there so its cells are still read."""
+    vertical = [e for e in edges if e["orientation"] == "v"]
+    if len(vertical) < 2:
+        return []
+    horizontal = [e for e in edges if e["orientation"] == "h"]
+    ends: dict[float, list[dict[str, Any]]] = {}
+    for edge in vertical:
+        for y in (edge["top"], edge["bottom"]):
+            ends.setdefault(round(y), []).append(edge)
+    closing = []
+    for y, sides in ends.items():
+        if len(sides) < 2:
+            continue
+        x0, x1 = min(e["x0"] for e in sides), max(e["x1"] for e in sides)
+        if any(abs(h["top"] - y) <= _RULE_TOLERANCE and h["x0"] <= x0 + _RULE_TOLERANCE
+               and h["x1"] >= x1 - _RULE_TOLERANCE for h in horizontal):
+            continue
+        closing.append({"x0": x0, "x1": x1, "top": float(y), "bottom": float(y),
+                        "width": x1 - x0, "height": 0.0, "orientation": "h",
+                        "object_type": "line"})
+    return closing
+
+
 def _page_blocks(page: Page, page_no: int) -> tuple[list[Block], int]:
     page_chars = page.chars
     chars = len(page_chars)
     if not chars:
         return [], 0
-    tables = page.find_tables(TABLE_SETTINGS)
+    edges = page.edges
+    closing = _closing_rules(edges)
+    settings = {**TABLE_SETTINGS, "explicit_horizontal_lines": closing} if closing \
+        else TABLE_SETTINGS
+    tables = page.find_tables(settings)
     blocks: list[Block] = []
     boxes = []
     for table in tables:

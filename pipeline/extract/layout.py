@@ -112,20 +112,25 @@ def map_figure_columns(header_cells: Sequence[str | None]) -> list[Column | None
         (s, m) if s and m else None for s, m in zip(stages, measures, strict=True)
     ]
     for i, column in enumerate(columns):
-        if column is not None or texts[i]:
+        # A blank header, or one naming only its stage (a grouped 'Stage 1' over a blank
+        # measure cell): the canonical column between its recognised neighbours, which must
+        # then be of the printed stage.
+        stage_only = bool(texts[i]) and measures[i] is None and header_stage(texts[i]) \
+            and len(texts[i]) <= 12
+        if column is not None or (texts[i] and not stage_only):
             continue
-        # A blank header: the canonical column between its recognised neighbours.
+        printed_stage = header_stage(texts[i]) if stage_only else None
         prev = next((columns[j] for j in range(i - 1, -1, -1) if columns[j]), None)
         nxt = next((columns[j] for j in range(i + 1, len(columns)) if columns[j]), None)
+        candidates = []
         if nxt in canonical:
             candidate_index = canonical.index(nxt) - 1
             if candidate_index >= 0 and (prev is None or canonical.index(prev) < candidate_index):
-                candidate = canonical[candidate_index]
-                if candidate not in columns:
-                    columns[i] = candidate
-                    continue
-        if prev in canonical:
-            candidate_index = canonical.index(prev) + 1
-            if candidate_index < len(canonical) and canonical[candidate_index] not in columns:
-                columns[i] = canonical[candidate_index]
+                candidates.append(canonical[candidate_index])
+        if prev in canonical and canonical.index(prev) + 1 < len(canonical):
+            candidates.append(canonical[canonical.index(prev) + 1])
+        for candidate in candidates:
+            if candidate not in columns and printed_stage in (None, candidate[0]):
+                columns[i] = candidate
+                break
     return columns

@@ -61,10 +61,12 @@ class StitchedTable:
         return column_headers(self.rows, self.origins or None, self.header_rows)
 
     def body(self) -> list[tuple[tuple[Cell, ...], int, bool]]:
-        """(row, page, starts a continuation part) for every row below the header."""
+        """(row, page, starts a continuation part) for every row below the header; a row that
+        prints a header row again (a producer repeating it, even mid-page) is not data."""
+        header = _squashed(self.rows[:self.header_rows])
         return [(row, page, index in self.part_starts)
                 for index, (row, page) in enumerate(zip(self.rows, self.row_pages, strict=True))
-                if index >= self.header_rows]
+                if index >= self.header_rows and [squash(c) for c in row] not in header]
 
 
 def same_columns(a: Sequence[float], b: Sequence[float]) -> bool:
