@@ -153,3 +153,68 @@ def test_names_resolve_whatever_shape_or_directorate_they_are_printed_in():
     # a reorganisation: the area is resolved, the printed directorate recorded
     assert catalogue.resolve("Place – Council Tax") == (council_tax, "Place")
     assert catalogue.resolve("Place – Parking") == (None, None)
+
+
+def test_a_row_left_open_at_the_page_foot_is_closed():
+    from pipeline.extract.document import _closing_rules
+
+    def rule(x0, top, x1, bottom):
+        return {"x0": x0, "x1": x1, "top": top, "bottom": bottom,
+                "orientation": "v" if x0 == x1 else "h"}
+
+    edges = [rule(71, 394, 771, 394), rule(71, 478, 771, 478),  # a closed row...
+             rule(71, 394, 71, 478), rule(771, 394, 771, 478),
+             rule(71, 478, 71, 517), rule(342, 478, 342, 517), rule(771, 478, 771, 517)]
+    [closing] = _closing_rules(edges)  # ...and one cut by the page break, open at 517
+    assert (closing["x0"], closing["x1"], closing["top"]) == (71, 771, 517.0)
+    assert _closing_rules(edges[:4]) == []
+
+
+def test_a_header_printed_again_inside_a_table_is_not_data():
+    from pipeline.extract.stitch import StitchedTable
+
+    header = ("Analysis – key themes / concerns", "Comments to explain:", "Additional")
+    table = StitchedTable("analysis", [header, ("", "", ""), header,
+                                       ("45% of Stage 1 complaints", "Reports.", "Fine.")],
+                          [17, 17, 17, 17])
+    assert [row for row, _, _ in table.body()] == [("", "", ""),
+                                                   ("45% of Stage 1 complaints", "Reports.",
+                                                    "Fine.")]
+
+
+def test_a_grouped_stage_over_a_blank_measure_cell_takes_the_canonical_column():
+    headers = ["Stage 1", "Stage 1 % upheld", "Stage 1 escalated", "Stage 2 received"]
+    assert map_figure_columns(headers) == [(1, "received"), (1, "upheld_pct"),
+                                           (1, "escalated"), (2, "received")]
+    # never a column of another stage
+    assert map_figure_columns(["Stage 2", "Stage 1 % upheld"])[0] is None
+
+
+def test_the_table_a_dashboard_opens_with_is_learnt_from_the_report():
+    from pipeline.extract.stitch import StitchedTable
+    from pipeline.families.base import ReportContext
+    from pipeline.sections import dashboard_opener, split_sections
+
+    def comparative(page):
+        return StitchedTable("comparative", [FIGURE_HEADER, ("2018-2019", "61", "36%", "9")],
+                             [page, page])
+
+    def commitments(page):
+        return StitchedTable("commitments", [
+            ("", "Service commitments submitted by the service for the year 2018/2019",
+             "Progress summary provided by the service"), ("1", "Do it.", "Done.")], [page] * 2)
+
+    figures_first = [_line(2, 40, "Housing – Complaint Dashboard 2018/19"), comparative(2),
+                     commitments(2), _line(3, 40, "Finance & IT Complaint Dashboard 2018/19"),
+                     comparative(3), commitments(3), comparative(4), commitments(4)]
+    context = ReportContext("2018/19")
+    assert dashboard_opener(figures_first, "2018/19", context) == "comparative"
+    layout = split_sections(figures_first, "2018/19", context)
+    assert [[t.family for t in s.tables] for s in layout.sections] == [
+        ["comparative", "commitments"]] * 3
+    commitments_first = [figures_first[0], commitments(2), comparative(2), figures_first[3],
+                         commitments(3), comparative(3), commitments(4), comparative(4)]
+    assert dashboard_opener(commitments_first, "2018/19", context) == "commitments"
+    layout = split_sections(commitments_first, "2018/19", context)
+    assert [[t.family for t in s.tables] for s in layout.sections] == [
+        ["commitments", "comparative"]] * 3
