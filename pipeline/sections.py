@@ -134,7 +134,11 @@ def split_sections(items: list[TextLine | StitchedTable], report_year: str | Non
             layout.report_tables.append(item)
             continue
         if family is not None and family.opens_section(item, report_year) and (
-                family.name in (opener, "comparative")):
+                family.name in (opener, "comparative")
+                # A dashboard prints one table of each family: a second one (this year's
+                # commitments after next year's, say) starts the next dashboard, whatever
+                # the opener learnt from the headings says.
+                or (current is not None and current.tables_of(family.name))):
             section = open_section(item.page)
         elif current is None:
             layout.unplaced_tables.append(item)

@@ -218,3 +218,28 @@ def test_the_table_a_dashboard_opens_with_is_learnt_from_the_report():
     layout = split_sections(commitments_first, "2018/19", context)
     assert [[t.family for t in s.tables] for s in layout.sections] == [
         ["commitments", "comparative"]] * 3
+
+
+def test_a_dashboards_second_commitments_table_starts_the_next_dashboard():
+    """Even where the headings suggest the figures come first, this year's commitments after a
+    dashboard's own commitments belong to the next (heading-less) dashboard."""
+    from pipeline.extract.stitch import StitchedTable
+    from pipeline.families.base import ReportContext
+    from pipeline.sections import split_sections
+
+    def table(family, header, page):
+        return StitchedTable(family, [header, ("1", "x", "y")[:len(header)]], [page, page])
+
+    comparative = (FIGURE_HEADER[0], *FIGURE_HEADER[1:])
+    current = ("", "Service commitments submitted by the service for the year 2018/2019",
+               "Progress summary provided by the service")
+    upcoming = ("", "Service commitments submitted by the service for the year 2019/2020")
+    items = [_line(2, 40, "Housing – Complaint Dashboard 2018/19"),
+             table("comparative", comparative, 2), table("commitments", upcoming, 2),
+             _line(3, 40, "Finance & IT Complaint Dashboard 2018/19"),
+             table("comparative", comparative, 3), table("commitments", upcoming, 3),
+             table("commitments", current, 4), table("comparative", comparative, 4)]
+    layout = split_sections(items, "2018/19", ReportContext("2018/19"))
+    assert [[(t.family, t.page) for t in s.tables] for s in layout.sections] == [
+        [("comparative", 2), ("commitments", 2)], [("comparative", 3), ("commitments", 3)],
+        [("commitments", 4), ("comparative", 4)]]
