@@ -20,10 +20,11 @@ from rich.progress import BarColumn, MofNCompleteColumn, Progress, TextColumn, T
 from rich.table import Table
 
 from pipeline.config import area_catalogue
-from pipeline.errors import PipelineError, UsageError, WarehouseError
-from pipeline.extract.document import Limits
+from pipeline.errors import ExportError, PipelineError, UsageError, WarehouseError
+from pipeline.extract.document import MB, Limits
 from pipeline.html_report import build_report
 from pipeline.load import report_tables, warehouse
+from pipeline.names import printable
 from pipeline.run import FileOutcome, IngestSummary, discover, ingest
 from pipeline.trends import sparkline
 
@@ -40,15 +41,38 @@ DbOption = Annotated[Path, typer.Option(
 DebugOption = Annotated[bool, typer.Option("--debug", help="Show the traceback on errors.")]
 
 
+def _error_line(text: str) -> None:
+    """One red line, whatever the text holds: markup in a file name is shown, not obeyed;
+    control characters (an escape sequence, a newline) are shown as escapes."""
+    err.print(f"[red]Error: {escape(printable(text))}[/red]", highlight=False, soft_wrap=True)
+
+
 def _guarded(debug: bool, action: Callable[[], T]) -> T:
-    """Run an action; the project's own errors become one red line and exit code 1."""
+    """Run an action; the project's own errors become one red line and exit code 1. What
+    the world can still throw at a command (a damaged warehouse, a full disk, the memory
+    bound) is one line too: the traceback is for --debug."""
     try:
         return action()
     except PipelineError as error:
         if debug:
             traceback.print_exc()
-        err.print(f"[red]Error: {escape(error.one_line())}[/red]", highlight=False, soft_wrap=True)
+        _error_line(error.one_line())
         raise typer.Exit(2 if error.stage == "cli" else 1) from None
+    except (duckdb.Error, OSError, MemoryError) as error:
+        if debug:
+            traceback.print_exc()
+        _error_line(_unexpected(error))
+        raise typer.Exit(1) from None
+
+
+def _unexpected(error: BaseException) -> str:
+    if isinstance(error, MemoryError):
+        return "out of memory"
+    if isinstance(error, OSError):
+        where = f"{error.filename}: " if error.filename else ""
+        return f"{where}{error.strerror or type(error).__name__}"
+    first_line = str(error).splitlines()[0] if str(error) else type(error).__name__
+    return f"warehouse error ({first_line})"
 
 
 def _default_workers() -> int:
@@ -72,6 +96,9 @@ def ingest_command(
         "--max-pages", min=1, help="Refuse files with more pages than this.")] = 300,
     timeout: Annotated[float, typer.Option(
         "--timeout", min=1, help="Seconds one file may take before it is abandoned.")] = 120.0,
+    max_memory: Annotated[int, typer.Option(
+        "--max-memory", min=0, metavar="MB",
+        help="Memory (MB) one file's extraction may allocate; 0: unbounded.")] = 1536,
     lock_wait: Annotated[float, typer.Option(
         "--lock-wait", min=0, envvar="COMPLAINTS_LOCK_WAIT",
         help="Seconds to wait for another ingest to release the warehouse.")] = 30.0,
@@ -82,7 +109,7 @@ def ingest_command(
     Exit 0 when every file loaded or was unchanged, 1 when any file failed.
     """
     targets = paths or [Path("raw_reports")]
-    limits = Limits(max_pages=max_pages, max_seconds=timeout)
+    limits = Limits(max_pages=max_pages, max_seconds=timeout, max_memory=max_memory * MB)
     total = len(_guarded(debug, lambda: discover(targets)))
     with Progress(TextColumn("{task.description}"), BarColumn(), MofNCompleteColumn(),
                   TextColumn("{task.fields[pages]} pages"), TimeElapsedColumn(),
@@ -94,8 +121,11 @@ def ingest_command(
             progress.update(task, advance=1, pages=done_pages,
                             description=f"Ingesting {outcome.file_name[:40]}")
             if outcome.error:
-                progress.console.print(f"[red]Error: {outcome.error}[/red]", highlight=False,
-                                       soft_wrap=True)
+                _error_line(outcome.error)
+            if debug:
+                for line in outcome.library_log:
+                    err.print(f"[dim]{escape(printable(f'{outcome.file_name}: {line}'))}[/dim]",
+                              highlight=False, soft_wrap=True)
 
         summary = _guarded(debug, lambda: ingest(
             targets, db, force=force, strict=strict, reextract=reextract,
@@ -113,7 +143,8 @@ def _print_summary(summary: IngestSummary) -> None:
             "pages", "records", "issues", "quarantined"} else "left")
     for o in summary.outcomes:
         colour = {"failed": "red", "unchanged": "dim"}.get(o.status, "green")
-        table.add_row(o.file_name, f"[{colour}]{o.status}[/{colour}]", o.report_year or "",
+        table.add_row(escape(printable(o.file_name)), f"[{colour}]{o.status}[/{colour}]",
+                      o.report_year or "",
                       str(o.pages or ""), str(o.records or ""), str(o.issues or ""),
                       str(o.quarantined or ""))
     out.print(table)
@@ -132,7 +163,7 @@ def _render(columns: list[str], rows: list[tuple[Any, ...]], fmt: str) -> None:
         for column in columns:
             table.add_column(column, overflow="fold")
         for row in rows:
-            table.add_row(*("" if v is None else str(v) for v in row))
+            table.add_row(*("" if v is None else escape(printable(str(v))) for v in row))
         out.print(table)
 
 
@@ -272,8 +303,12 @@ def export_command(
 
     def export() -> list[tuple[str, int]]:
         written = []
-        out_dir.mkdir(parents=True, exist_ok=True)
-        with warehouse(db, read_only=True) as con:
+        try:
+            out_dir.mkdir(parents=True, exist_ok=True)
+        except OSError as error:
+            raise ExportError(f"cannot create the folder ({error.strerror})",
+                              file_name=str(out_dir)) from error
+        with warehouse(db, read_only=True, writable=out_dir) as con:
             for table in ("complaint_trends", *report_tables()):
                 columns = [r[0] for r in con.execute(f"DESCRIBE {table}").fetchall()]
                 count = len(con.execute(f"SELECT 1 FROM {table}").fetchall())
@@ -289,8 +324,12 @@ def export_command(
                     options = "FORMAT parquet"
                 else:
                     options = "FORMAT csv, HEADER"
-                escaped = str(target).replace("'", "''")
-                con.execute(f"COPY ({select}) TO '{escaped}' ({options})")
+                escaped = str(target.resolve()).replace("'", "''")
+                try:
+                    con.execute(f"COPY ({select}) TO '{escaped}' ({options})")
+                except duckdb.Error as error:
+                    raise ExportError(f"cannot write {table} ({str(error).splitlines()[0]})",
+                                      file_name=str(out_dir)) from error
                 written.append((table, count))
         return written
 

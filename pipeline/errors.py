@@ -66,6 +66,11 @@ class WarehouseBusyError(WarehouseError):
     hint = "Another ingest is running; wait for it to finish."
 
 
+class ExportError(PipelineError):
+    stage = "export"
+    hint = "Choose a folder you can write to (--out)."
+
+
 class UsageError(PipelineError):
     stage = "cli"
 

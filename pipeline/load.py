@@ -5,7 +5,7 @@ from __future__ import annotations
 
 import time
 from collections.abc import Iterator, Sequence
-from contextlib import contextmanager
+from contextlib import contextmanager, suppress
 from importlib import resources
 from pathlib import Path
 
@@ -29,6 +29,10 @@ def report_tables() -> tuple[str, ...]:
     return ("reports", SECTIONS_TABLE.name, *(t.name for t in family_tables()),
             "data_quality_issues", "quarantine")
 LOCK_WAIT_SECONDS = 30.0
+# No connection of ours may fetch code from the network: a file that is not a DuckDB database
+# (a SQLite file given as --db) would otherwise make DuckDB download a reader for it.
+NO_EXTENSIONS = {"autoinstall_known_extensions": False, "autoload_known_extensions": False}
+DUCKDB_MAGIC = b"DUCK"  # bytes 8-11 of every DuckDB database file
 
 
 def _ddl() -> str:
@@ -39,18 +43,42 @@ def _connect(path: Path, read_only: bool, wait: float) -> duckdb.DuckDBPyConnect
     deadline = time.monotonic() + wait
     while True:
         try:
-            return duckdb.connect(str(path), read_only=read_only)
+            return duckdb.connect(str(path), read_only=read_only, config=dict(NO_EXTENSIONS))
         except duckdb.IOException as error:
             if "lock" not in str(error).lower():
-                raise WarehouseError(f"cannot open warehouse: {error}", file_name=str(path)) \
-                    from error
+                raise _damaged(path, error) from error
             if time.monotonic() >= deadline:
                 raise WarehouseBusyError("warehouse is locked by another process",
                                          file_name=str(path)) from error
             time.sleep(0.25)
         except duckdb.Error as error:
-            raise WarehouseError(f"cannot open warehouse ({error})", file_name=str(path)) \
-                from error
+            raise _damaged(path, error) from error
+
+
+def _check_is_duckdb(path: Path) -> None:
+    """Refuse, before DuckDB sees it, a file that is not a DuckDB database."""
+    try:
+        with path.open("rb") as handle:
+            head = handle.read(16)
+    except FileNotFoundError:
+        return
+    except OSError as error:
+        raise WarehouseError(f"cannot read the warehouse file ({error.strerror})",
+                             file_name=str(path)) from error
+    if head and head[8:12] != DUCKDB_MAGIC:
+        kind = " (a SQLite database)" if head.startswith(b"SQLite format 3") else ""
+        raise WarehouseError(f"not a DuckDB warehouse file{kind}", file_name=str(path),
+                             hint="Point --db at the warehouse, or at a new file name.")
+
+
+def sandbox(con: duckdb.DuckDBPyConnection, writable: Path | None = None) -> None:
+    """Lock a connection down for SQL we did not write: no files (but the warehouse, and
+    `writable` if given), no network, no extensions, and no SET that would undo it."""
+    if writable is not None:
+        folder = str(writable.resolve()).replace("'", "''").rstrip("/") + "/"
+        con.execute(f"SET allowed_directories = ['{folder}']")
+    con.execute("SET enable_external_access = false")
+    con.execute("SET lock_configuration = true")
 
 
 def _schema_version(con: duckdb.DuckDBPyConnection) -> int | None:
@@ -89,33 +117,63 @@ def _create_views(con: duckdb.DuckDBPyConnection) -> None:
     con.execute(TRENDS_VIEW_SQL)
 
 
-def open_warehouse(path: Path, *, read_only: bool = False,
-                   wait: float = LOCK_WAIT_SECONDS) -> duckdb.DuckDBPyConnection:
-    """Open (creating or checking the schema version of) the warehouse file."""
+def open_warehouse(path: Path, *, read_only: bool = False, wait: float = LOCK_WAIT_SECONDS,
+                   writable: Path | None = None) -> duckdb.DuckDBPyConnection:
+    """Open (creating or checking the schema version of) the warehouse file. A read-only
+    connection is sandboxed (see `sandbox`): it may write only under `writable`."""
     if read_only:
         if not path.exists():
             raise WarehouseError("no warehouse here yet; run `complaints ingest` first",
                                  file_name=str(path))
+        _check_is_duckdb(path)
         con = _connect(path, True, wait)
-        found = _schema_version(con)
-        if found != SCHEMA_VERSION:
+        try:
+            found = _schema_version(con)
+            if found != SCHEMA_VERSION:
+                raise SchemaVersionError(f"warehouse schema v{found}, this tool reads "
+                                         f"v{SCHEMA_VERSION}", file_name=str(path))
+            sandbox(con, writable)
+        except duckdb.Error as error:
             con.close()
-            raise SchemaVersionError(f"warehouse schema v{found}, this tool reads "
-                                     f"v{SCHEMA_VERSION}", file_name=str(path))
+            raise _damaged(path, error) from error
+        except BaseException:
+            con.close()
+            raise
         return con
-    path.parent.mkdir(parents=True, exist_ok=True)
+    try:
+        path.parent.mkdir(parents=True, exist_ok=True)
+    except OSError as error:
+        raise WarehouseError(f"cannot create the folder {path.parent} "
+                             f"({error.strerror or type(error).__name__})",
+                             file_name=str(path)) from error
+    _check_is_duckdb(path)
     con = _connect(path, False, wait)
     try:
         _migrate(con, _schema_version(con), path)
+    except duckdb.Error as error:
+        con.close()
+        raise _damaged(path, error) from error
     except BaseException:
         con.close()
         raise
     return con
 
 
+def _damaged(path: Path, error: duckdb.Error) -> WarehouseError:
+    """A warehouse DuckDB opened but could not read (cut short, bytes flipped) or write."""
+    first_line = str(error).splitlines()[0] if str(error) else type(error).__name__
+    if "Could not write" in first_line or "Failed to commit" in first_line:
+        return WarehouseError(f"cannot write the warehouse ({first_line})", file_name=str(path),
+                              hint="Check the disk has space and the file can be written.")
+    return WarehouseError(f"cannot read the warehouse ({first_line})", file_name=str(path),
+                          hint="The file is damaged or was cut short: restore it from a copy, "
+                               "or ingest again into a new file.")
+
+
 @contextmanager
-def warehouse(path: Path, *, read_only: bool = False) -> Iterator[duckdb.DuckDBPyConnection]:
-    con = open_warehouse(path, read_only=read_only)
+def warehouse(path: Path, *, read_only: bool = False,
+              writable: Path | None = None) -> Iterator[duckdb.DuckDBPyConnection]:
+    con = open_warehouse(path, read_only=read_only, writable=writable)
     try:
         yield con
     finally:
@@ -175,10 +233,16 @@ def replace_report(con: duckdb.DuckDBPyConnection, records: ReportRecords) -> No
         refresh_restatements(con)
         con.execute("COMMIT")
     except (duckdb.Error, pa.ArrowException, UnicodeError) as error:
-        con.execute("ROLLBACK")
+        _rollback(con)
         first_line = str(error).splitlines()[0] if str(error) else type(error).__name__
         raise WarehouseError(f"load failed, nothing of this report was loaded ({first_line})",
                              file_name=report.file_name) from error
     except BaseException:
-        con.execute("ROLLBACK")
+        _rollback(con)
         raise
+
+
+def _rollback(con: duckdb.DuckDBPyConnection) -> None:
+    """A failed COMMIT (disk full) has already ended the transaction: nothing to roll back."""
+    with suppress(duckdb.Error):
+        con.execute("ROLLBACK")
