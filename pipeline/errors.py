@@ -54,6 +54,11 @@ class StrictModeError(PipelineError):
     hint = "Run without --strict to load it with its findings."
 
 
+class EmptyReportError(PipelineError):
+    stage = "validate"
+    hint = "Check the file, or add its wording to schemas/headers.toml / schemas/areas.toml."
+
+
 class WarehouseError(PipelineError):
     stage = "load"
 

@@ -16,7 +16,13 @@ from dataclasses import dataclass, field, replace
 from datetime import UTC, datetime
 from pathlib import Path
 
-from pipeline.errors import PipelineError, ResourceLimitError, StrictModeError, UsageError
+from pipeline.errors import (
+    EmptyReportError,
+    PipelineError,
+    ResourceLimitError,
+    StrictModeError,
+    UsageError,
+)
 from pipeline.extract import EXTRACTOR_NAME, EXTRACTOR_VERSION
 from pipeline.extract.document import Limits, memory_limit_error, read_blocks
 from pipeline.load import LOCK_WAIT_SECONDS, loaded_version, open_warehouse, replace_report
@@ -173,6 +179,25 @@ def _extract_or_reason(path: Path, sha256: str, limits: Limits) -> ReportRecords
         return f"{name}: unexpected {type(error).__name__} while reading ({error})"[:300]
 
 
+FIGURES = ("received", "upheld_pct", "escalated", "upheld_not_upheld_prev_pct")
+
+
+def _figure_count(records: ReportRecords) -> int:
+    """Printed figures (measure values, in whichever table family holds them) the report
+    yielded: a report of none is refused, never 'loaded'."""
+    return sum(getattr(row, measure, None) is not None for rows in records.tables.values()
+               for row in rows for measure in FIGURES)
+
+
+def _no_figures_reason(records: ReportRecords) -> str:
+    """What the user can act on: the first quarantine reason names the unknown wording."""
+    if records.quarantine:
+        first = records.quarantine[0]
+        return (f"{len(records.quarantine)} value(s) quarantined, first on page {first.page}: "
+                f"{first.reason}")
+    return "every figure cell empty"
+
+
 def _count(records: ReportRecords) -> int:
     return records.record_count
 
@@ -276,6 +301,11 @@ def _load_result(con, path: Path, result: ReportRecords | str, strict: bool) -> 
                                 file_name=name)
         return FileOutcome(name, "failed", pages=records.report.page_count,
                            error=error.one_line())
+    if _figure_count(records) == 0:
+        empty = EmptyReportError(f"no figures read ({_no_figures_reason(records)})",
+                                 file_name=name)
+        return FileOutcome(name, "failed", pages=records.report.page_count,
+                           error=empty.one_line())
     existed = con.execute("SELECT count(*) FROM reports WHERE file_name = ? OR report_id = ?",
                           [name, records.report.report_id]).fetchone()[0]
     try:

@@ -337,3 +337,28 @@ def test_disk_full_at_commit_is_one_line_and_loads_nothing(tmp_path):
                            "loaded (TransactionContext Error: Failed to commit: ")
     assert line.endswith("File too large)")  # and no "no transaction is active" after it
     assert fetch(db, "SELECT count(*) FROM reports") == [(0,)]
+
+
+def test_a_report_of_no_figures_is_refused_not_loaded(tmp_path, monkeypatch):
+    """Tables found, every value empty or quarantined: 'loaded' would be a lie (issue 11.3)."""
+    import pipeline.run as run
+
+    real = run.read_report
+    measures = ("received", "upheld_pct", "escalated", "upheld_not_upheld_prev_pct")
+
+    def blank(document):
+        content = real(document)
+        content.stage_outcomes = [o.model_copy(update=dict.fromkeys(measures))
+                                  for o in content.stage_outcomes]
+        content.top_ten = [t.model_copy(update=dict.fromkeys(measures)) for t in content.top_ten]
+        return content
+
+    monkeypatch.setattr(run, "read_report", blank)  # the worker is forked: it sees it
+    db = tmp_path / "w.duckdb"
+    result = ingest(str(SAMPLE), "--db", str(db), "--workers", "1")
+    assert result.exit_code == 1
+    assert result.stderr.strip() == (
+        f"Error: {SAMPLE.name}: no figures read (60 stage outcome and 60 Top Ten row(s), every "
+        "value empty or quarantined). Check the file, or add its wording to "
+        "schemas/headers.toml / schemas/areas.toml.")
+    assert fetch(db, "SELECT count(*) FROM reports") == [(0,)]

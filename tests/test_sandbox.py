@@ -52,7 +52,8 @@ def test_attach_another_database_read_write_and_delete_is_refused(db, tmp_path):
 def test_attach_a_hard_link_to_the_warehouse_itself_is_refused(db, tmp_path):
     link = tmp_path / "same-file.duckdb"
     os.link(db, link)
-    result = query(db, f"ATTACH '{link}' AS again; DELETE FROM again.stage_outcomes")
+    result = query(db, f"ATTACH '{link}' AS again (READ_WRITE); "
+                       "DELETE FROM again.stage_outcomes")
     refused(result, str(link))
     assert fetch(db, "SELECT count(*) FROM stage_outcomes") == [(60,)]
 
