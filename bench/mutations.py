@@ -113,7 +113,8 @@ def main() -> None:
         "# Mutation bench (bench/mutations.py)", "",
         f"Seed {args.seed}, {len(verdicts)} mutants of the {len(mutate.sources())} sample "
         f"reports, `--workers {args.workers}`, on {machine()}; "
-        f"{time.strftime('%Y-%m-%d %H:%M UTC', time.gmtime())}.", "",
+        f"{time.strftime('%Y-%m-%d %H:%M UTC', time.gmtime())}; load average at the end "
+        f"{os.getloadavg()[0]:.1f}.", "",
         f"Ingest of all mutants with the controls: {fuzzed['seconds']:.0f} s, largest "
         f"process {fuzzed['peak_mb']} MB.", "",
         "| outcome | mutants |", "|---|---|",
