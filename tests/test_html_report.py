@@ -261,7 +261,7 @@ def test_one_council_per_report(three_years, tmp_path):
     assert both.stderr == ("Error: the warehouse holds reports of 2 councils (Eastmoor Council, "
                            "Thurrock Council); choose one with --council\n")
     one = runner.invoke(app, ["report", "--out", str(out), "--db", str(db),
-                              "--council", "thurrock council"])
+                              "--council", "thurrock"])
     assert one.exit_code == 0, one.output
     data = embedded(out, "report-data")
     assert data["council"] == "Thurrock Council"

@@ -245,13 +245,19 @@ def _attach_printings(cells: list[TrendCell], printings: list[tuple]) -> list[Tr
 
 
 def resolve_council(con: duckdb.DuckDBPyConnection, asked: str | None) -> str | None:
-    """The council to report on: the one asked for (any case), else the only council named in
-    the warehouse; None (every report) where no report names one. A report never mixes two
-    councils' figures, so several named councils need a choice."""
+    """The council to report on: the one asked for (any case, or the start of its name:
+    'thurrock'), else the only council named in the warehouse; None (every report) where no
+    report names one. A report never mixes two councils' figures, so several named councils
+    need a choice."""
     councils = [row[0] for row in con.execute(COUNCILS_SQL).fetchall()]
     named = [c for c in councils if c]
     if asked is not None:
-        match = [c for c in named if c.lower() == asked.strip().lower()]
+        wanted = asked.strip().lower()
+        match = [c for c in named if c.lower() == wanted] or [
+            c for c in named if c.lower().startswith(wanted)]
+        if len(match) > 1:
+            raise UsageError(f"council {asked!r} could be any of {', '.join(match)}; give more "
+                             "of its name")
         if not match:
             held = ", ".join(map(repr, named)) or "no named council"
             raise UsageError(f"no reports of council {asked!r} in the warehouse (it holds "
