@@ -23,7 +23,7 @@ from pipeline.extract.strategies.aligned_page import aligned_tables, shows_align
 from pipeline.extract.strategies.ruled import ruled_tables
 
 
-def _always(texts: Sequence[str]) -> bool:
+def _always(texts: Sequence[str], page: Page) -> bool:
     return True
 
 
@@ -32,9 +32,9 @@ class TableStrategy:
     name: str
     # (the page with earlier strategies' tables removed, the whole page) -> tables
     find: Callable[[Page, Page], list[Table]]
-    # Cheap evidence from the text lines left outside earlier strategies' tables: is this
-    # strategy worth running on the page? (The ruled path never pays for the aligned one.)
-    wanted: Callable[[Sequence[str]], bool] = _always
+    # Cheap evidence from the text lines left outside earlier strategies' tables (and the
+    # page): is this strategy worth running on it? (Ruled pages never pay for `aligned`.)
+    wanted: Callable[[Sequence[str], Page], bool] = _always
     needs_text: bool = False
 
 

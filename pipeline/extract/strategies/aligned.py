@@ -138,10 +138,20 @@ def is_data_line(line: TextRow) -> bool:
     return sum(_is_number(w.text) for w in line.words[start:]) >= 2
 
 
-def _anchor_phrases(kind: str) -> list[str]:
-    tables = header_vocabulary().tables
-    names = ("top_ten", "comparative") if kind == "figures" else ("analysis", "commitments")
-    return [fold_name(p) for name in names for p in tables.get(name, ())]
+_PHRASES: dict[str, tuple[object, tuple[str, ...]]] = {}
+
+
+def _anchor_phrases(kind: str) -> tuple[str, ...]:
+    """The folded header phrases of the figure or text table families (kept while the same
+    vocabulary is loaded: this is asked for every line of a page)."""
+    vocabulary = header_vocabulary()
+    cached = _PHRASES.get(kind)
+    if cached is None or cached[0] is not vocabulary:
+        names = ("top_ten", "comparative") if kind == "figures" else ("analysis", "commitments")
+        cached = (vocabulary, tuple(fold_name(p).replace(" and ", " & ") for name in names
+                                    for p in vocabulary.tables.get(name, ())))
+        _PHRASES[kind] = cached
+    return cached[1]
 
 
 def _segments(line: TextRow) -> list[list[WordBox]]:
@@ -298,10 +308,10 @@ def _stacked_cells(lines: Sequence[TextRow], index: int, stop: int) -> list[str]
 
 def _opens_with_phrase(text: str, kind: str, anywhere: bool = False) -> bool:
     folded = fold_name(text).replace(" and ", " & ")
-    phrases = [p.replace(" and ", " & ") for p in _anchor_phrases(kind)]
+    phrases = _anchor_phrases(kind)
     if anywhere:
         return any(p in folded for p in phrases)
-    return any(folded.startswith(p) for p in phrases)
+    return folded.startswith(phrases)
 
 
 def _header_above(lines: Sequence[TextRow], first_body: int, kind: str,

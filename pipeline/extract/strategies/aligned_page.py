@@ -26,17 +26,23 @@ from pipeline.normalise import fold_name
 _WORD = re.compile(r"\S+")
 
 
-def shows_aligned_table(texts: Sequence[str]) -> bool:
-    """A line of text outside any ruled table that is a data row (a label and figures) or
-    opens with a table family's phrase: evidence of a table without rules."""
-    phrases = [fold_name(p) for name, listed in header_vocabulary().tables.items()
-               if name != "difference_row" for p in listed]
+def shows_aligned_table(texts: Sequence[str], page: Page) -> bool:
+    """A line of text outside any ruled table that is a data row (a label followed by
+    figures) or opens with a table family's phrase, or a text table without rules ending
+    the previous page: evidence of a table without rules. Run on every page of a ruled
+    report, so it reads each line once, from its end."""
+    if _carried(page):
+        return True
+    phrases = tuple(fold_name(p) for name, listed in header_vocabulary().tables.items()
+                    if name != "difference_row" for p in listed)
     for text in texts:
         words = _WORD.findall(text)
-        figures = sum(is_figure_word(w) for w in words[1:])
-        if figures >= 2 and figures >= len(words) - figures:
+        trailing = len(words)
+        while trailing > 1 and is_figure_word(words[trailing - 1]):
+            trailing -= 1
+        if len(words) - trailing >= 2:
             return True
-        if any(fold_name(text).startswith(p) for p in phrases):
+        if fold_name(text).startswith(phrases):
             return True
     return False
 
@@ -63,13 +69,18 @@ def _memory(page: Page) -> dict[str, Any]:
     return memory.setdefault("aligned", {}) if isinstance(memory, dict) else {}
 
 
+def _carried(page: Page) -> tuple[float, ...]:
+    """The columns of the text table the previous page ended with, if it did."""
+    memory = _memory(page)
+    return memory.get("text_columns", ()) if memory.get("page") == page.page_number - 1 \
+        else ()
+
+
 def aligned_tables(rest: Page, page: Page) -> list[Table]:
     """The tables among the words outside earlier strategies' tables."""
     edges = horizontal_edges(page)
     memory = _memory(page)
-    carried = memory.get("text_columns", ()) if memory.get("page") == page.page_number - 1 \
-        else ()
-    grids = find_grids(word_boxes(rest), edges, float(page.height), carried)
+    grids = find_grids(word_boxes(rest), edges, float(page.height), _carried(page))
     last = grids[-1] if grids else None
     memory.update(page=page.page_number,
                   text_columns=last.columns if last is not None and last.kind == "text" else ())
