@@ -18,7 +18,13 @@ from pipeline.families import WarehouseTable, family_tables
 from pipeline.trends import RESTATEMENTS_SQL, TRENDS_VIEW_SQL
 from schemas.records import ReportRecords, ReportSection
 
-SCHEMA_VERSION = 1
+SCHEMA_VERSION = 2
+# Each step takes a warehouse of that version to the next one.
+MIGRATIONS: dict[int, tuple[str, ...]] = {
+    # v2: which table strategy read each report and each dashboard (issue 12).
+    1: ("ALTER TABLE reports ADD COLUMN table_strategies VARCHAR",
+        "ALTER TABLE report_sections ADD COLUMN strategy VARCHAR"),
+}
 # Every table holding a report's rows: the report itself, its sections, each table family's
 # tables (pipeline.families registry), and its findings.
 SECTIONS_TABLE = WarehouseTable("report_sections", ReportSection)
@@ -104,9 +110,18 @@ def _migrate(con: duckdb.DuckDBPyConnection, found: int | None, path: Path) -> N
                                  f"v{SCHEMA_VERSION}", file_name=str(path),
                                  hint="Upgrade the tool.")
     if found < SCHEMA_VERSION:
-        # No released schema before v1: anything older was not made by this tool.
-        raise SchemaVersionError(f"warehouse schema v{found} is older than v{SCHEMA_VERSION} "
-                                 "and cannot be migrated", file_name=str(path))
+        if found not in MIGRATIONS:
+            # No released schema before v1: anything older was not made by this tool.
+            raise SchemaVersionError(f"warehouse schema v{found} is older than "
+                                     f"v{SCHEMA_VERSION} and cannot be migrated",
+                                     file_name=str(path))
+        con.execute("BEGIN")
+        for version in range(found, SCHEMA_VERSION):
+            for statement in MIGRATIONS[version]:
+                con.execute(statement)
+        con.execute("UPDATE warehouse_meta SET value = ? WHERE key = 'schema_version'",
+                    [str(SCHEMA_VERSION)])
+        con.execute("COMMIT")
     _create_views(con)
 
 

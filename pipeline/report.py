@@ -18,6 +18,7 @@ from pipeline.errors import NotAComplaintsReportError
 from pipeline.extract.document import DocumentBlocks, TextLine
 from pipeline.extract.furniture import furniture_lines
 from pipeline.extract.stitch import StitchedTable, stitch_tables
+from pipeline.extract.strategies import strategy_set
 from pipeline.families import FAMILIES, accepts_continuation, detect_family
 from pipeline.families.base import ReportContext, SectionScope
 from pipeline.families.comparative import comparative_rows
@@ -43,6 +44,7 @@ class ReportContent:
     council: str | None
     records: dict[str, list[Record]]
     findings: Findings
+    table_strategies: str | None = None  # the table strategies that read its tables
 
     @property
     def issues(self) -> list[DataQualityIssue]:
@@ -183,4 +185,6 @@ def read_report(document: DocumentBlocks) -> ReportContent:
     _quarantine_unread(stray + layout.unplaced_tables, context.findings)
     context.findings.issues.extend(run_checks(context))
     return ReportContent(report_year, detect_council(document), context.records,
-                         context.findings)
+                         context.findings,
+                         strategy_set([t.strategy for t in items if isinstance(t, StitchedTable)])
+                         or None)

@@ -150,7 +150,8 @@ def extract_report(path: Path, sha256: str, limits: Limits) -> ReportRecords:
         council=content.council,
         report_year=content.report_year, page_count=document.page_count,
         extractor=EXTRACTOR_NAME, extractor_version=EXTRACTOR_VERSION,
-        ingested_at=datetime.now(UTC).replace(tzinfo=None, microsecond=0))
+        ingested_at=datetime.now(UTC).replace(tzinfo=None, microsecond=0),
+        table_strategies=content.table_strategies)
     return ReportRecords(
         report=info, tables={name: tuple(rows) for name, rows in content.records.items()},
         issues=tuple(content.issues), quarantine=tuple(content.quarantine))

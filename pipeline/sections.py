@@ -244,7 +244,7 @@ def attribute_sections(layout: ReportLayout, context: ReportContext) -> list[Sec
             section_no=section.number, directorate=area.directorate if area else None,
             service_area=area.name if area else None, attribution=evidence.how,
             heading=heading or None, printed_directorate=evidence.printed_directorate,
-            page=page)])
+            page=page, strategy=comparative[0].strategy if comparative else None)])
         if area is None:
             context.findings.issue(
                 "section_unattributed", page=page,

@@ -86,8 +86,37 @@ def _fill_cell(cell, text: str, bold: bool, centred: bool, size: float = 9,
             _set_run_font(paragraph.add_run(line), size, bold, font)
 
 
+def _borderless(docx_table, header_rows: int) -> None:
+    """A borderless table style as councils' templates have it: rules above and below the
+    table and between rows, none between columns, and every other body row shaded."""
+    borders = OxmlElement("w:tblBorders")
+    for side in ("top", "left", "bottom", "right", "insideH", "insideV"):
+        border = OxmlElement(f"w:{side}")
+        if side in ("left", "right", "insideV"):
+            border.set(qn("w:val"), "nil")
+        else:
+            border.set(qn("w:val"), "single")
+            border.set(qn("w:sz"), "4")
+            border.set(qn("w:space"), "0")
+            border.set(qn("w:color"), "7F7F7F")
+        borders.append(border)
+    properties = docx_table._tbl.tblPr
+    existing = properties.find(qn("w:tblBorders"))
+    if existing is not None:
+        properties.remove(existing)
+    look = properties.find(qn("w:tblLook"))  # schema order: tblBorders comes before tblLook
+    if look is not None:
+        look.addprevious(borders)
+    else:
+        properties.append(borders)
+    for index, row in enumerate(docx_table.rows[header_rows:]):
+        if index % 2:
+            for cell in row.cells:
+                _shade(cell, "E8EDF4")
+
+
 def _add_table(document, table: Table, with_header: bool, rows, break_before: bool,
-               font: str = FONT) -> None:
+               font: str = FONT, borderless: bool = False) -> None:
     row_texts = ([table.header] if with_header else []) + list(rows)
     docx_table = document.add_table(rows=len(row_texts), cols=len(table.widths_mm))
     docx_table.style = "Table Grid"
@@ -106,6 +135,8 @@ def _add_table(document, table: Table, with_header: bool, rows, break_before: bo
                 _shade(cell, "D9D9D9")
         if is_header:
             _mark_header_row(docx_row)
+    if borderless:
+        _borderless(docx_table, 1 if with_header else 0)
     if break_before:
         # LibreOffice ignores page breaks inside a table but honours one on its first paragraph.
         docx_table.rows[0].cells[0].paragraphs[0].paragraph_format.page_break_before = True
@@ -114,7 +145,7 @@ def _add_table(document, table: Table, with_header: bool, rows, break_before: bo
 
 
 def build_docx(blocks: list[Block], path: Path, title: str,
-               setup: PageSetup = DEFAULT_SETUP) -> None:
+               setup: PageSetup = DEFAULT_SETUP, borderless: bool = False) -> None:
     font = FONTS[setup.font]
     document = Document()
     section = document.sections[0]
@@ -153,13 +184,14 @@ def build_docx(blocks: list[Block], path: Path, title: str,
             pending_break = False
         elif isinstance(block, Table):
             if block.split_after_row is None:
-                _add_table(document, block, True, block.rows, pending_break, font)
+                _add_table(document, block, True, block.rows, pending_break, font, borderless)
             else:
                 # Two Word tables, the second starting a page: drawn exactly like one table
                 # broken across pages, continuing without its header row.
                 head, tail = block.rows[: block.split_after_row], block.rows[block.split_after_row:]
-                _add_table(document, block, True, head, pending_break, font)
-                _add_table(document, block, block.split_repeats_header, tail, True, font)
+                _add_table(document, block, True, head, pending_break, font, borderless)
+                _add_table(document, block, block.split_repeats_header, tail, True, font,
+                           borderless)
             pending_break = False
 
     props = document.core_properties
@@ -190,9 +222,15 @@ def docx_to_pdf(docx_path: Path, pdf_path: Path, soffice: str = "soffice") -> No
 
 
 def render_word_pdf(blocks: list[Block], pdf_path: Path, title: str,
-                    setup: PageSetup = DEFAULT_SETUP) -> None:
+                    setup: PageSetup = DEFAULT_SETUP, borderless: bool = False) -> None:
     with tempfile.TemporaryDirectory(prefix="render-docx-") as tmp:
         docx_path = Path(tmp, pdf_path.stem + ".docx")
-        build_docx(blocks, docx_path, title, setup)
+        build_docx(blocks, docx_path, title, setup, borderless)
         soffice = shutil.which("soffice") or "/usr/bin/soffice"
         docx_to_pdf(docx_path, pdf_path, soffice)
+
+
+def render_word_borderless_pdf(blocks: list[Block], pdf_path: Path, title: str,
+                               setup: PageSetup = DEFAULT_SETUP) -> None:
+    """The Word producer with the borderless table style (no vertical rules, zebra rows)."""
+    render_word_pdf(blocks, pdf_path, title, setup, borderless=True)

@@ -1,6 +1,7 @@
 """Render the sample report PDFs from hand-made golden truth.
 
     python samples/render.py [GOLDEN.json ...]     (default: tests/fixtures/golden/*.json)
+    python samples/render.py --producers html word-borderless GOLDEN.json ...
 
 For each golden file <stem> this writes tests/fixtures/pdfs/<stem>-word.pdf (python-docx, then
 LibreOffice) and <stem>-reportlab.pdf (reportlab platypus), copies both into raw_reports/, then
@@ -19,7 +20,8 @@ from pathlib import Path
 sys.path.insert(0, str(Path(__file__).resolve().parent))
 
 from check import check_and_print  # noqa: E402
-from docx_writer import render_word_pdf  # noqa: E402
+from docx_writer import render_word_borderless_pdf, render_word_pdf  # noqa: E402
+from html_writer import render_html_pdf  # noqa: E402
 from report_model import layout_of, page_setup, report_blocks  # noqa: E402
 from reportlab_writer import render_reportlab_pdf  # noqa: E402
 
@@ -27,19 +29,23 @@ ROOT = Path(__file__).resolve().parent.parent
 GOLDEN_DIR = ROOT / "tests" / "fixtures" / "golden"
 PDF_DIR = ROOT / "tests" / "fixtures" / "pdfs"
 RAW_DIR = ROOT / "raw_reports"
-PRODUCERS = {"word": render_word_pdf, "reportlab": render_reportlab_pdf}
+PRODUCERS = {"word": render_word_pdf, "reportlab": render_reportlab_pdf,
+             "html": render_html_pdf, "word-borderless": render_word_borderless_pdf}
+# Tables without ruling lines: check.py reads ruled tables only; the pipeline's tests compare
+# these renderings with the ruled ones instead (tests/test_borderless.py).
+BORDERLESS = ("html", "word-borderless")
 
 
-def render(golden_path: Path, golden: dict) -> list[Path]:
+def render(golden_path: Path, golden: dict, producers: list[str] | None = None) -> list[Path]:
     blocks = report_blocks(golden)
     layout = layout_of(golden)
     setup = page_setup(golden)
     title = f"{golden['council']} {golden['title'].title()}"
     written = []
-    for producer in layout["producers"]:
+    for producer in producers or layout["producers"]:
         pdf_path = PDF_DIR / f"{golden_path.stem}-{producer}.pdf"
         PRODUCERS[producer](blocks, pdf_path, title, setup)
-        if layout["copy_to_raw_reports"]:
+        if layout["copy_to_raw_reports"] and producer not in BORDERLESS:
             shutil.copyfile(pdf_path, RAW_DIR / pdf_path.name)
         written.append(pdf_path)
     return written
@@ -49,6 +55,8 @@ def main(argv: list[str] | None = None) -> int:
     parser = argparse.ArgumentParser(description=__doc__.splitlines()[0])
     parser.add_argument("golden", nargs="*", type=Path, help="golden JSON files")
     parser.add_argument("--no-check", action="store_true", help="skip the pdfplumber check")
+    parser.add_argument("--producers", nargs="+", choices=sorted(PRODUCERS),
+                        help="producers to render (default: the golden layout's)")
     args = parser.parse_args(argv)
     golden_files = args.golden or sorted(GOLDEN_DIR.glob("*.json"))
     PDF_DIR.mkdir(parents=True, exist_ok=True)
@@ -56,11 +64,12 @@ def main(argv: list[str] | None = None) -> int:
     failures = 0
     for golden_path in golden_files:
         golden = json.loads(golden_path.read_text(encoding="utf-8"))
-        for pdf_path in render(golden_path, golden):
+        for pdf_path in render(golden_path, golden, args.producers):
+            borderless = pdf_path.stem.endswith(BORDERLESS)
             copied = (f" (+ raw_reports/{pdf_path.name})"
-                      if layout_of(golden)["copy_to_raw_reports"] else "")
+                      if layout_of(golden)["copy_to_raw_reports"] and not borderless else "")
             print(f"wrote {pdf_path.relative_to(ROOT)}{copied}")
-            if args.no_check:
+            if args.no_check or borderless:
                 continue
             failures += check_and_print(golden, pdf_path)
     return 1 if failures else 0

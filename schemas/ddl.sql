@@ -15,7 +15,8 @@ CREATE TABLE IF NOT EXISTS reports (
     page_count        INTEGER NOT NULL,
     extractor         VARCHAR NOT NULL,
     extractor_version VARCHAR NOT NULL,
-    ingested_at       TIMESTAMP NOT NULL
+    ingested_at       TIMESTAMP NOT NULL,
+    table_strategies  VARCHAR             -- ruled | aligned | ruled+aligned (pipeline.extract.strategies)
 );
 
 CREATE TABLE IF NOT EXISTS report_sections (
@@ -26,7 +27,8 @@ CREATE TABLE IF NOT EXISTS report_sections (
     attribution  VARCHAR NOT NULL,        -- heading | figures | heading+figures | elimination | unattributed
     heading      VARCHAR,
     printed_directorate VARCHAR,          -- the directorate its heading prints (reorganisations)
-    page         INTEGER NOT NULL
+    page         INTEGER NOT NULL,
+    strategy     VARCHAR                  -- the table strategy that read its Comparative Data table
 );
 
 CREATE TABLE IF NOT EXISTS stage_outcomes (

@@ -71,6 +71,7 @@ class ReportSection(Record):
     heading: str | None
     printed_directorate: str | None = None  # as the dashboard's heading names it, canonical
     page: Page
+    strategy: str | None = None  # the table strategy that read its Comparative Data table
 
 
 class DataQualityIssue(Record):
@@ -129,6 +130,7 @@ class ReportInfo(Record):
     extractor: str
     extractor_version: str
     ingested_at: datetime
+    table_strategies: str | None = None  # 'ruled', 'aligned' or 'ruled+aligned'
 
 
 class ReportRecords(Record):

@@ -17,6 +17,8 @@ PDFS = FIXTURES / "pdfs"
 GOLDEN = FIXTURES / "golden"
 SHARED = TESTS.parent.parent / "shared"
 PRODUCERS = ("word", "reportlab")
+# The same content printed without ruling lines (read by the `aligned` table strategy).
+BORDERLESS_PRODUCERS = ("html", "word-borderless")
 
 # The golden file lists figures in printed column order; this is what each column means.
 GOLDEN_COLUMNS = {
@@ -57,8 +59,8 @@ def reports_dir(tmp_path: Path) -> Path:
     """A folder holding the two 2018/19 sample PDFs, as a data engineer would have them."""
     folder = tmp_path / "raw_reports"
     folder.mkdir()
-    for pdf in PDFS.glob("complaints-2018-19-*.pdf"):
-        shutil.copy(pdf, folder)
+    for producer in PRODUCERS:
+        shutil.copy(PDFS / f"complaints-2018-19-{producer}.pdf", folder)
     return folder
 
 

@@ -159,7 +159,7 @@ def test_newer_warehouse_schema_is_refused(tmp_path, reports_dir):
         con.execute("UPDATE warehouse_meta SET value = '99' WHERE key = 'schema_version'")
     result = run("ingest", str(reports_dir), "--db", str(db))
     assert result.exit_code == 1
-    assert "warehouse schema v99 is newer than this tool's v1" in result.stderr
+    assert "warehouse schema v99 is newer than this tool's v2" in result.stderr
 
 
 def test_every_command_has_help_and_is_in_the_readme():
@@ -201,7 +201,7 @@ def test_a_warehouse_without_a_schema_version_is_refused(tmp_path, reports_dir):
     result = run("ingest", str(reports_dir), "--db", str(db), "--workers", "1")
     assert result.exit_code == 1
     assert result.stderr.strip() == (
-        f"Error: {db}: warehouse schema v0 is older than v1 and cannot be migrated. Re-create "
+        f"Error: {db}: warehouse schema v0 is older than v2 and cannot be migrated. Re-create "
         "the warehouse (delete the file and ingest again) or upgrade the tool.")
     with duckdb.connect(str(db)) as con:
         assert con.execute("SELECT count(*) FROM reports").fetchone() == (0,)

@@ -15,9 +15,9 @@ import pytest
 from typer.testing import CliRunner
 
 from pipeline.cli import app
-from tests.conftest import PDFS, fetch, shared_dir
+from tests.conftest import PDFS, PRODUCERS, fetch, shared_dir
 
-SAMPLES = sorted(PDFS.glob("complaints-2018-19-*.pdf"))
+SAMPLES = sorted(PDFS / f"complaints-2018-19-{producer}.pdf" for producer in PRODUCERS)
 NOT_A_REPORT = ("not a complaints report (",)
 REASONS_BY_KIND: dict[str, tuple[str, ...]] = {
     "encrypted": ("encrypted (password-protected)",),

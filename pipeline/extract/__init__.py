@@ -5,4 +5,4 @@ dashboards; one module per table family turns blocks into raw (still textual) ro
 """
 
 EXTRACTOR_NAME = "pdfplumber-tables"
-EXTRACTOR_VERSION = "1.0.0"
+EXTRACTOR_VERSION = "1.1.0"  # 1.1: the aligned table strategy (tables without rules)

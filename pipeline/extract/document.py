@@ -32,6 +32,9 @@ from pipeline.errors import (
     UnreadablePdfError,
 )
 from pipeline.extract.layout import names_known_table
+from pipeline.extract.strategies import STRATEGIES
+from pipeline.extract.strategies.ruled import TABLE_SETTINGS as TABLE_SETTINGS
+from pipeline.extract.strategies.ruled import closing_rules as _closing_rules  # noqa: F401
 from pipeline.normalise import plain_name, squash
 
 Cell = str | None
@@ -63,9 +66,10 @@ GridPosition = tuple[int, int]  # (row, column) of the printed cell that covers 
 
 @dataclass(frozen=True)
 class TableBlock:
-    """A ruled table as found on one page. `rows` holds None where a merged cell covers the
+    """A table as found on one page. `rows` holds None where a merged cell covers the
     position; `origins` says which printed cell covers each position, so a header printed
-    over two rows with merged (grouped) cells can be read column by column."""
+    over two rows with merged (grouped) cells can be read column by column. `strategy` names
+    the table strategy that found it (pipeline.extract.strategies)."""
 
     page: int
     top: float
@@ -75,6 +79,7 @@ class TableBlock:
     x1: float = 0.0
     column_x: tuple[float, ...] = ()  # left edge of each column
     origins: tuple[tuple[GridPosition, ...], ...] = ()
+    strategy: str = "ruled"
 
 
 @dataclass(frozen=True)
@@ -102,7 +107,6 @@ class DocumentBlocks:
         return (b for b in self.blocks if isinstance(b, TextLine))
 
 
-TABLE_SETTINGS = {"vertical_strategy": "lines", "horizontal_strategy": "lines"}
 _OPEN_ERRORS = (PdfminerException, PDFSyntaxError, PSException, RecursionError, ValueError,
                 KeyError, TypeError, AttributeError, IndexError, AssertionError, OSError, EOFError,
                 ZeroDivisionError)
@@ -226,6 +230,7 @@ class _LeanPage(Page):
             raise PdfminerException(cause) from cause
         self._layout = device.get_result()
         return self._layout
+    strategy_memory: dict[str, Any] | None = None
 
     def process_object(self, obj: LTItem) -> dict[str, Any]:
         if type(obj) is not LTChar or isinstance(getattr(obj, "fontname", None), bytes) \
@@ -287,34 +292,6 @@ def _origins(table: Table) -> tuple[tuple[float, ...], tuple[tuple[GridPosition,
     return tuple(xs), tuple(grid)
 
 
-# Rules closer than this (points) meet; a row's side borders share an end within it.
-_RULE_TOLERANCE = 3.0
-
-
-def _closing_rules(edges: list[dict[str, Any]]) -> list[dict[str, Any]]:
-    """Rules a page break left out: where the side borders of a table row run on to the foot
-    (or down from the top) of the page with no rule across their end, as some producers draw
-    a row cut by a page break, the row is closed there so its cells are still read."""
-    vertical = [e for e in edges if e["orientation"] == "v"]
-    if len(vertical) < 2:
-        return []
-    horizontal = [e for e in edges if e["orientation"] == "h"]
-    ends: dict[float, list[dict[str, Any]]] = {}
-    for edge in vertical:
-        for y in (edge["top"], edge["bottom"]):
-            ends.setdefault(round(y), []).append(edge)
-    closing = []
-    for y, sides in ends.items():
-        if len(sides) < 2:
-            continue
-        x0, x1 = min(e["x0"] for e in sides), max(e["x1"] for e in sides)
-        if any(abs(h["top"] - y) <= _RULE_TOLERANCE and h["x0"] <= x0 + _RULE_TOLERANCE
-               and h["x1"] >= x1 - _RULE_TOLERANCE for h in horizontal):
-            continue
-        closing.append({"x0": x0, "x1": x1, "top": float(y), "bottom": float(y),
-                        "width": x1 - x0, "height": 0.0, "orientation": "h",
-                        "object_type": "line"})
-    return closing
 
 
 def _page_blocks(page: Page, page_no: int) -> tuple[list[Block], int]:
@@ -322,30 +299,42 @@ def _page_blocks(page: Page, page_no: int) -> tuple[list[Block], int]:
     chars = len(page_chars)
     if not chars:
         return [], 0
-    edges = page.edges
-    closing = _closing_rules(edges)
-    settings = {**TABLE_SETTINGS, "explicit_horizontal_lines": closing} if closing \
-        else TABLE_SETTINGS
-    tables = page.find_tables(settings)
     blocks: list[Block] = []
-    boxes = []
-    for table in tables:
-        rows = tuple(tuple(_storable(cell) for cell in row)
-                     for row in _table_rows(table, page_chars))
-        if not rows:
-            continue
-        boxes.append(table.bbox)
-        column_x, origins = _origins(table)
-        blocks.append(TableBlock(page_no, table.bbox[1], table.bbox[3], rows, table.bbox[0],
-                                 table.bbox[2], column_x, origins))
-    outside = page.filter(lambda obj: obj.get("object_type") != "char" or not _inside(obj, boxes))
-    for line in outside.extract_text_lines(return_chars=False):
+    boxes: list[tuple[float, float, float, float]] = []
+    rest: Page = page  # the page without the tables found so far
+    lines: list[dict[str, Any]] | None = None
+    for strategy in STRATEGIES.values():
+        if strategy.needs_text:
+            lines = _text_lines(rest) if lines is None else lines
+            if not strategy.wanted([line["text"] for line in lines], page):
+                continue
+        found = 0
+        for table in strategy.find(rest, page):
+            rows = tuple(tuple(_storable(cell) for cell in row)
+                         for row in _table_rows(table, page_chars))
+            if not rows:
+                continue
+            found += 1
+            boxes.append(table.bbox)
+            column_x, origins = _origins(table)
+            blocks.append(TableBlock(page_no, table.bbox[1], table.bbox[3], rows,
+                                     table.bbox[0], table.bbox[2], column_x, origins,
+                                     strategy.name))
+        if found:
+            rest = page.filter(lambda obj: obj.get("object_type") != "char"
+                               or not _inside(obj, boxes))
+            lines = None
+    for line in _text_lines(rest) if lines is None else lines:
         text = squash(_storable(line["text"]))
         if text:
             blocks.append(TextLine(page_no, line["top"], text, line["bottom"], line["x0"],
                                    line["x1"]))
     blocks.sort(key=lambda b: b.top)
     return blocks, chars
+
+
+def _text_lines(page: Page) -> list[dict[str, Any]]:
+    return page.extract_text_lines(return_chars=False)
 
 
 def read_blocks(path: Path, limits: Limits = Limits()) -> DocumentBlocks:
@@ -381,9 +370,11 @@ def _pages(pdf: pdfplumber.PDF, limits: Limits = Limits(), name: str = "") -> It
     """The pages one at a time. `pdf.pages` would build and keep every Page (and with it each
     pdfminer page's content streams) until the document is closed."""
     doctop = 0.0
+    strategy_memory: dict[str, Any] = {}  # what a table strategy carries to the next page
     for number, page_obj in enumerate(PDFPage.create_pages(pdf.doc), start=1):
         page = _LeanPage(pdf, page_obj, page_number=number, initial_doctop=doctop)
         page.limits, page.file_name = limits, name
+        page.strategy_memory = strategy_memory
         doctop += page.height
         yield page
 

@@ -21,6 +21,10 @@ from pipeline.normalise import squash
 # Column edges of two parts of one table agree within this many points (after aligning the
 # left edges: odd and even pages may have different margins).
 COLUMN_TOLERANCE = 3.0
+# A column boundary the aligned strategy found is only known to lie in its gutter (it moves
+# with the widest figure of each part): two parts agree within this share of the narrowest
+# column.
+ALIGNED_COLUMN_SHARE = 0.4
 _CONTINUED_LABEL = re.compile(r"\bcont(?:inued|inues|'d|d|\.)", re.IGNORECASE)
 
 Rows = Sequence[Sequence[Cell]]
@@ -42,6 +46,7 @@ class StitchedTable:
     column_x: tuple[float, ...] = ()
     part_starts: set[int] = field(default_factory=set)  # row indexes opening a later part
     header_repeats: int = 0
+    strategy: str = "ruled"  # the table strategy that read every part (never mixed)
 
     @property
     def page(self) -> int:
@@ -69,14 +74,21 @@ class StitchedTable:
                 if index >= self.header_rows and [squash(c) for c in row] not in header]
 
 
-def same_columns(a: Sequence[float], b: Sequence[float]) -> bool:
+def same_columns(a: Sequence[float], b: Sequence[float],
+                 tolerance: float = COLUMN_TOLERANCE) -> bool:
     """Same number of columns at the same x-positions (relative to the left edge)."""
     if len(a) != len(b):
         return False
     if not a:
         return True
-    return all(abs((x - a[0]) - (y - b[0])) <= COLUMN_TOLERANCE for x, y in zip(a, b,
-                                                                                 strict=True))
+    return all(abs((x - a[0]) - (y - b[0])) <= tolerance for x, y in zip(a, b, strict=True))
+
+
+def _column_tolerance(table: StitchedTable) -> float:
+    if table.strategy != "aligned" or len(table.column_x) < 2:
+        return COLUMN_TOLERANCE
+    narrowest = min(b - a for a, b in zip(table.column_x, table.column_x[1:], strict=False))
+    return max(COLUMN_TOLERANCE, ALIGNED_COLUMN_SHARE * narrowest)
 
 
 def _squashed(rows: Rows) -> list[list[str]]:
@@ -91,7 +103,7 @@ def is_continued_label(line: TextLine) -> bool:
 def _start_table(block: TableBlock, family: str | None, depth: int) -> StitchedTable:
     return StitchedTable(family, list(block.rows), [block.page] * len(block.rows),
                          header_rows=depth, origins=list(block.origins),
-                         column_x=block.column_x)
+                         column_x=block.column_x, strategy=block.strategy)
 
 
 def stitch_tables(blocks: Sequence[Block], furniture: Collection[TextLine],
@@ -132,13 +144,15 @@ def _is_next_part(table: StitchedTable, block: TableBlock, body: Sequence[Block]
     """Geometry and position: the earlier part ends its page, this one opens the next."""
     if block.page != table.last_page + 1 or last_on_page.get(table.last_page) != table_end:
         return False
+    if block.strategy != table.strategy:
+        return False  # a table's rows never come from two strategies
     between = body[table_end + 1:index]
     if not all(isinstance(b, TextLine) and is_continued_label(b) for b in between):
         return False
     if len(block.rows[0]) != table.width:
         return False
-    return not (table.column_x and block.column_x) or same_columns(table.column_x,
-                                                                    block.column_x)
+    return not (table.column_x and block.column_x) or same_columns(
+        table.column_x, block.column_x, _column_tolerance(table))
 
 
 def _continuation_rows(table: StitchedTable, block: TableBlock, family: str | None,

@@ -1,0 +1,481 @@
+"""The `aligned` table strategy: a table printed without ruling lines, read from how its
+words line up.
+
+Browser-printed and borderless-styled reports draw at most horizontal rules and zebra
+shading. Their tables are found from the words themselves, anchored on what a table of this
+report family must hold: data rows (a label followed by numbers and percentages) for the
+figure tables, a header naming a known table family for the text tables. Columns are the
+x-ranges the body's words occupy, separated by gutters no body word crosses; rows are split
+where the text leaves a gap or a horizontal edge (a rule, or a shading band's edge) runs
+across the table. A header line above a row boundary inside the header is a grouped row: each
+of its cells spans the columns nearest to it.
+
+The result is a grid (column and row boundaries, and which header boundaries are absent),
+which `grid_edges` turns into explicit lines for pdfplumber's own table finder, so cells,
+merged cells and cell text come from pdfplumber exactly as for a ruled table. Pure functions
+over word boxes: no PDF needed to test them.
+"""
+
+from __future__ import annotations
+
+import re
+from collections.abc import Sequence
+from dataclasses import dataclass, field
+from typing import Any
+
+from pipeline.config import header_vocabulary
+from pipeline.extract.header_grid import is_figure_cell
+from pipeline.normalise import fold_name
+
+# A gap between two text lines of at least this share of the font size separates table rows
+# (cell padding); lines of one cell sit closer (the font's own leading, about 0.15 em).
+ROW_GAP = 0.4
+# A gutter between columns is at least this share of the font size wide (a space is ~0.28 em).
+MIN_GUTTER = 0.5
+# A table's lines follow each other within this many font sizes; a wider gap ends it.
+MAX_LINE_GAP = 2.0
+# The top of a page where a running header may sit (as pipeline.extract.furniture reads it).
+TOP_BAND = 0.13
+# A header is at most this many lines above the first data row.
+MAX_HEADER_LINES = 10
+# Two text lines are one line when their middles are this close (points).
+LINE_TOLERANCE = 2.0
+# Words of one table have one font size, within this many points.
+SIZE_TOLERANCE = 0.3
+# A horizontal edge marks a row boundary when edges at that height cover this share of the
+# table's width (zebra shading is drawn cell by cell).
+EDGE_COVER = 0.5
+
+_BRACKETED = re.compile(r"^\((.+)\)$")
+
+
+@dataclass(frozen=True)
+class WordBox:
+    text: str
+    x0: float
+    x1: float
+    top: float
+    bottom: float
+    size: float = 0.0
+
+
+@dataclass(frozen=True)
+class HorizontalEdge:
+    """A horizontal rule or the top/bottom edge of a filled rectangle, as evidence of a row
+    boundary (never of a ruled grid)."""
+
+    y: float
+    x0: float
+    x1: float
+
+
+@dataclass
+class TextRow:
+    """Words printed on one line."""
+
+    words: list[WordBox] = field(default_factory=list)
+
+    @property
+    def top(self) -> float:
+        return min(w.top for w in self.words)
+
+    @property
+    def bottom(self) -> float:
+        return max(w.bottom for w in self.words)
+
+    @property
+    def x0(self) -> float:
+        return min(w.x0 for w in self.words)
+
+    @property
+    def x1(self) -> float:
+        return max(w.x1 for w in self.words)
+
+    @property
+    def size(self) -> float:
+        sizes = sorted(w.size for w in self.words)
+        return sizes[len(sizes) // 2]
+
+    @property
+    def text(self) -> str:
+        return " ".join(w.text for w in self.words)
+
+
+@dataclass(frozen=True)
+class AlignedGrid:
+    """Where an aligned table's cells are. `columns` and `rows` are the boundaries, outer
+    ones included; `header_rows` rows are header; `groups[r]` lists, for an upper header row
+    r, the column indexes where a new printed cell starts (a grouped header)."""
+
+    columns: tuple[float, ...]
+    rows: tuple[float, ...]
+    header_rows: int
+    groups: dict[int, tuple[int, ...]] = field(default_factory=dict)
+    kind: str = "figures"  # figures | text
+
+    @property
+    def bbox(self) -> tuple[float, float, float, float]:
+        return (self.columns[0], self.rows[0], self.columns[-1], self.rows[-1])
+
+
+def is_figure_word(text: str) -> bool:
+    """218, 44%, +6, N/A, and a bracketed prior-year figure: (186), (38%)."""
+    match = _BRACKETED.match(text)
+    return is_figure_cell(match.group(1) if match else text)
+
+
+def _is_number(text: str) -> bool:
+    """A figure with a digit: a dash between a directorate and an area is not one."""
+    return is_figure_word(text) and any(c.isdigit() for c in text)
+
+
+def is_data_line(line: TextRow) -> bool:
+    """A label followed by figures only, at least two of them numbers ('stage 1 stage 2' in a
+    header, or a sentence quoting a figure, is not one)."""
+    start = len(line.words)
+    while start > 1 and is_figure_word(line.words[start - 1].text):
+        start -= 1
+    return sum(_is_number(w.text) for w in line.words[start:]) >= 2
+
+
+_PHRASES: dict[str, tuple[object, tuple[str, ...]]] = {}
+
+
+def _anchor_phrases(kind: str) -> tuple[str, ...]:
+    """The folded header phrases of the figure or text table families (kept while the same
+    vocabulary is loaded: this is asked for every line of a page)."""
+    vocabulary = header_vocabulary()
+    cached = _PHRASES.get(kind)
+    if cached is None or cached[0] is not vocabulary:
+        names = ("top_ten", "comparative") if kind == "figures" else ("analysis", "commitments")
+        cached = (vocabulary, tuple(fold_name(p).replace(" and ", " & ") for name in names
+                                    for p in vocabulary.tables.get(name, ())))
+        _PHRASES[kind] = cached
+    return cached[1]
+
+
+def _segments(line: TextRow) -> list[list[WordBox]]:
+    """Runs of words closer than a gutter: the printed cells of one line."""
+    runs: list[list[WordBox]] = []
+    for word in line.words:
+        if runs and word.x0 - runs[-1][-1].x1 < MIN_GUTTER * max(word.size, 1.0):
+            runs[-1].append(word)
+        else:
+            runs.append([word])
+    return runs
+
+
+def names_table(line: TextRow, kind: str) -> bool:
+    """The line's first printed cell opens with a phrase naming a table family of `kind`
+    (a table's first header cell names it; a body cell that happens to open with such a
+    phrase sits beside another cell of its row)."""
+    runs = _segments(line)
+    return bool(runs) and _opens_with_phrase(" ".join(w.text for w in runs[0]), kind)
+
+
+def text_rows(words: Sequence[WordBox]) -> list[TextRow]:
+    """Words grouped into printed lines, top to bottom, each left to right."""
+    lines: list[TextRow] = []
+    for word in sorted(words, key=lambda w: ((w.top + w.bottom) / 2, w.x0)):
+        middle = (word.top + word.bottom) / 2
+        if lines and abs(middle - (lines[-1].top + lines[-1].bottom) / 2) <= LINE_TOLERANCE:
+            lines[-1].words.append(word)
+        else:
+            lines.append(TextRow([word]))
+    for line in lines:
+        line.words.sort(key=lambda w: w.x0)
+    return lines
+
+
+def _gap(upper: TextRow, lower: TextRow) -> float:
+    return lower.top - upper.bottom
+
+
+def _same_size(a: TextRow, b: TextRow) -> bool:
+    return abs(a.size - b.size) <= SIZE_TOLERANCE
+
+
+def column_extents(lines: Sequence[TextRow]) -> list[tuple[float, float]]:
+    """The x-ranges the words occupy, merged across lines; gutters lie between them."""
+    spans = sorted((w.x0, w.x1, w.size) for line in lines for w in line.words)
+    columns: list[list[float]] = []
+    for x0, x1, size in spans:
+        if columns and x0 - columns[-1][1] < MIN_GUTTER * max(size, 1.0):
+            columns[-1][1] = max(columns[-1][1], x1)
+        else:
+            columns.append([x0, x1])
+    return [(a, b) for a, b in columns]
+
+
+def _boundaries(extents: Sequence[tuple[float, float]], left: float, right: float,
+                header: Sequence[WordBox] = ()) -> tuple[float, ...]:
+    """A boundary in each gutter: its middle, or the point nearest it that cuts no header
+    word (a header cell may be wider than its column's figures)."""
+    inner = []
+    for a, b in zip(extents, extents[1:], strict=False):
+        low, high = a[1], b[0]
+        middle = (low + high) / 2
+        cut = [w for w in header if w.x0 < middle < w.x1]
+        if cut:
+            free = [x for w in header for x in (w.x0 - 0.5, w.x1 + 0.5) if low < x < high
+                    and not any(v.x0 < x < v.x1 for v in header)]
+            middle = min(free, key=lambda x: abs(x - middle), default=middle)
+        inner.append(middle)
+    return (left, *inner, right)
+
+
+def _row_boundaries(lines: Sequence[TextRow], edges: Sequence[HorizontalEdge],
+                    x0: float, x1: float) -> list[int]:
+    """Indexes i such that a new table row starts at lines[i] (i > 0)."""
+    width = x1 - x0
+    cover: dict[float, float] = {}
+    for edge in edges:
+        overlap = min(edge.x1, x1) - max(edge.x0, x0)
+        if overlap > 0:
+            key = round(edge.y * 2) / 2
+            cover[key] = cover.get(key, 0.0) + overlap
+    ruled = [y for y, covered in cover.items() if covered >= EDGE_COVER * width]
+    starts = []
+    for index in range(1, len(lines)):
+        upper, lower = lines[index - 1], lines[index]
+        if _gap(upper, lower) >= ROW_GAP * max(lower.size, 1.0) or any(
+                upper.bottom - 0.5 <= y <= lower.top + 0.5 for y in ruled):
+            starts.append(index)
+    return starts
+
+
+def _between(upper: TextRow, lower: TextRow) -> float:
+    return (upper.bottom + lower.top) / 2
+
+
+def _grid(header: list[TextRow], body: list[TextRow], edges: Sequence[HorizontalEdge],
+          kind: str) -> AlignedGrid | None:
+    extents = column_extents(body)
+    if len(extents) < 2:
+        return None
+    lines = header + body
+    left = min(line.x0 for line in lines) - 1.0
+    right = max(line.x1 for line in lines) + 1.0
+    starts = _row_boundaries(lines, edges, left, right)
+    if header and len(header) not in starts:
+        starts = sorted({*starts, len(header)})
+    ys = [lines[0].top - 1.0, *(_between(lines[i - 1], lines[i]) for i in starts),
+          lines[-1].bottom + 1.0]
+    header_rows = sum(1 for i in starts if i <= len(header)) if header else 0
+    header_starts = [0, *[i for i in starts if i < len(header)]]
+    last_header_row = [_run_box(run) for line in header[header_starts[-1]:]
+                       for run in _segments(line)]
+    columns = _boundaries(extents, left, right, last_header_row)
+    groups = {}
+    for row in range(max(header_rows - 1, 0)):  # every header row but the last may group
+        band = [w for line in header[header_starts[row]:header_starts[row + 1]]
+                for w in line.words]
+        groups[row] = _group_starts(band, columns)
+    return AlignedGrid(tuple(columns), tuple(ys), header_rows, groups, kind)
+
+
+def _run_box(run: Sequence[WordBox]) -> WordBox:
+    return WordBox(" ".join(w.text for w in run), run[0].x0, max(w.x1 for w in run),
+                   min(w.top for w in run), max(w.bottom for w in run), run[0].size)
+
+
+def _group_starts(words: Sequence[WordBox], columns: Sequence[float]) -> tuple[int, ...]:
+    """Columns opening a printed cell of a grouped header row: each column belongs to the
+    printed cell (run of words) nearest its centre."""
+    runs = _segments(TextRow(sorted(words, key=lambda w: w.x0)))
+    if not runs:
+        return tuple(range(len(columns) - 1))
+    centres = [(min(w.x0 for w in run) + max(w.x1 for w in run)) / 2 for run in runs]
+    owner = []
+    for index in range(len(columns) - 1):
+        middle = (columns[index] + columns[index + 1]) / 2
+        owner.append(min(range(len(centres)), key=lambda k: abs(centres[k] - middle)))
+    return tuple(i for i in range(len(owner)) if i == 0 or owner[i] != owner[i - 1])
+
+
+def _stacked_cells(lines: Sequence[TextRow], index: int, stop: int) -> list[str]:
+    """The printed cells of lines[index], each with the text printed below it (same left
+    edge) down to lines[stop]: a header cell wrapped over several lines."""
+    cells = []
+    for run in _segments(lines[index]):
+        parts = [" ".join(w.text for w in run)]
+        for line in lines[index + 1:stop]:
+            parts += [" ".join(w.text for w in below) for below in _segments(line)
+                      if abs(below[0].x0 - run[0].x0) <= 2.0]
+        cells.append(" ".join(parts))
+    return cells
+
+
+def _opens_with_phrase(text: str, kind: str, anywhere: bool = False) -> bool:
+    folded = fold_name(text).replace(" and ", " & ")
+    phrases = _anchor_phrases(kind)
+    if anywhere:
+        return any(p in folded for p in phrases)
+    return folded.startswith(phrases)
+
+
+def _header_above(lines: Sequence[TextRow], first_body: int, kind: str,
+                  floor: int) -> list[TextRow]:
+    """The lines above the body from the nearest one whose printed cell (with its wrapped
+    lines) names the table (as the ruled path reads a first header cell: the phrase anywhere
+    in it); none if no such line is close above."""
+    top = first_body
+    while top > floor and first_body - top < MAX_HEADER_LINES:
+        upper, lower = lines[top - 1], lines[top]
+        if _gap(upper, lower) > MAX_LINE_GAP * max(lower.size, 1.0):
+            break
+        top -= 1
+        if any(_opens_with_phrase(cell, kind, anywhere=True)
+               for cell in _stacked_cells(lines, top, first_body)):
+            return list(lines[top:first_body])
+    return []
+
+
+def _figure_table(lines: list[TextRow], start: int, floor: int,
+                  edges: Sequence[HorizontalEdge]) -> tuple[AlignedGrid | None, int, int]:
+    """The figure table whose first data line is lines[start]: (grid, first, end index)."""
+    end = start + 1
+    first_figure_x = min((w.x0 for w in lines[start].words[1:] if _is_number(w.text)),
+                         default=lines[start].x1)
+    while end < len(lines):
+        line, previous = lines[end], lines[end - 1]
+        if _gap(previous, line) > MAX_LINE_GAP * max(line.size, 1.0):
+            break
+        if is_data_line(line) and _same_size(line, lines[start]):
+            first_figure_x = min(first_figure_x, *(w.x0 for w in line.words[1:]
+                                                   if _is_number(w.text)))
+        elif not (line.x1 < first_figure_x and _same_size(line, lines[start])):
+            break  # only a label's wrapped words may sit between data lines
+        end += 1
+    header = _header_above(lines, start, "figures", floor)
+    return _grid(header, lines[start:end], edges, "figures"), start - len(header), end
+
+
+def _text_body_end(lines: list[TextRow], anchor: int) -> int:
+    """Where a text table's lines stop: a wide gap, another font size, a data row, or a new
+    row that names a table of its own."""
+    end = anchor + 1
+    while end < len(lines):
+        line, previous = lines[end], lines[end - 1]
+        gap = _gap(previous, line)
+        new_row = gap >= ROW_GAP * max(line.size, 1.0)
+        if (gap > MAX_LINE_GAP * max(line.size, 1.0)
+                or not _same_size(line, lines[anchor]) or is_data_line(line)
+                or (new_row and (names_table(line, "text") or names_table(line, "figures")))):
+            break
+        end += 1
+    return end
+
+
+def _text_table(lines: list[TextRow], anchor: int,
+                edges: Sequence[HorizontalEdge]) -> tuple[AlignedGrid | None, int]:
+    """The text table (Analysis, commitments) whose header starts at lines[anchor]."""
+    end = _text_body_end(lines, anchor)
+    block = lines[anchor:end]
+    left = min(line.x0 for line in block) - 1.0
+    right = max(line.x1 for line in block) + 1.0
+    starts = _row_boundaries(block, edges, left, right)
+    if not starts:
+        return None, end
+    header, body = block[:starts[0]], block[starts[0]:]
+    return _grid(header, body, edges, "text"), end
+
+
+def _carried_columns(lines: Sequence[TextRow],
+                     carried: Sequence[float]) -> tuple[float, ...] | None:
+    """The previous part's columns, each inner boundary moved into this part's gutter; None
+    when this part's printed cells do not sit one per column."""
+    runs = [_run_box(run) for line in lines for run in _segments(line)]
+    owner = []
+    for run in runs:
+        middle = (run.x0 + run.x1) / 2
+        index = next((i for i in range(len(carried) - 1)
+                      if carried[i] <= middle < carried[i + 1]), None)
+        if index is None:
+            return None
+        owner.append(index)
+    columns = list(carried)
+    for boundary in range(1, len(carried) - 1):
+        left = [r.x1 for r, i in zip(runs, owner, strict=True) if i < boundary]
+        right = [r.x0 for r, i in zip(runs, owner, strict=True) if i >= boundary]
+        if left and right and max(left) >= min(right):
+            return None
+        low = max(left, default=columns[boundary - 1])
+        high = min(right, default=columns[boundary + 1])
+        if not low <= columns[boundary] <= high:
+            columns[boundary] = (low + high) / 2
+    return tuple(columns)
+
+
+def _continued_at_top(lines: list[TextRow], page_height: float,
+                      edges: Sequence[HorizontalEdge],
+                      carried: Sequence[float] = ()) -> tuple[AlignedGrid | None, int]:
+    """A text table continued from the previous page without its header: the page's first
+    lines (past a running header set apart by the top margin) printed in two or more
+    gutter-separated columns. Where they fit the columns of the text table the previous page
+    ended with (`carried`), those columns are kept, so a column left empty on this page is
+    still a column. Stitching decides whether it continues anything."""
+    start = 0
+    while (start + 1 < len(lines) and lines[start].top < TOP_BAND * page_height
+           and _gap(lines[start], lines[start + 1])
+           > MAX_LINE_GAP * max(lines[start + 1].size, 1.0)):
+        start += 1
+    if start >= len(lines) or len(_segments(lines[start])) < 2 or is_data_line(lines[start]) \
+            or names_table(lines[start], "text") or names_table(lines[start], "figures"):
+        return None, 0
+    end = _text_body_end(lines, start)
+    grid = _grid([], lines[start:end], edges, "text")
+    kept = _carried_columns(lines[start:end], carried) if carried else None
+    if grid is not None and kept is not None:
+        grid = AlignedGrid(kept, grid.rows, 0, {}, "text")
+    return grid, end
+
+
+def find_grids(words: Sequence[WordBox], edges: Sequence[HorizontalEdge] = (),
+               page_height: float = 0.0, carried: Sequence[float] = ()) -> list[AlignedGrid]:
+    """Every table among the words that a data row or a table-naming header anchors, and a
+    header-less text table continued at the top of the page (`carried`: the columns of the
+    text table the previous page ended with)."""
+    lines = text_rows(words)
+    grids: list[AlignedGrid] = []
+    index = 0
+    floor = 0  # lines above this belong to a table already found
+    if page_height and lines:
+        grid, end = _continued_at_top(lines, page_height, edges, carried)
+        if grid is not None:
+            grids.append(grid)
+            index = floor = end
+    while index < len(lines):
+        line = lines[index]
+        if is_data_line(line):
+            grid, first, end = _figure_table(lines, index, floor, edges)
+        elif names_table(line, "text"):
+            grid, end = _text_table(lines, index, edges)
+        else:
+            index += 1
+            continue
+        if grid is not None:
+            grids.append(grid)
+            floor = end
+        index = end
+    return grids
+
+
+def grid_edges(grid: AlignedGrid) -> tuple[list[dict[str, Any]], list[dict[str, Any]]]:
+    """Explicit vertical and horizontal lines for pdfplumber's table finder; a grouped header
+    cell is drawn without the column lines inside it, so pdfplumber merges it."""
+    x0, x1 = grid.columns[0], grid.columns[-1]
+    horizontal = [_edge("h", x0, x1, y, y) for y in grid.rows]
+    vertical = []
+    for index, x in enumerate(grid.columns):
+        for row, (top, bottom) in enumerate(zip(grid.rows, grid.rows[1:], strict=False)):
+            inner = 0 < index < len(grid.columns) - 1
+            if inner and row in grid.groups and index not in grid.groups[row]:
+                continue
+            vertical.append(_edge("v", x, x, top, bottom))
+    return vertical, horizontal
+
+
+def _edge(orientation: str, x0: float, x1: float, top: float, bottom: float) -> dict[str, Any]:
+    return {"object_type": "aligned_edge", "orientation": orientation, "x0": x0, "x1": x1,
+            "top": top, "bottom": bottom, "width": x1 - x0, "height": bottom - top}

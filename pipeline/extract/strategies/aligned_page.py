@@ -1,0 +1,95 @@
+"""The `aligned` strategy on a pdfplumber page: words and horizontal edges in, Tables out.
+
+The grid comes from `aligned.find_grids`; pdfplumber's own table finder then builds the cells
+from the grid's explicit lines, so cell text is extracted exactly as for a ruled table.
+"""
+
+from __future__ import annotations
+
+import re
+from collections.abc import Sequence
+from typing import Any
+
+from pdfplumber.page import Page
+from pdfplumber.table import Table
+
+from pipeline.config import header_vocabulary
+from pipeline.extract.strategies.aligned import (
+    HorizontalEdge,
+    WordBox,
+    find_grids,
+    grid_edges,
+    is_figure_word,
+)
+from pipeline.normalise import fold_name
+
+_WORD = re.compile(r"\S+")
+
+
+def shows_aligned_table(texts: Sequence[str], page: Page) -> bool:
+    """A line of text outside any ruled table that is a data row (a label followed by
+    figures) or opens with a table family's phrase, or a text table without rules ending
+    the previous page: evidence of a table without rules. Run on every page of a ruled
+    report, so it reads each line once, from its end."""
+    if _carried(page):
+        return True
+    phrases = tuple(fold_name(p) for name, listed in header_vocabulary().tables.items()
+                    if name != "difference_row" for p in listed)
+    for text in texts:
+        words = _WORD.findall(text)
+        trailing = len(words)
+        while trailing > 1 and is_figure_word(words[trailing - 1]):
+            trailing -= 1
+        if len(words) - trailing >= 2:
+            return True
+        if fold_name(text).startswith(phrases):
+            return True
+    return False
+
+
+def horizontal_edges(page: Page) -> list[HorizontalEdge]:
+    """Horizontal rules and the top and bottom edges of filled rectangles (shading)."""
+    edges = [HorizontalEdge(line["top"], line["x0"], line["x1"]) for line in page.lines
+             if abs(line["bottom"] - line["top"]) < 1.0]
+    for rect in page.rects:
+        edges.append(HorizontalEdge(rect["top"], rect["x0"], rect["x1"]))
+        edges.append(HorizontalEdge(rect["bottom"], rect["x0"], rect["x1"]))
+    return edges
+
+
+def word_boxes(page: Page) -> list[WordBox]:
+    return [WordBox(w["text"], w["x0"], w["x1"], w["top"], w["bottom"], round(w["size"], 1))
+            for w in page.extract_words(extra_attrs=["size"])]
+
+
+def _memory(page: Page) -> dict[str, Any]:
+    """What this strategy remembers from the document's previous page (the reader hands
+    every page of a document one dict; a lone page gets its own)."""
+    memory = getattr(page, "strategy_memory", None)
+    return memory.setdefault("aligned", {}) if isinstance(memory, dict) else {}
+
+
+def _carried(page: Page) -> tuple[float, ...]:
+    """The columns of the text table the previous page ended with, if it did."""
+    memory = _memory(page)
+    return memory.get("text_columns", ()) if memory.get("page") == page.page_number - 1 \
+        else ()
+
+
+def aligned_tables(rest: Page, page: Page) -> list[Table]:
+    """The tables among the words outside earlier strategies' tables."""
+    edges = horizontal_edges(page)
+    memory = _memory(page)
+    grids = find_grids(word_boxes(rest), edges, float(page.height), _carried(page))
+    last = grids[-1] if grids else None
+    memory.update(page=page.page_number,
+                  text_columns=last.columns if last is not None and last.kind == "text" else ())
+    tables = []
+    for grid in grids:
+        vertical, horizontal = grid_edges(grid)
+        found = page.find_tables({"vertical_strategy": "explicit",
+                                  "horizontal_strategy": "explicit",
+                                  "explicit_vertical_lines": vertical,
+                                  "explicit_horizontal_lines": horizontal})
+        tables.extend(found[:1])
+    return tables

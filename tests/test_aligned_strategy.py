@@ -1,0 +1,139 @@
+"""The `aligned` table strategy on plain word boxes (no PDF): columns from the gutters of the
+data rows, rows from gaps and horizontal edges, headers given to the columns they span."""
+
+from __future__ import annotations
+
+from pipeline.extract.strategies.aligned import (
+    HorizontalEdge,
+    WordBox,
+    find_grids,
+    grid_edges,
+    is_data_line,
+    text_rows,
+)
+
+SIZE = 9.0
+LINE = 10.5  # one line of 9 pt text to the next within a cell
+ROW = 17.0  # one table row to the next: cell padding between them
+
+
+def words(top: float, *cells: tuple[float, str]) -> list[WordBox]:
+    """Words of one printed line: (x0, text) per printed cell, 5 pt per character and a
+    2.5 pt space between a cell's words."""
+    boxes = []
+    for x0, text in cells:
+        for word in text.split():
+            boxes.append(WordBox(word, x0, x0 + 5.0 * len(word), top, top + SIZE, SIZE))
+            x0 += 5.0 * len(word) + 2.5
+    return boxes
+
+
+COLUMNS_X = (40.0, 150.0, 200.0, 250.0)  # label, then three figure columns
+
+
+def figure_table(top: float, header: bool = True) -> list[WordBox]:
+    boxes = []
+    if header:
+        boxes += words(top, (40.0, "Comparative Data"), (150.0, "rec'd"), (200.0, "%"),
+                       (250.0, "esc."))
+        top += ROW
+    for label, figures in (("2018-2019", ("218", "44%", "23")), ("2017-2018", ("186", "38%",
+                                                                              "17")),
+                           ("Difference", ("+32", "+6%", "+6"))):
+        boxes += words(top, (40.0, label), *zip(COLUMNS_X[1:], figures, strict=True))
+        top += ROW
+    return boxes
+
+
+def test_a_label_and_figures_is_a_data_row_and_prose_with_numbers_is_not():
+    [data] = text_rows(words(0, (40, "Housing – Repairs"), (150, "218"), (200, "(44%)"),
+                             (250, "N/A")))
+    [prose] = text_rows(words(0, (40, "KPI with only 33% upheld (from 36 received)")))
+    [header] = text_rows(words(0, (40, "stage 1"), (150, "stage 2")))
+    assert is_data_line(data)
+    assert not is_data_line(prose)
+    assert not is_data_line(header)
+
+
+def test_figure_table_columns_come_from_the_gutters_of_its_data_rows():
+    [grid] = find_grids(figure_table(100.0))
+    assert grid.kind == "figures"
+    assert grid.header_rows == 1
+    assert len(grid.rows) == 5  # top, three boundaries, bottom: header + 3 data rows
+    assert len(grid.columns) == 5  # four columns
+    # Each inner boundary lies in the gutter between the widest word left of it and the
+    # narrowest right of it ("Comparative Data" is wider than any label below it).
+    label_end = 40.0 + 5 * len("ComparativeData") + 2.5
+    assert label_end < grid.columns[1] < 150.0
+    assert 150.0 + 15 < grid.columns[2] < 200.0
+    assert 200.0 + 15 < grid.columns[3] < 250.0
+
+
+def test_rows_without_a_header_are_a_table_without_header_rows():
+    [grid] = find_grids(figure_table(100.0, header=False))
+    assert grid.header_rows == 0
+    assert len(grid.rows) == 4
+
+
+def test_a_wrapped_label_line_stays_in_its_row():
+    boxes = words(100.0, (40.0, "Place –"), (150.0, "24"), (200.0, "21%"), (250.0, "10"))
+    boxes += words(100.0 + LINE, (40.0, "Development"), (150.0, "(99)"), (200.0, "(17%)"),
+                   (250.0, "(18)"))
+    boxes += words(100.0 + 2 * LINE, (40.0, "Management"))
+    boxes += words(100.0 + 2 * LINE + ROW, (40.0, "SEN"), (150.0, "22"), (200.0, "45%"),
+                   (250.0, "4"))
+    [grid] = find_grids(boxes)
+    assert len(grid.rows) == 3  # two rows: the three lines of the first are one row
+    assert grid.rows[1] > 100.0 + 2 * LINE + SIZE
+
+
+def test_shading_edges_split_rows_that_no_gap_separates():
+    """Word's cells have no top or bottom padding: zebra shading tells the rows apart."""
+    boxes = []
+    for index, label in enumerate(("2018-2019", "2017-2018", "Difference")):
+        boxes += words(100.0 + index * LINE, (40.0, label), (150.0, "1"), (200.0, "2"),
+                       (250.0, "3"))
+    assert len(find_grids(boxes)[0].rows) == 2  # one row of three lines, without evidence
+    shading = [HorizontalEdge(100.0 + LINE - 0.7, 30.0, 300.0),
+               HorizontalEdge(100.0 + 2 * LINE - 0.7, 30.0, 300.0)]
+    assert len(find_grids(boxes, shading)[0].rows) == 4
+
+
+def test_a_grouped_header_row_spans_the_columns_nearest_each_group():
+    boxes = words(80.0, (40.0, "Comparison"), (180.0, "Stage 1"), (305.0, "Stage 2"))
+    boxes += words(80.0 + ROW, (150.0, "rec'd"), (200.0, "%"), (250.0, "esc."),
+                   (300.0, "rec'd"), (350.0, "%"))
+    top = 80.0 + 2 * ROW
+    for label in ("2018/19", "2017/18"):
+        boxes += words(top, (40.0, label), (150.0, "218"), (200.0, "44%"), (250.0, "23"),
+                       (300.0, "36"), (350.0, "33%"))
+        top += ROW
+    [grid] = find_grids(boxes)
+    assert grid.header_rows == 2
+    # The upper header row opens cells at the label column and at each stage's first column.
+    assert grid.groups == {0: (0, 1, 4)}
+    vertical, _ = grid_edges(grid)
+    upper = (grid.rows[0], grid.rows[1])
+    inside_groups = [e for e in vertical if (e["top"], e["bottom"]) == upper
+                     and e["x0"] in (grid.columns[2], grid.columns[3], grid.columns[5])]
+    assert inside_groups == []  # no column line inside a group: pdfplumber merges the cell
+
+
+def test_a_text_table_is_anchored_on_a_header_naming_its_family():
+    boxes = words(100.0, (40.0, "Analysis"), (200.0, "Service response"))
+    top = 100.0 + ROW
+    for first, second in (("Stage one", "Contractors now"), ("Late repairs", "Training")):
+        boxes += words(top, (40.0, first), (200.0, second))
+        boxes += words(top + LINE, (40.0, "more"), (200.0, "text"))
+        top += LINE + ROW
+    [grid] = find_grids(boxes)
+    assert grid.kind == "text"
+    assert grid.header_rows == 1
+    assert len(grid.rows) == 4  # header and two rows of two lines each
+    assert len(grid.columns) == 3
+
+
+def test_prose_and_headings_are_not_tables():
+    boxes = words(100.0, (40.0, "Analysis of the year"))
+    boxes += words(100.0 + LINE, (40.0, "Complaints fell by 10% from 2017/18 to 2018/19"))
+    assert find_grids(boxes) == []

@@ -1,0 +1,108 @@
+"""Reports printed without ruling lines (a browser's print of an HTML page, a Word table in a
+borderless style) give exactly the warehouse rows of the ruled renderings of the same content,
+every figure and text matches the hand-made truth, and the strategy that read them is recorded.
+"""
+
+from __future__ import annotations
+
+from pathlib import Path
+
+import pytest
+
+from pipeline.load import report_tables, warehouse
+from pipeline.run import ingest
+from tests.conftest import (
+    BORDERLESS_PRODUCERS,
+    PDFS,
+    expected_outcomes,
+    fetch,
+    golden,
+    loaded_outcomes,
+)
+from tests.test_commentary_2018_19 import assert_texts_match, expected_cells, loaded_cells
+
+YEARS = ("2017-18", "2018-19", "2019-20")
+RULED = "word"
+# Columns left out of the comparison, each for its reason:
+# - report and file identity (report_id, file_name, sha256, ingested_at): other bytes;
+# - page and page_count: where each producer's flow put a row (the Word and reportlab
+#   renderings of one year differ in them too: portrait A4 HTML has more pages);
+# - the strategy columns: they say how the tables were read, which is the difference here.
+NOT_CONTENT = {"report_id", "file_name", "sha256", "ingested_at", "page", "page_count",
+               "strategy", "table_strategies"}
+
+
+@pytest.fixture(scope="module")
+def warehouses(tmp_path_factory) -> dict[tuple[str, str], Path]:
+    """Each year's ruled (Word) and borderless renderings, each in its own warehouse."""
+    dbs = {}
+    for year in YEARS:
+        for producer in (RULED, *BORDERLESS_PRODUCERS):
+            db = tmp_path_factory.mktemp(f"{year}-{producer}") / "w.duckdb"
+            summary = ingest([PDFS / f"complaints-{year}-{producer}.pdf"], db, workers=1)
+            assert not summary.failed, summary.failed
+            dbs[(year, producer)] = db
+    return dbs
+
+
+def content_snapshot(db: Path) -> dict[str, list[tuple]]:
+    tables = {}
+    with warehouse(db, read_only=True) as con:
+        for table in report_tables():
+            columns = [r[0] for r in con.execute(f"DESCRIBE {table}").fetchall()
+                       if r[0] not in NOT_CONTENT]
+            rows = con.execute(f"SELECT {', '.join(columns)} FROM {table}").fetchall()
+            tables[table] = sorted(rows, key=repr)
+    return tables
+
+
+@pytest.mark.parametrize("producer", BORDERLESS_PRODUCERS)
+@pytest.mark.parametrize("year", YEARS)
+def test_borderless_rendering_loads_the_same_rows_as_the_ruled_one(warehouses, year, producer):
+    ruled = content_snapshot(warehouses[(year, RULED)])
+    borderless = content_snapshot(warehouses[(year, producer)])
+    areas = len(golden(f"complaints-{year}")["dashboards"])
+    assert len(ruled["stage_outcomes"]) == areas * 2 * 3  # the comparison is not empty
+    for table in report_tables():
+        assert borderless[table] == ruled[table], table
+
+
+@pytest.mark.parametrize("producer", BORDERLESS_PRODUCERS)
+@pytest.mark.parametrize("year", YEARS)
+def test_every_figure_and_text_against_the_truth(warehouses, year, producer):
+    truth = golden(f"complaints-{year}")
+    db = warehouses[(year, producer)]
+    for table in ("stage_outcomes", "top_ten"):
+        assert loaded_outcomes(db, table) == expected_outcomes(truth, table), table
+    assert_texts_match(loaded_cells(db, f"complaints-{year}-{producer}.pdf"),
+                       expected_cells(truth), f"{year} {producer}")
+    assert fetch(db, "SELECT count(*) FROM quarantine") == [(0,)]
+
+
+@pytest.mark.parametrize("year", YEARS)
+def test_the_strategy_that_read_each_report_and_dashboard_is_recorded(warehouses, year):
+    dashboards = len(golden(f"complaints-{year}")["dashboards"])
+    for producer, strategy in ((RULED, "ruled"), *((p, "aligned") for p in
+                                                   BORDERLESS_PRODUCERS)):
+        db = warehouses[(year, producer)]
+        assert fetch(db, "SELECT table_strategies FROM reports") == [(strategy,)]
+        assert fetch(db, "SELECT strategy, count(*) FROM report_sections GROUP BY 1") == [
+            (strategy, dashboards)]
+
+
+def test_a_v1_warehouse_gains_the_strategy_columns(warehouses, tmp_path):
+    """Schema v2 added `reports.table_strategies` and `report_sections.strategy`."""
+    import shutil
+
+    import duckdb
+
+    db = Path(shutil.copy(warehouses[("2018-19", RULED)], tmp_path / "old.duckdb"))
+    with duckdb.connect(str(db)) as con:  # the warehouse as v1 made it
+        con.execute("ALTER TABLE reports DROP COLUMN table_strategies")
+        con.execute("ALTER TABLE report_sections DROP COLUMN strategy")
+        con.execute("UPDATE warehouse_meta SET value = '1' WHERE key = 'schema_version'")
+    summary = ingest([PDFS / "complaints-2018-19-html.pdf"], db, workers=1)
+    assert not summary.failed, summary.failed
+    assert fetch(db, "SELECT value FROM warehouse_meta") == [("2",)]
+    assert fetch(db, "SELECT file_name, table_strategies FROM reports ORDER BY 1") == [
+        ("complaints-2018-19-html.pdf", "aligned"), ("complaints-2018-19-word.pdf", None)]
