@@ -10,7 +10,7 @@ from bench.layouts_measure import Measured
 from samples import truth
 
 COLUMNS = ("variants", "failed", "figure recall", "commentary similarity", "commentary exact",
-           "commitment recall", "values wrong", "quarantined")
+           "commitment recall", "values wrong", "figures NULL", "quarantined")
 
 
 def total(measured: Iterable[Measured]) -> truth.Score:
@@ -31,7 +31,7 @@ def row(label: str, score: truth.Score) -> list[str]:
             _share(score.figures_recalled, score.figure_cells), similarity,
             _share(score.commentary_exact, score.commentary_cells),
             _share(score.commitments_recalled, score.commitment_rows),
-            str(score.values_wrong), str(score.quarantined)]
+            str(score.values_wrong), str(score.figures_nulled), str(score.quarantined)]
 
 
 def by_dimension(measured: list[Measured]) -> dict[str, dict[str, truth.Score]]:
@@ -58,19 +58,40 @@ def machine() -> str:
             f"{os.cpu_count()} CPUs")
 
 
-def markdown(measured: list[Measured], baseline: list[Measured], facts: dict[str, str],
-             dimension_order: list[str]) -> str:
-    """The whole report: run facts, baseline, overall, per dimension value, top reasons."""
-    overall = total(measured)
+def isolated_rows(measured: list[Measured]) -> list[list[str]]:
+    """One row per drifted value, from the variants that drift only that value (plus a
+    value it needs to show, fuzz.REQUIRES)."""
+    groups: dict[str, truth.Score] = defaultdict(truth.Score)
+    for m in measured:
+        drifted = m.entry["drifted"]
+        label = ", ".join(f"{k} = {v}" for k, v in drifted.items()) or "neutral (no drift)"
+        groups[label].add(m.score)
+    return [row(label, score) for label, score in sorted(groups.items())]
+
+
+def markdown(sections: dict[str, list[Measured]], baseline: list[Measured],
+             facts: dict[str, str], dimension_order: list[str]) -> str:
+    """The report: run facts; overall (baseline, each plan); each drifted value alone; the
+    random mix per dimension value; the most frequent quarantine reasons; wrong values."""
+    isolated, mixed = sections["isolated"], sections["mixed"]
+    everything = isolated + mixed
+    overall = total(everything)
     parts = ["# Layout fuzzer benchmark (bench/layouts.py)", "",
              "Every figure below was measured by the run that wrote this file.", ""]
     parts += [f"- {key}: {value}" for key, value in facts.items()]
     parts += ["", "## Overall", "",
-              table(["set", *COLUMNS], [row("baseline: samples as committed (same run)",
-                                            total(baseline)),
-                                        row("fuzzed variants", overall)]), ""]
-    groups = by_dimension(measured)
-    parts += ["## Per dimension value", ""]
+              table(["set", *COLUMNS], [
+                  row("baseline: the committed sample PDFs", total(baseline)),
+                  row("neutral layout (fuzzer, no drift)",
+                      total(m for m in isolated if not m.entry["drifted"])),
+                  row("one drifted value at a time", total(m for m in isolated
+                                                             if m.entry["drifted"])),
+                  row("random mix (every dimension drawn)", total(mixed)),
+                  row("all variants", overall)]), ""]
+    parts += ["## Each drifted value alone (other dimensions neutral; word + reportlab)", "",
+              table(["drift", *COLUMNS], isolated_rows(isolated)), ""]
+    groups = by_dimension(mixed)
+    parts += ["## Random mix, per dimension value", ""]
     rows = []
     for name in ["producer", "golden", *dimension_order]:
         for value, score in sorted(groups[name].items()):
@@ -78,9 +99,12 @@ def markdown(measured: list[Measured], baseline: list[Measured], facts: dict[str
     parts += [table(["dimension = value", *COLUMNS], rows), ""]
     parts += ["## Most frequent quarantine reasons (rows, all variants)", ""]
     parts += [f"- {count} × {reason}" for reason, count in
-              overall.quarantine_reasons.most_common(15)] or ["- none"]
+              overall.quarantine_reasons.most_common(20)] or ["- none"]
     parts += ["", "## Examples of values loaded wrong", ""]
-    parts += [f"- {example[:300]}" for example in overall.wrong_examples[:15]] or ["- none"]
-    failed = [f"- {m.entry['file']}: {m.error}" for m in measured if m.error]
+    wrong = [(m.entry["file"], m.entry["drifted"], example) for m in everything
+             for example in m.score.wrong_examples[:2]]
+    parts += [f"- `{file}` (drift {drifted}): {example[:300]}"
+              for file, drifted, example in wrong[:25]] or ["- none"]
+    failed = [f"- {m.entry['file']}: {m.error}" for m in everything if m.error]
     parts += ["", "## Files failed", "", *(failed or ["- none"]), ""]
     return "\n".join(parts)

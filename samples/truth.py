@@ -97,6 +97,8 @@ class Loaded:
     commitments: list[tuple[RowKey, tuple[str, str | None]]]
     quarantine: list[tuple[str, str, str, int]]  # table_name, field, reason, page
     found: bool  # the file is in the warehouse at all
+    item_no_inferred: set[bool] = field(default_factory=set)  # over every commitment row
+    findings: list[tuple[str, str | None]] = field(default_factory=list)  # check, area
 
 
 def loaded_rows(db: Path, file_name: str) -> Loaded:
@@ -126,7 +128,12 @@ def loaded_rows(db: Path, file_name: str) -> Loaded:
         quarantine = rows("SELECT table_name, field, reason, page FROM quarantine "
                           "JOIN reports USING (report_id) WHERE file_name = ? "
                           "ORDER BY page, table_name, field, reason")
-        return Loaded(figures, commentary, commitments, quarantine, found)
+        inferred = {r[0] for r in rows("SELECT DISTINCT item_no_inferred FROM "
+                                       "service_commitments JOIN reports USING (report_id) "
+                                       "WHERE file_name = ?")}
+        findings = rows("SELECT check_name, service_area FROM data_quality_issues "
+                        "JOIN reports USING (report_id) WHERE file_name = ?")
+        return Loaded(figures, commentary, commitments, quarantine, found, inferred, findings)
     finally:
         con.close()
 
@@ -142,6 +149,7 @@ class Score:
     figure_cells: int = 0
     figures_recalled: int = 0
     figures_wrong: int = 0
+    figures_nulled: int = 0  # loaded NULL where golden has a number (a failed value's load)
     commentary_cells: int = 0
     commentary_exact: int = 0
     commentary_similarity: float = 0.0  # sum of difflib ratios, one per expected cell
@@ -158,7 +166,7 @@ class Score:
 
     def add(self, other: Score) -> None:
         for name in ("files", "files_failed", "figure_cells", "figures_recalled",
-                     "figures_wrong", "commentary_cells", "commentary_exact",
+                     "figures_wrong", "figures_nulled", "commentary_cells", "commentary_exact",
                      "commentary_similarity", "commitment_rows", "commitments_recalled",
                      "texts_wrong", "quarantined"):
             setattr(self, name, getattr(self, name) + getattr(other, name))
@@ -173,7 +181,8 @@ def _ratio(got: str | None, want: str | None) -> float:
 def score(golden: dict, loaded: Loaded, failed: bool = False) -> Score:
     """Compare one file's loaded rows with its golden file. A loaded value counts as wrong
     when it differs from the golden value, belongs to a key the golden file does not have,
-    or repeats a key already loaded."""
+    or repeats a key already loaded; a NULL loaded for a printed number is counted apart
+    (`figures_nulled`: the pipeline loads a value it quarantines as NULL)."""
     result = Score(files=1, files_failed=int(failed or not loaded.found))
     figures = expected_figures(golden)
     result.figure_cells = len(figures)
@@ -182,6 +191,8 @@ def score(golden: dict, loaded: Loaded, failed: bool = False) -> Score:
         if key in figures and key not in seen:
             if value == figures[key]:
                 result.figures_recalled += 1
+            elif value is None:  # the pipeline loads a value that failed as NULL
+                result.figures_nulled += 1
             else:
                 result.figures_wrong += 1
                 result.wrong_examples.append(f"{key}: {value!r} != {figures[key]!r}")

@@ -15,7 +15,8 @@ from pathlib import Path
 
 import pytest
 
-from pipeline.extract.layout import map_figure_columns, table_family
+from pipeline.extract.layout import map_figure_columns
+from pipeline.families import detect_family
 from pipeline.run import ingest
 from samples import truth
 from tests.conftest import FIXTURES, golden
@@ -25,16 +26,9 @@ MANIFEST = json.loads((FUZZ / "manifest.json").read_text(encoding="utf-8"))
 XFAIL_REASON = "issue 9: extractor not yet layout-robust"
 # Variants that fail on main when this file was last updated (see the module docstring).
 FAILING_ON_MAIN: set[str] = {
-    "complaints-2017-18-fuzz9006-word.pdf",
-    "complaints-2017-18-fuzz9009-reportlab.pdf",
     "complaints-2017-18-fuzz9012-word.pdf",
-    "complaints-2017-18-fuzz9015-reportlab.pdf",
-    "complaints-2018-19-fuzz9001-word.pdf",
-    "complaints-2018-19-fuzz9004-reportlab.pdf",
-    "complaints-2018-19-fuzz9007-word.pdf",
     "complaints-2018-19-fuzz9010-reportlab.pdf",
     "complaints-2018-19-fuzz9016-reportlab.pdf",
-    "complaints-2019-20-fuzz9008-word.pdf",
 }
 
 
@@ -79,6 +73,12 @@ def test_variant_loads_exactly_its_golden_truth(fuzz_db, entry):
 
     assert loaded.quarantine == []
 
+    # Printed without numbers: numbered in printed order and marked inferred (and only then).
+    assert loaded.item_no_inferred == {entry["item_numbers_inferred"]}
+    # A reorganised area keeps its catalogue directorate (asserted above) with a finding.
+    for moved in entry["moved_areas"]:
+        assert ("directorate_differs_from_catalogue", moved["service_area"]) in loaded.findings
+
 
 def test_the_fixtures_cover_every_dimension_value_and_both_producers():
     from samples.fuzz import DIMENSIONS, PRODUCERS
@@ -108,7 +108,7 @@ def test_every_figure_header_wording_the_fuzzer_prints_is_in_the_vocabulary():
         staged = [f"Stage {stage} {m}" for (stage, _), m in zip(canonical, measures, strict=True)]
         assert map_figure_columns(staged) == canonical, name
     for title in COMPARATIVE_TITLES.values():
-        assert table_family([[title, *FLAT_HEADERS["s-short"]]]) == "comparative", title
+        assert detect_family([[title, *FLAT_HEADERS["s-short"]]])[0] == "comparative", title
     [top_ten_headers] = [d.values for d in DIMENSIONS if d.name == "top_ten_header"]
     for first in top_ten_headers:
-        assert table_family([[first, *FLAT_HEADERS["s-short"]]]) == "top_ten", first
+        assert detect_family([[first, *FLAT_HEADERS["s-short"]]])[0] == "top_ten", first
