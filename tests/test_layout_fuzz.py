@@ -25,11 +25,7 @@ FUZZ = FIXTURES / "fuzz"
 MANIFEST = json.loads((FUZZ / "manifest.json").read_text(encoding="utf-8"))
 XFAIL_REASON = "issue 9: extractor not yet layout-robust"
 # Variants that fail on main when this file was last updated (see the module docstring).
-FAILING_ON_MAIN: set[str] = {
-    "complaints-2017-18-fuzz9012-word.pdf",
-    "complaints-2018-19-fuzz9010-reportlab.pdf",
-    "complaints-2018-19-fuzz9016-reportlab.pdf",
-}
+FAILING_ON_MAIN: set[str] = set()
 
 
 def _param(entry: dict):
