@@ -12,18 +12,21 @@ from pathlib import Path
 from docx import Document
 from docx.enum.section import WD_ORIENT
 from docx.enum.table import WD_TABLE_ALIGNMENT
-from docx.enum.text import WD_ALIGN_PARAGRAPH
+from docx.enum.text import WD_ALIGN_PARAGRAPH, WD_TAB_ALIGNMENT
 from docx.oxml import OxmlElement
 from docx.oxml.ns import qn
 from docx.shared import Mm, Pt, RGBColor
 from report_model import (
     DEFAULT_SETUP,
     Block,
+    FurnitureLine,
     Heading,
     PageBreak,
     PageSetup,
     Paragraph,
     Table,
+    furniture_parts,
+    row_parts,
 )
 
 FONT = "Arial"  # LibreOffice prints it with the metric-compatible Liberation Sans
@@ -117,7 +120,8 @@ def _borderless(docx_table, header_rows: int) -> None:
 
 def _add_table(document, table: Table, with_header: bool, rows, break_before: bool,
                font: str = FONT, borderless: bool = False) -> None:
-    row_texts = ([table.header] if with_header else []) + list(rows)
+    header_rows = list(table.header_rows) if with_header else []
+    row_texts = header_rows + list(rows)
     docx_table = document.add_table(rows=len(row_texts), cols=len(table.widths_mm))
     docx_table.style = "Table Grid"
     docx_table.alignment = WD_TABLE_ALIGNMENT.CENTER
@@ -125,7 +129,7 @@ def _add_table(document, table: Table, with_header: bool, rows, break_before: bo
     for column, width in zip(docx_table.columns, table.widths_mm, strict=True):
         column.width = Mm(width)
     for row_index, (docx_row, texts) in enumerate(zip(docx_table.rows, row_texts, strict=True)):
-        is_header = with_header and row_index == 0
+        is_header = row_index < len(header_rows)
         for column, (cell, text) in enumerate(zip(docx_row.cells, texts, strict=True)):
             cell.width = Mm(table.widths_mm[column])
             centred = column in table.centred_columns
@@ -135,13 +139,92 @@ def _add_table(document, table: Table, with_header: bool, rows, break_before: bo
                 _shade(cell, "D9D9D9")
         if is_header:
             _mark_header_row(docx_row)
+    if len(header_rows) == 2:
+        _merge_group_row(docx_table, table)
+    if table.cell_padding_pt is not None:
+        _set_cell_padding(docx_table, table.cell_padding_pt)
     if borderless:
-        _borderless(docx_table, 1 if with_header else 0)
+        _borderless(docx_table, len(header_rows))
     if break_before:
         # LibreOffice ignores page breaks inside a table but honours one on its first paragraph.
         docx_table.rows[0].cells[0].paragraphs[0].paragraph_format.page_break_before = True
     # A small gap after each table, as a council's Word template leaves.
     _tight(document.add_paragraph(), after_pt=0)
+
+
+def _set_cell_padding(docx_table, points: float) -> None:
+    """The table's default left/right cell margins (Word: Table Properties > Options)."""
+    margins = OxmlElement("w:tblCellMar")
+    for side in ("left", "right"):
+        margin = OxmlElement(f"w:{side}")
+        margin.set(qn("w:w"), str(round(points * 20)))
+        margin.set(qn("w:type"), "dxa")
+        margins.append(margin)
+    properties = docx_table._tbl.tblPr
+    look = properties.find(qn("w:tblLook"))  # schema order: tblCellMar comes before tblLook
+    if look is not None:
+        look.addprevious(margins)
+    else:
+        properties.append(margins)
+
+
+def _merge_group_row(docx_table, table: Table) -> None:
+    """Merge the group row's cells across the columns each stage spans, and the first
+    column's two header cells into one."""
+    group = table.group_header or ()
+    column = 0
+    for _text, span in group:
+        if span > 1:
+            docx_table.cell(0, column).merge(docx_table.cell(0, column + span - 1))
+        column += span
+    docx_table.cell(0, 0).merge(docx_table.cell(1, 0))
+
+
+def _add_field(paragraph, instruction: str, size: float, font: str) -> None:
+    """A Word field (PAGE, NUMPAGES): begin, instruction, separator, shown value, end."""
+    def run_with(element) -> None:
+        run = paragraph.add_run()
+        _set_run_font(run, size, font=font)
+        run._r.append(element)
+
+    for kind in ("begin", "instr", "separate", "value", "end"):
+        if kind == "instr":
+            element = OxmlElement("w:instrText")
+            element.set(qn("xml:space"), "preserve")
+            element.text = f" {instruction} "
+        elif kind == "value":
+            element = OxmlElement("w:t")
+            element.text = "1"
+        else:
+            element = OxmlElement("w:fldChar")
+            element.set(qn("w:fldCharType"), kind)
+        run_with(element)
+
+
+def _add_furniture(document, section, lines: tuple[FurnitureLine, ...], text_width_mm: float,
+                   font: str) -> None:
+    """Running header/footer lines in the section's header and footer, page numbers as
+    fields; left, centre and right parts of one place share a line through tab stops."""
+    size = 8
+    for place, story in (("top", section.header), ("bottom", section.footer)):
+        here = {line.align: line.template for line in lines if line.place == place}
+        if not here:
+            continue
+        paragraph = story.paragraphs[0]
+        paragraph.style = document.styles["Normal"]
+        _tight(paragraph)
+        stops = paragraph.paragraph_format.tab_stops
+        stops.add_tab_stop(Mm(text_width_mm / 2), WD_TAB_ALIGNMENT.CENTER)
+        stops.add_tab_stop(Mm(text_width_mm), WD_TAB_ALIGNMENT.RIGHT)
+        pieces = [here.get("left", ""), "\t", here.get("centre", ""), "\t", here.get("right", "")]
+        while pieces and pieces[-1] in ("", "\t"):
+            pieces.pop()
+        for piece in pieces:
+            for part in furniture_parts(piece):
+                if part in ("{page}", "{pages}"):
+                    _add_field(paragraph, "PAGE" if part == "{page}" else "NUMPAGES", size, font)
+                else:
+                    _set_run_font(paragraph.add_run(part), size, font=font)
 
 
 def build_docx(blocks: list[Block], path: Path, title: str,
@@ -156,8 +239,13 @@ def build_docx(blocks: list[Block], path: Path, title: str,
         section.orientation = WD_ORIENT.PORTRAIT
         section.page_width, section.page_height = Mm(210), Mm(297)
     for side in ("left_margin", "right_margin"):
-        setattr(section, side, Mm(15))
-    section.top_margin = section.bottom_margin = Mm(15)
+        setattr(section, side, Mm(setup.margins_mm))
+    section.top_margin = section.bottom_margin = Mm(setup.margins_mm)
+    if setup.furniture:
+        section.header_distance = section.footer_distance = Mm(setup.margins_mm / 3)
+        page_width = 297 if setup.orientation == "landscape" else 210
+        _add_furniture(document, section, setup.furniture, page_width - 2 * setup.margins_mm,
+                       font)
     normal = document.styles["Normal"]
     normal.font.name = font
     normal.font.size = Pt(10)
@@ -183,14 +271,12 @@ def build_docx(blocks: list[Block], path: Path, title: str,
             _set_run_font(paragraph.add_run(block.text), 10, font=font)
             pending_break = False
         elif isinstance(block, Table):
-            if block.split_after_row is None:
-                _add_table(document, block, True, block.rows, pending_break, font, borderless)
-            else:
-                # Two Word tables, the second starting a page: drawn exactly like one table
-                # broken across pages, continuing without its header row.
-                head, tail = block.rows[: block.split_after_row], block.rows[block.split_after_row:]
-                _add_table(document, block, True, head, pending_break, font, borderless)
-                _add_table(document, block, block.split_repeats_header, tail, True, font,
+            # A forced break makes two Word tables, the second starting a page: drawn exactly
+            # like one table broken across pages, with or without its header row again.
+            first, *rest = row_parts(block)
+            _add_table(document, block, True, first, pending_break, font, borderless)
+            for part in rest:
+                _add_table(document, block, block.split_repeats_header, part, True, font,
                            borderless)
             pending_break = False
 
@@ -206,6 +292,28 @@ def _stabilise_pdf(data: bytes) -> bytes:
     data = re.sub(rb"D:\d{14}", b"D:20190701090000", data)
     data = re.sub(rb"/DocChecksum /[0-9A-F]{32}", b"/DocChecksum /" + b"0" * 32, data)
     return re.sub(rb"<[0-9A-F]{32}>", b"<" + b"0" * 32 + b">", data)
+
+
+def docx_batch_to_pdf(docx_paths: list[Path], out_dir: Path, soffice: str = "soffice",
+                      timeout_s: float = SOFFICE_TIMEOUT_S) -> list[Path]:
+    """Many .docx -> PDF in ONE LibreOffice start (much faster than one call each); returns
+    the PDFs written to out_dir (stabilised like docx_to_pdf). A file LibreOffice could not
+    convert is simply missing from the list."""
+    out_dir.mkdir(parents=True, exist_ok=True)
+    with tempfile.TemporaryDirectory(prefix="render-soffice-") as tmp:
+        profile = Path(tmp, "profile").as_uri()
+        converted = Path(tmp, "out")
+        command = [soffice, f"-env:UserInstallation={profile}", "--headless", "--norestore",
+                   "--convert-to", "pdf", "--outdir", str(converted), *map(str, docx_paths)]
+        subprocess.run(command, capture_output=True, text=True, timeout=timeout_s)
+        written = []
+        for docx_path in docx_paths:
+            produced = converted / (docx_path.stem + ".pdf")
+            if produced.exists():
+                target = out_dir / produced.name
+                target.write_bytes(_stabilise_pdf(produced.read_bytes()))
+                written.append(target)
+        return written
 
 
 def docx_to_pdf(docx_path: Path, pdf_path: Path, soffice: str = "soffice") -> None:

@@ -67,6 +67,31 @@ DEFAULT_LAYOUT: dict[str, Any] = {
     "analysis_split": None,
     "producers": ["word", "reportlab"],
     "copy_to_raw_reports": True,
+    # The keys below are what the layout fuzzer (samples/fuzz.py) varies; the defaults draw
+    # the samples exactly as before.
+    "margins_mm": 15.0,  # every side; table widths scale to the text width
+    # {family: [mm, ...]}: column widths instead of the family's default (scaled to margins)
+    "column_widths": None,
+    "text_font_size": 9.0,  # Analysis and commitments cells, header included
+    "figure_cell_padding_pt": None,  # left/right cell padding of figure tables (None: default)
+    # Figure tables ("top_ten", "comparative") whose header is two rows: "Stage 1 | Stage 2 |
+    # Stage 3" in merged cells above `grouped_measure_headers` (stage-free measure names).
+    "grouped_header": [],
+    "grouped_measure_headers": None,
+    # {"service_area", "table": "current" | "next", "after_row", "repeat_header"}
+    "commitments_split": None,
+    # numbered | blank (number column printed empty) | none (no number column)
+    "commitment_numbers": "numbered",
+    "dashboard_table_order": ["commitments_current", "comparative", "analysis",
+                              "commitments_next"],
+    # none | after-header (text tables) | trailing (text tables) | before-difference
+    "spacer_rows": "none",
+    "note_bullet": "• ",  # printed before a dashboard's note
+    # golden (a page break before each directorate heading) | none | every (each dashboard)
+    "dashboard_page_breaks": "golden",
+    # [[place, align, template], ...]: running header/footer lines, place top | bottom, align
+    # left | centre | right, template with {page} and {pages} (see PageSetup.furniture)
+    "furniture": None,
 }
 
 
@@ -99,9 +124,68 @@ class Table:
     split_after_row: int | None = None
     split_repeats_header: bool = False
     font_size: float = 9.0
+    # A row above the header: (text, number of columns it spans) left to right. The first
+    # entry sits above a blank header cell and is merged with it (one cell, two rows high).
+    group_header: tuple[tuple[str, int], ...] | None = None
+    # With split_after_row n: row n itself is cut, this share of each cell's words printed
+    # before the break and the rest after it (a row broken mid-cell by the page foot).
+    split_cut_fraction: float | None = None
+    spacer_rows: str = "none"  # see DEFAULT_LAYOUT["spacer_rows"]
+    cell_padding_pt: float | None = None  # left/right; None: the producer's default
+
+    @property
+    def header_rows(self) -> tuple[tuple[str, ...], ...]:
+        """The header as printed: one row, or the group row (spans expanded) and the header."""
+        if self.group_header is None:
+            return (self.header,)
+        group: list[str] = []
+        for text, span in self.group_header:
+            group += [text] + [""] * (span - 1)
+        return (tuple(group), self.header)
 
 
 Block = Heading | Paragraph | PageBreak | Table
+
+
+def cut_text(text: str, fraction: float) -> tuple[str, str]:
+    """Split text at the word boundary nearest `fraction` of its length (a page foot)."""
+    spaces = [m.start() for m in re.finditer(r"\s+", text.strip())]
+    text = text.strip()
+    if not spaces:
+        return (text, "") if fraction >= 0.5 else ("", text)
+    at = min(spaces, key=lambda i: abs(i - fraction * len(text)))
+    return text[:at].rstrip(), text[at:].lstrip()
+
+
+def _spacer(table: Table) -> tuple[str, ...]:
+    return ("",) * len(table.widths_mm)
+
+
+def row_parts(table: Table) -> list[list[tuple[str, ...]]]:
+    """The body rows as printed, one list per page segment: two when the table has a forced
+    page break (the second printed after the break), spacer rows included."""
+    rows = [tuple(row) for row in table.rows]
+    blank = _spacer(table)
+    if table.spacer_rows == "before-difference" and len(rows) >= 2:
+        rows.insert(len(rows) - 1, blank)
+        split = table.split_after_row
+        if split is not None and split >= len(rows) - 1:
+            split += 1
+    else:
+        split = table.split_after_row
+    if table.spacer_rows == "after-header":
+        rows.insert(0, blank)
+        split = None if split is None else split + 1
+    if table.spacer_rows == "trailing":
+        rows.append(blank)
+    if split is None:
+        return [rows]
+    if table.split_cut_fraction is None:
+        return [rows[:split], rows[split:]]
+    cut = [cut_text(cell, table.split_cut_fraction) for cell in rows[split]]
+    head = tuple(part[0] for part in cut)
+    tail = tuple(part[1] for part in cut)
+    return [rows[:split] + [head], [tail] + rows[split + 1:]]
 
 
 def is_pct_column(column: str) -> bool:
@@ -165,8 +249,40 @@ def year_names(golden: Golden) -> dict[str, str]:
 
 
 def widths(golden: Golden, family: str) -> tuple[float, ...]:
-    portrait = layout_of(golden)["orientation"] == "portrait"
-    return (PORTRAIT_WIDTHS if portrait else LANDSCAPE_WIDTHS)[family]
+    layout = layout_of(golden)
+    portrait = layout["orientation"] == "portrait"
+    default = (PORTRAIT_WIDTHS if portrait else LANDSCAPE_WIDTHS)[family]
+    text_width = (210.0 if portrait else 297.0) - 2 * layout["margins_mm"]
+    given = (layout["column_widths"] or {}).get(family)
+    if given is None and layout["margins_mm"] == DEFAULT_LAYOUT["margins_mm"]:
+        return default
+    chosen = tuple(given) if given is not None else default
+    scale = text_width / sum(chosen)
+    return tuple(round(w * scale, 2) for w in chosen)
+
+
+def stage_groups(golden: Golden, first: str) -> tuple[tuple[str, int], ...]:
+    """("first", 1), ("Stage 1", 3), ...: the stages of the figure columns, run by run."""
+    groups: list[tuple[str, int]] = [(first, 1)]
+    for column in golden["figure_columns"]:
+        label = f"Stage {column[1]}"  # s1_received -> Stage 1
+        if groups[-1][0] == label and len(groups) > 1:
+            groups[-1] = (label, groups[-1][1] + 1)
+        else:
+            groups.append((label, 1))
+    return tuple(groups)
+
+
+def figure_header(golden: Golden, kind: str, first: str,
+                  headers: list[str]) -> tuple[tuple[str, ...], tuple | None]:
+    """The header row (and group row) of a figure table, flat or grouped by stage."""
+    layout = layout_of(golden)
+    if kind not in layout["grouped_header"]:
+        return (first, *headers), None
+    measures = list(layout["grouped_measure_headers"])
+    if headers[0] == "":  # the blank 'S1 rec'd' cell stays blank under its stage
+        measures[0] = ""
+    return ("", *measures), stage_groups(golden, first)
 
 
 def _text(golden: Golden, template: str) -> str:
@@ -184,16 +300,20 @@ def top_ten_table(golden: Golden) -> Table:
         ]
         rows.append(("\n".join(entry["printed_name"]), *cells))
     split = layout["top_ten_split"] or {}
+    header, group = figure_header(golden, "top_ten", layout["top_ten_first_header"],
+                                  list(golden["printed_headers"]))
     return Table(
         kind="top_ten",
         service_area=None,
-        header=(layout["top_ten_first_header"], *golden["printed_headers"]),
+        header=header,
+        group_header=group,
         rows=tuple(rows),
         widths_mm=widths(golden, "figure"),
         centred_columns=frozenset(range(1, 11)),
         split_after_row=split.get("after_row"),
         split_repeats_header=bool(split.get("repeat_header")),
         font_size=layout["figure_font_size"],
+        cell_padding_pt=layout["figure_cell_padding_pt"],
     )
 
 
@@ -214,37 +334,79 @@ def comparative_table(golden: Golden, dashboard: Golden, split: dict | None) -> 
         (labels["difference"], *printed(figures["difference"], format_difference)),
     )
     split = split or {}
+    header, group = figure_header(golden, "comparative",
+                                  _text(golden, layout["comparative_title"]), headers)
     return Table(
         kind="comparative",
         service_area=dashboard["service_area"],
-        header=(_text(golden, layout["comparative_title"]), *headers),
+        header=header,
+        group_header=group,
         rows=rows,
         widths_mm=widths(golden, "figure"),
         centred_columns=frozenset(range(1, 11)),
         split_after_row=split.get("after_row"),
         split_repeats_header=bool(split.get("repeat_header")),
         font_size=layout["figure_font_size"],
+        cell_padding_pt=layout["figure_cell_padding_pt"],
+        spacer_rows="before-difference" if layout["spacer_rows"] == "before-difference"
+        else "none",
     )
+
+
+def _commitments_split(golden: Golden, dashboard: Golden, which: str) -> dict:
+    split = layout_of(golden)["commitments_split"] or {}
+    if split.get("service_area") != dashboard["service_area"] or split.get("table") != which:
+        return {}
+    return split
+
+
+def _text_spacers(golden: Golden) -> str:
+    spacers = layout_of(golden)["spacer_rows"]
+    return spacers if spacers in ("after-header", "trailing") else "none"
+
+
+def _numbered(golden: Golden, family: str, header: tuple[str, ...],
+              rows: list[tuple[str, ...]]) -> tuple[tuple, tuple, tuple[float, ...]]:
+    """A commitments table's header, rows and widths as the layout numbers them: in a number
+    column, with that column printed empty, or without it (its width to the text)."""
+    numbers = layout_of(golden)["commitment_numbers"]
+    column_widths = widths(golden, family)
+    if numbers == "numbered":
+        return header, tuple(rows), column_widths
+    rows = [row for row in rows if any(cell for cell in row[1:])]  # no empty numbered rows
+    if numbers == "blank":
+        return header, tuple(("", *row[1:]) for row in rows), column_widths
+    total, rest = sum(column_widths), column_widths[1:]
+    scaled = tuple(round(w * total / sum(rest), 2) for w in rest)
+    return header[1:], tuple(row[1:] for row in rows), scaled
 
 
 def commitments_current_table(golden: Golden, dashboard: Golden) -> Table:
     layout = layout_of(golden)
-    rows = tuple(
+    rows = [
         (
             "" if item["item_no"] is None else str(item["item_no"]),
             item["commitment"],
             item["progress"] or "",
         )
         for item in dashboard["commitments_current"]
-    )
+    ]
+    header, printed, column_widths = _numbered(
+        golden, "commitments_current",
+        ("", _text(golden, layout["commitments_current_header"]), layout["progress_header"]),
+        rows)
+    split = _commitments_split(golden, dashboard, "current")
     return Table(
         kind="commitments_current",
         service_area=dashboard["service_area"],
-        header=("", _text(golden, layout["commitments_current_header"]),
-                layout["progress_header"]),
-        rows=rows,
-        widths_mm=widths(golden, "commitments_current"),
-        centred_columns=frozenset({0}),
+        header=header,
+        rows=printed,
+        widths_mm=column_widths,
+        centred_columns=frozenset({0}) if len(header) == 3 else frozenset(),
+        split_after_row=split.get("after_row"),
+        split_repeats_header=bool(split.get("repeat_header")),
+        font_size=layout["text_font_size"],
+        spacer_rows=_text_spacers(golden),
     )
 
 
@@ -264,6 +426,9 @@ def analysis_table(golden: Golden, dashboard: Golden) -> Table:
         widths_mm=widths(golden, "analysis"),
         split_after_row=split.get("after_row"),
         split_repeats_header=bool(split.get("repeat_header")),
+        split_cut_fraction=split.get("cut_fraction"),
+        font_size=layout_of(golden)["text_font_size"],
+        spacer_rows=_text_spacers(golden),
     )
 
 
@@ -271,34 +436,57 @@ def commitments_next_table(golden: Golden, dashboard: Golden) -> Table:
     numbered = {item["item_no"]: item["commitment"] for item in dashboard["commitments_next"]}
     for number in dashboard.get("empty_numbered_rows", []):
         numbered.setdefault(number, "")
-    rows = tuple((str(number), numbered[number]) for number in sorted(numbered))
+    rows = [(str(number), numbered[number]) for number in sorted(numbered)]
+    header, printed, column_widths = _numbered(
+        golden, "commitments_next",
+        ("", _text(golden, layout_of(golden)["commitments_next_header"])), rows)
+    split = _commitments_split(golden, dashboard, "next")
     return Table(
         kind="commitments_next",
         service_area=dashboard["service_area"],
-        header=("", _text(golden, layout_of(golden)["commitments_next_header"])),
-        rows=rows,
-        widths_mm=widths(golden, "commitments_next"),
-        centred_columns=frozenset({0}),
+        header=header,
+        rows=printed,
+        widths_mm=column_widths,
+        centred_columns=frozenset({0}) if len(header) == 2 else frozenset(),
+        split_after_row=split.get("after_row"),
+        split_repeats_header=bool(split.get("repeat_header")),
+        font_size=layout_of(golden)["text_font_size"],
+        spacer_rows=_text_spacers(golden),
     )
 
 
 def dashboard_blocks(
     golden: Golden, dashboard: Golden, comparative_split: dict | None
 ) -> list[Block]:
+    layout = layout_of(golden)
     blocks: list[Block] = []
+    # A dashboard may say where pages break ("page_break_before"); by default a directorate
+    # heading starts a page.
+    breaks = layout["dashboard_page_breaks"]
+    page_break = dashboard.get("page_break_before", bool(dashboard["directorate_heading"]))
+    if breaks != "golden":
+        page_break = breaks == "every"
+    if page_break:
+        blocks.append(PageBreak())
     if dashboard["directorate_heading"]:
-        blocks += [PageBreak(), Heading(dashboard["directorate_heading"], 1)]
+        blocks.append(Heading(dashboard["directorate_heading"], 1))
     if dashboard["area_heading"]:
         blocks.append(Heading(dashboard["area_heading"], 2))
     if dashboard.get("note"):
-        blocks.append(Paragraph(f"• {dashboard['note']}"))
-    if dashboard.get("commitments_current"):
-        blocks.append(commitments_current_table(golden, dashboard))
-    blocks.append(comparative_table(golden, dashboard, comparative_split))
-    if dashboard.get("analysis"):
-        blocks.append(analysis_table(golden, dashboard))
-    if dashboard.get("commitments_next") or dashboard.get("empty_numbered_rows"):
-        blocks.append(commitments_next_table(golden, dashboard))
+        blocks.append(Paragraph(f"{layout['note_bullet']}{dashboard['note']}"))
+    tables = {
+        "commitments_current": lambda: commitments_current_table(golden, dashboard)
+        if dashboard.get("commitments_current") else None,
+        "comparative": lambda: comparative_table(golden, dashboard, comparative_split),
+        "analysis": lambda: analysis_table(golden, dashboard)
+        if dashboard.get("analysis") else None,
+        "commitments_next": lambda: commitments_next_table(golden, dashboard)
+        if dashboard.get("commitments_next") or dashboard.get("empty_numbered_rows") else None,
+    }
+    for kind in layout["dashboard_table_order"]:
+        table = tables[kind]()
+        if table is not None:
+            blocks.append(table)
     return blocks
 
 
@@ -309,7 +497,7 @@ def report_blocks(golden: Golden) -> list[Block]:
     layout's `comparative_split` area, or else the first dashboard without a heading of its
     own (Housing Solutions in 2018/19), between its first and second rows as in the seed.
     """
-    chosen = layout_of(golden)["comparative_split"]
+    chosen = layout_of(golden)["comparative_split"]  # False: no forced break at all
     blocks: list[Block] = [Heading(golden["title"], 0)]
     if golden.get("top_ten_heading"):
         blocks.append(Heading(golden["top_ten_heading"], 2))
@@ -319,7 +507,9 @@ def report_blocks(golden: Golden) -> list[Block]:
     split_done = False
     for dashboard in golden["dashboards"]:
         split = None
-        if chosen is not None:
+        if chosen is False:
+            pass
+        elif chosen is not None:
             if dashboard["service_area"] == chosen["service_area"]:
                 split = chosen
         elif not split_done and not dashboard["directorate_heading"]:
@@ -329,9 +519,20 @@ def report_blocks(golden: Golden) -> list[Block]:
 
 
 @dataclass(frozen=True)
+class FurnitureLine:
+    """A running header or footer line, printed in the top or bottom margin of every page."""
+
+    place: str  # top | bottom
+    align: str  # left | centre | right
+    template: str  # "Page {page} of {pages}": {page} and {pages} become page-number fields
+
+
+@dataclass(frozen=True)
 class PageSetup:
     orientation: str  # landscape | portrait
     font: str  # a key of the writers' font tables
+    margins_mm: float = 15.0
+    furniture: tuple[FurnitureLine, ...] = ()
 
 
 DEFAULT_SETUP = PageSetup("landscape", "sans")  # 2018/19
@@ -339,7 +540,14 @@ DEFAULT_SETUP = PageSetup("landscape", "sans")  # 2018/19
 
 def page_setup(golden: Golden) -> PageSetup:
     layout = layout_of(golden)
-    return PageSetup(layout["orientation"], layout["font"])
+    furniture = tuple(FurnitureLine(*line) for line in layout["furniture"] or ())
+    return PageSetup(layout["orientation"], layout["font"], float(layout["margins_mm"]),
+                     furniture)
+
+
+def furniture_parts(template: str) -> list[str]:
+    """'Page {page} of {pages}' -> ['Page ', '{page}', ' of ', '{pages}'] (fields kept apart)."""
+    return [part for part in re.split(r"(\{page\}|\{pages\})", template) if part]
 
 
 def tables(blocks: list[Block]) -> list[Table]:

@@ -2,17 +2,20 @@
 
 from __future__ import annotations
 
+import io
 from pathlib import Path
 from xml.sax.saxutils import escape
 
 from report_model import (
     DEFAULT_SETUP,
     Block,
+    FurnitureLine,
     Heading,
     PageBreak,
     PageSetup,
     Paragraph,
     Table,
+    row_parts,
 )
 from reportlab.lib import colors
 from reportlab.lib.enums import TA_CENTER
@@ -97,7 +100,14 @@ def _table(table: Table, styles: _Styles, with_header: bool, rows) -> RLTable:
             for c, text in enumerate(texts)
         ]
 
-    data = [cells(table.header, styles.header, styles.header_centred)] if with_header else []
+    header_rows = table.header_rows if with_header else ()
+    padding = 4 if table.cell_padding_pt is None else table.cell_padding_pt
+    data = [cells(row, styles.header, styles.header_centred) for row in header_rows]
+    if len(header_rows) == 2:  # the stage names centred over their columns
+        data[0] = [data[0][0]] + [
+            RLParagraph(_markup(text), _sized(styles.header_centred, table.font_size))
+            for text in header_rows[0][1:]
+        ]
     data += [cells(row, styles.cell, styles.cell_centred) for row in rows]
     commands = [
         ("GRID", (0, 0), (-1, -1), 0.5, colors.black),
@@ -105,16 +115,24 @@ def _table(table: Table, styles: _Styles, with_header: bool, rows) -> RLTable:
         ("LINEBELOW", (0, "splitlast"), (-1, "splitlast"), 0.5, colors.black),
         ("LINEABOVE", (0, "splitfirst"), (-1, "splitfirst"), 0.5, colors.black),
         ("VALIGN", (0, 0), (-1, -1), "TOP"),
-        ("LEFTPADDING", (0, 0), (-1, -1), 4),
-        ("RIGHTPADDING", (0, 0), (-1, -1), 4),
+        ("LEFTPADDING", (0, 0), (-1, -1), padding),
+        ("RIGHTPADDING", (0, 0), (-1, -1), padding),
     ]
     if with_header:
-        commands.append(("BACKGROUND", (0, 0), (-1, 0), colors.HexColor("#D9D9D9")))
+        last = len(header_rows) - 1
+        commands.append(("BACKGROUND", (0, 0), (-1, last), colors.HexColor("#D9D9D9")))
+    if len(header_rows) == 2:
+        commands.append(("SPAN", (0, 0), (0, 1)))
+        column = 0
+        for _text, span in table.group_header or ():
+            if span > 1:
+                commands.append(("SPAN", (column, 0), (column + span - 1, 0)))
+            column += span
     return RLTable(
         data,
         colWidths=[w * mm for w in table.widths_mm],
         style=TableStyle(commands),
-        repeatRows=1 if with_header else 0,
+        repeatRows=len(header_rows),
         splitInRow=1,  # long text rows break across pages, as Word does
         hAlign="CENTER",
         spaceAfter=10,
@@ -131,24 +149,54 @@ def story(blocks: list[Block], styles: _Styles) -> list:
         elif isinstance(block, Paragraph):
             flowables.append(RLParagraph(_markup(block.text), styles.body))
         elif isinstance(block, Table):
-            if block.split_after_row is None:
-                flowables.append(_table(block, styles, True, block.rows))
-            else:
-                head, tail = block.rows[: block.split_after_row], block.rows[block.split_after_row:]
-                flowables += [
-                    _table(block, styles, True, head),
-                    RLPageBreak(),
-                    _table(block, styles, block.split_repeats_header, tail),
-                ]
+            first, *rest = row_parts(block)
+            flowables.append(_table(block, styles, True, first))
+            for part in rest:  # a forced page break inside the table
+                flowables += [RLPageBreak(), _table(block, styles, block.split_repeats_header,
+                                                    part)]
     return flowables
+
+
+def _furniture_painter(lines: tuple[FurnitureLine, ...], font: str, margin: float,
+                       pages: int):
+    """onPage: draw the running header/footer lines in the margins, like a Word section's."""
+    def paint(canvas, document) -> None:
+        width, height = document.pagesize
+        canvas.saveState()
+        canvas.setFont(font, 8)
+        for line in lines:
+            text = line.template.format(page=canvas.getPageNumber(), pages=pages)
+            y = height - margin * 0.55 if line.place == "top" else margin * 0.45 - 3
+            if line.align == "left":
+                canvas.drawString(margin, y, text)
+            elif line.align == "centre":
+                canvas.drawCentredString(width / 2, y, text)
+            else:
+                canvas.drawRightString(width - margin, y, text)
+        canvas.restoreState()
+    return paint
 
 
 def render_reportlab_pdf(blocks: list[Block], pdf_path: Path, title: str,
                          setup: PageSetup = DEFAULT_SETUP) -> None:
     styles = _Styles(*register_fonts(setup.font))
-    document = SimpleDocTemplate(
-        str(pdf_path), pagesize=landscape(A4) if setup.orientation == "landscape" else A4,
-        leftMargin=15 * mm, rightMargin=15 * mm, topMargin=15 * mm, bottomMargin=15 * mm,
-        title=title, author="Complaints Team", creator="samples/render.py", invariant=1,
-    )
-    document.build(story(blocks, styles))
+    margin = setup.margins_mm * mm
+
+    def build(target, pages: int) -> int:
+        document = SimpleDocTemplate(
+            target, pagesize=landscape(A4) if setup.orientation == "landscape" else A4,
+            leftMargin=margin, rightMargin=margin, topMargin=margin, bottomMargin=margin,
+            title=title, author="Complaints Team", creator="samples/render.py", invariant=1,
+        )
+        if not setup.furniture:
+            document.build(story(blocks, styles))
+        else:
+            paint = _furniture_painter(setup.furniture, styles.body.fontName, margin, pages)
+            document.build(story(blocks, styles), onFirstPage=paint, onLaterPages=paint)
+        return document.page
+
+    if setup.furniture:  # a first pass counts the pages for "Page n of N"
+        pages = build(io.BytesIO(), 0)
+        build(str(pdf_path), pages)
+    else:
+        build(str(pdf_path), 0)
