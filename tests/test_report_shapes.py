@@ -115,3 +115,30 @@ def test_the_one_unplaced_dashboard_takes_the_one_unclaimed_area_when_figures_ca
     placed = {s.section_no: (s.service_area, s.attribution)
               for s in content.records["report_sections"]}
     assert placed == {1: ("Repairs", "figures"), 2: ("Estates Services", "elimination")}
+
+
+def test_an_area_the_top_ten_names_without_its_dashboard_makes_the_report_incomplete():
+    """Issue 11: a report that does not account for an area its own Top Ten names is an
+    error finding (so `ingest --strict` and `check --strict` stop it), not a warning."""
+    content = read_report(_report(
+        _table(1, 100, [("Directorate & Area", *THREE_STAGE),
+                        _top_ten_row("Housing – Repairs", *REPAIRS),
+                        _top_ten_row("Finance – Council Tax", *NEW_AREA)]),
+        TextLine(2, 40, "Housing – Complaint Dashboard 2020/21"),
+        _comparative(2, *REPAIRS)))
+    [missing] = [i for i in content.issues if i.check_name == "top_ten_area_without_dashboard"]
+    assert (missing.severity, missing.service_area) == ("error", "Council Tax")
+
+
+def test_a_dashboard_without_its_figures_makes_the_report_incomplete():
+    analysis = _table(3, 100, [("Analysis – key themes / concerns", "Comments to explain:",
+                                "Additional commentary from the Complaints Team"),
+                               ("Stage 1: 40% were upheld", "Retrained.", "Fine.")])
+    content = read_report(_report(
+        TextLine(2, 40, "Housing – Complaint Dashboard 2020/21"), TextLine(2, 60, "Repairs"),
+        _comparative(2, *REPAIRS),
+        TextLine(3, 40, "• Complaints for this area cover the caretaking teams."), analysis))
+    [incomplete] = [i for i in content.issues if i.check_name == "dashboard_without_figures"]
+    assert (incomplete.severity, incomplete.page) == ("error", 3)
+    assert [(q.table_name, q.reason) for q in content.quarantine] == [
+        ("commentary", "service area of this dashboard could not be determined")]
