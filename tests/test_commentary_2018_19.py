@@ -222,11 +222,13 @@ def test_commitments_printed_without_numbers_are_kept_in_printed_order():
     assert [(c.item_no, c.item_no_inferred, c.commitment, c.progress, c.page)
             for c in context.records["service_commitments"]] == [
         (1, True, "Resident Engagement – re-launched resident groups.", "Groups are running.",
-         5),
-        (2, True, "Tenants Excellence Panel – a panel that represents all tenants.",
-         "New residents have joined.", 5),
-        (3, True, "Focus on Fire Safety.", "Awaiting update from the service", 6)]
-    assert context.findings.quarantine == []
+         5)]
+    # Without numbers, the row at the top of page 6 may be a new item or the rest of item 2:
+    # item 2 and everything after it are kept in quarantine, never guessed.
+    assert [(q.raw_text, q.page) for q in context.findings.quarantine] == [
+        ("Tenants Excellence Panel – a panel that | New residents", 5),
+        ("represents all tenants. | have joined.", 6),
+        ("Focus on Fire Safety. | Awaiting update from the service", 6)]
 
 
 def test_texts_of_an_unattributed_dashboard_are_quarantined():

@@ -1,8 +1,10 @@
 """Service commitments: this year's (with the service's progress) and next year's.
 
-Items are numbered as printed. A table that prints no numbers at all keeps its rows, numbered
-in printed order and marked `item_no_inferred`; a row continued on the next page (no number
-of its own) is joined to the item it belongs to.
+Items are numbered as printed; a row continued on the next page (no number of its own) is
+joined to the numbered item above. A table that prints no numbers at all keeps its rows,
+numbered in printed order and marked `item_no_inferred`; if such a table continues on the next
+page, the item above the break and every row after it are quarantined, since a new item and
+the rest of the one above cannot be told apart.
 """
 
 from __future__ import annotations
@@ -18,18 +20,10 @@ from pipeline.normalise import financial_year, squash
 from schemas.records import ServiceCommitment
 
 _ITEM_NO = re.compile(r"^\s*(\d{1,2})[.)]?\s*$")
-_SENTENCE_END = re.compile(r"[.!?:;)]\s*$")
 
 
 def commitment_year(table: StitchedTable) -> str | None:
     return financial_year(" ".join(table.headers))
-
-
-def _continues_item(text: str | None, previous: str | None) -> bool:
-    """An unnumbered row at the top of a page, carrying on the item above mid-sentence."""
-    if not text:
-        return True
-    return text[0].islower() or not _SENTENCE_END.search(previous or "")
 
 
 def read_commitments(context: ReportContext, table: StitchedTable,
@@ -67,10 +61,21 @@ def read_commitments(context: ReportContext, table: StitchedTable,
         if not numbered:
             if not text and not progress:
                 continue
-            if items and starts_part and _continues_item(text, items[-1]["commitment"]):
-                items[-1]["commitment"] = join_texts(items[-1]["commitment"], text)
-                items[-1]["progress"] = join_texts(items[-1]["progress"], progress)
-                continue
+            if items and starts_part:
+                # Without numbers, a row at the top of the next page may be a new item or the
+                # rest of the one above; either guess can load a wrong text or number. Keep the
+                # item above and every row from here in quarantine instead.
+                ambiguous = [items.pop()] + [
+                    {"item_no": None, "commitment": cell_text(r, text_col),
+                     "progress": cell_text(r, progress_col), "page": p}
+                    for r, p, _ in body[body.index((row, page, starts_part)):]]
+                for item in ambiguous:
+                    raw = " | ".join(filter(None, (item["commitment"], item["progress"])))
+                    if raw:
+                        quarantine(raw, "unnumbered commitments continue on the next page: a "
+                                   "row there may be a new item or the rest of the one above",
+                                   item["page"])
+                break
             items.append({"item_no": len(items) + 1, "inferred": True, "commitment": text,
                           "progress": progress, "page": page})
         elif number_match:
