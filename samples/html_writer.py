@@ -18,11 +18,14 @@ from pathlib import Path
 from report_model import (
     DEFAULT_SETUP,
     Block,
+    FurnitureLine,
     Heading,
     PageBreak,
     PageSetup,
     Paragraph,
     Table,
+    furniture_parts,
+    row_parts,
 )
 
 # layout font -> CSS font stack (the metric-compatible faces Debian ships).
@@ -42,9 +45,7 @@ CSS = """
 @page {
   size: A4 portrait;
   margin: 18mm 12mm 16mm 12mm;
-  @top-left { content: "%(running)s"; font: 8pt %(font)s; color: #555; }
-  @bottom-right { content: "Page " counter(page) " of " counter(pages);
-                  font: 8pt %(font)s; color: #555; }
+  %(boxes)s
 }
 body { font: 10pt %(font)s; margin: 0; color: #111; }
 h1 { font-size: 16pt; margin: 0 0 8pt; }
@@ -65,7 +66,20 @@ def _cell_html(text: str) -> str:
     return "<br>".join(escape(line) for line in text.split("\n"))
 
 
-def _table_html(table: Table, rows: tuple[tuple[str, ...], ...], with_header: bool,
+def _header_html(table: Table, cell) -> str:
+    """The <thead>: one row, or a group row ("Stage 1" over its measures, colspan) above the
+    measure names, its first cell merged with the blank one below it (rowspan)."""
+    if table.group_header is None:
+        return "<tr>" + "".join(cell("th", i, t) for i, t in enumerate(table.header)) + "</tr>"
+    (first, _), *groups = table.group_header
+    top = [f'<th rowspan="2">{_cell_html(first)}</th>']
+    top += [f'<th class="centred" colspan="{span}">{_cell_html(text)}</th>'
+            for text, span in groups]
+    below = "".join(cell("th", i, t) for i, t in enumerate(table.header) if i > 0)
+    return f'<tr class="group">{"".join(top)}</tr><tr>{below}</tr>'
+
+
+def _table_html(table: Table, rows: list[tuple[str, ...]], with_header: bool,
                 break_before: bool) -> str:
     total = sum(table.widths_mm)
     cols = "".join(f'<col style="width:{100 * w / total:.2f}%">' for w in table.widths_mm)
@@ -78,13 +92,35 @@ def _table_html(table: Table, rows: tuple[tuple[str, ...], ...], with_header: bo
         return f"<{tag}{centred}>{_cell_html(text)}</{tag}>"
 
     if with_header:
-        parts.append("<thead><tr>" + "".join(cell("th", i, t) for i, t in
-                                             enumerate(table.header)) + "</tr></thead>")
+        parts.append(f"<thead>{_header_html(table, cell)}</thead>")
     parts.append("<tbody>")
     for row in rows:
         parts.append("<tr>" + "".join(cell("td", i, t) for i, t in enumerate(row)) + "</tr>")
     parts.append("</tbody></table>")
     return "".join(parts)
+
+
+def _margin_boxes(setup: PageSetup, running: str, font: str) -> str:
+    """@page margin boxes: the layout's running header/footer lines (the fuzzer's furniture),
+    or by default the report title top left and "Page n of N" bottom right."""
+    lines = setup.furniture or (FurnitureLine("top", "left", running),
+                                FurnitureLine("bottom", "right", "Page {page} of {pages}"))
+    boxes: dict[str, list[str]] = {}
+    for line in lines:
+        content = []
+        for part in furniture_parts(line.template):
+            if part == "{page}":
+                content.append("counter(page)")
+            elif part == "{pages}":
+                content.append("counter(pages)")
+            else:
+                content.append('"' + part.replace("\\", "\\\\").replace('"', "'") + '"')
+        box = f"{line.place}-{'center' if line.align == 'centre' else line.align}"
+        if box in boxes:  # two lines in one place: printed side by side
+            content = ['"   "', *content]
+        boxes.setdefault(box, []).extend(content)
+    return "".join(f"@{box} {{ content: {' '.join(content)}; font: 8pt {font}; color: #555; }}"
+                   for box, content in boxes.items())
 
 
 def build_html(blocks: list[Block], title: str, setup: PageSetup = DEFAULT_SETUP) -> str:
@@ -103,19 +139,16 @@ def build_html(blocks: list[Block], title: str, setup: PageSetup = DEFAULT_SETUP
             classes = ' class="page-break"' if pending_break else ""
             body.append(f"<p{classes}>{escape(block.text)}</p>")
         elif isinstance(block, Table):
-            if block.split_after_row is None:
-                body.append(_table_html(block, block.rows, True, pending_break))
-            else:
-                # A forced page break inside the table: the rest on the next page, under the
-                # header again only if the layout says so.
-                head, tail = block.rows[: block.split_after_row], block.rows[block.split_after_row:]
-                body.append(_table_html(block, head, True, pending_break))
-                body.append(_table_html(block, tail, block.split_repeats_header, True))
+            # A forced page break inside the table (row_parts: a second part) puts the rest on
+            # the next page, under the header again only if the layout says so.
+            first, *rest = row_parts(block)
+            body.append(_table_html(block, first, True, pending_break))
+            for part in rest:
+                body.append(_table_html(block, part, block.split_repeats_header, True))
         pending_break = False
     # The running header repeats the report's own title (the ruled renderings print no more).
     running = next((b.text for b in blocks if isinstance(b, Heading) and b.level == 0), title)
-    running = running.replace('"', "'")
-    css = CSS % {"font": font, "running": escape(running)}
+    css = CSS % {"font": font, "boxes": _margin_boxes(setup, running, font)}
     return (f'<!DOCTYPE html><html lang="en"><head><meta charset="utf-8">'
             f"<title>{escape(title)}</title><style>{css}</style></head>"
             f"<body>{''.join(body)}</body></html>")

@@ -248,10 +248,28 @@ def year_names(golden: Golden) -> dict[str, str]:
     return names
 
 
+def figure_count(golden: Golden) -> int:
+    """How many figure columns the report prints: 10 for three stages, 7 for two."""
+    return len(golden.get("figure_columns") or FIGURE_WIDTHS[1:])
+
+
+def _figure_default(default: tuple[float, ...], count: int) -> tuple[float, ...]:
+    """The figure family's widths for `count` figure columns: with fewer columns than three
+    stages print (a two-stage report), the label column takes half as much again for the
+    wrapped Top Ten names, and the figure columns share the rest equally."""
+    if count == len(default) - 1:
+        return default
+    total = sum(default)
+    label = 1.5 * default[0]
+    return (label,) + (round((total - label) / count, 2),) * count
+
+
 def widths(golden: Golden, family: str) -> tuple[float, ...]:
     layout = layout_of(golden)
     portrait = layout["orientation"] == "portrait"
     default = (PORTRAIT_WIDTHS if portrait else LANDSCAPE_WIDTHS)[family]
+    if family == "figure":
+        default = _figure_default(default, figure_count(golden))
     text_width = (210.0 if portrait else 297.0) - 2 * layout["margins_mm"]
     given = (layout["column_widths"] or {}).get(family)
     if given is None and layout["margins_mm"] == DEFAULT_LAYOUT["margins_mm"]:
@@ -309,7 +327,7 @@ def top_ten_table(golden: Golden) -> Table:
         group_header=group,
         rows=tuple(rows),
         widths_mm=widths(golden, "figure"),
-        centred_columns=frozenset(range(1, 11)),
+        centred_columns=frozenset(range(1, figure_count(golden) + 1)),
         split_after_row=split.get("after_row"),
         split_repeats_header=bool(split.get("repeat_header")),
         font_size=layout["figure_font_size"],
@@ -343,7 +361,7 @@ def comparative_table(golden: Golden, dashboard: Golden, split: dict | None) -> 
         group_header=group,
         rows=rows,
         widths_mm=widths(golden, "figure"),
-        centred_columns=frozenset(range(1, 11)),
+        centred_columns=frozenset(range(1, figure_count(golden) + 1)),
         split_after_row=split.get("after_row"),
         split_repeats_header=bool(split.get("repeat_header")),
         font_size=layout["figure_font_size"],
