@@ -113,6 +113,10 @@ def test_the_aligned_strategy_is_recorded_per_report_and_dashboard(html_db):
     sections = fetch(html_db, "SELECT service_area, strategy FROM report_sections "
                               "ORDER BY section_no")
     assert sections == [(d["service_area"], "aligned") for d in TRUTH["dashboards"]]
+    # The README's "how many dashboards of each report each strategy read" example.
+    assert fetch(html_db, """SELECT r.file_name, s.strategy, count(*) AS dashboards
+                             FROM reports r JOIN report_sections s USING (report_id)
+                             GROUP BY ALL ORDER BY ALL""") == [(HTML.name, "aligned", 10)]
 
 
 def test_the_ruled_rendering_loads_the_same_rows(html_db, tmp_path):
