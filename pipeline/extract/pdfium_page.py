@@ -1,0 +1,451 @@
+"""A page read by pdfium (pypdfium2), as the char, line, rect and curve dicts pdfplumber's own
+table and word functions read: the same keys and coordinates pdfminer's reader gives them.
+
+pdfium parses a page about eight times faster than pdfminer's Python interpreter. What it
+reports differently is corrected here, so nothing downstream can tell which parser ran:
+- characters pdfium generates itself (a space between words, line ends) are dropped, and a
+  space pdfium leaves out (a text object of only a space, as Chromium prints) is put back;
+- an end-of-line hyphen comes as U+0002, a ligature as two characters sharing one box;
+- a character's box is pdfminer's: from the origin, the advance and the font's descent and
+  size, through the text matrix, then pdfminer's page rotation and media-box shift.
+Glyph advances come from pdfium's widths (whole 1/1000 em units), so an x can drift by a
+fraction of a point along a line; tests/test_page_source.py states the tolerances.
+"""
+
+from __future__ import annotations
+
+import ctypes
+from collections.abc import Iterator
+from dataclasses import dataclass
+from typing import Any
+
+import pypdfium2.raw as pdfium_c
+import pypdfium2_raw.bindings as pdfium_bindings
+
+Matrix = tuple[float, float, float, float, float, float]
+Point = tuple[float, float]
+
+_HYPHEN_MARK = 0x02  # pdfium's code for a hyphen that ends a line
+_TEXT_HYPHEN_MARK = 0xFFFE  # ... and its stand-in for one in the page's text
+# pdfium's bézier segments come as three points; pdfminer's `c` is one operator
+_MOVE, _LINE, _BEZIER = pdfium_c.FPDF_SEGMENT_MOVETO, pdfium_c.FPDF_SEGMENT_LINETO, \
+    pdfium_c.FPDF_SEGMENT_BEZIERTO
+
+
+@dataclass(frozen=True)
+class PageGeometry:
+    """Where pdfminer puts a page: its media box and rotation give the matrix from PDF user
+    space to pdfminer's device space, and pdfplumber's top-down coordinates follow from it."""
+
+    mediabox: tuple[float, float, float, float]  # x0, y0, x1, y1 as in the PDF
+    rotation: int
+    page_number: int
+    initial_doctop: float
+
+    @property
+    def device(self) -> Matrix:
+        x0, y0, x1, y1 = self.mediabox
+        if self.rotation == 90:
+            return (0, -1, 1, 0, -y0, x1)
+        if self.rotation == 180:
+            return (-1, 0, 0, -1, x1, y1)
+        if self.rotation == 270:
+            return (0, 1, -1, 0, y1, -x0)
+        return (1, 0, 0, 1, -x0, -y0)
+
+    @property
+    def plumber_box(self) -> tuple[float, float, float, float]:
+        """pdfplumber's normalised, top-down media box (Page.mediabox)."""
+        x0, y0, x1, y1 = self.mediabox
+        x0, x1 = sorted((x0, x1))
+        y0, y1 = sorted((y0, y1))
+        if self.rotation in (90, 270):
+            x0, y0, x1, y1 = y0, x0, y1, x1
+        height = y1 - y0
+        return (x0, height - y1, x1, height - y0)
+
+    @property
+    def height(self) -> float:
+        box = self.plumber_box
+        return box[3] - box[1]
+
+
+def _apply(m: Matrix, x: float, y: float) -> Point:
+    return (m[0] * x + m[2] * y + m[4], m[1] * x + m[3] * y + m[5])
+
+
+def _mult(m1: Matrix, m0: Matrix) -> Matrix:
+    """m1 then m0 (pdfminer's mult_matrix order)."""
+    a1, b1, c1, d1, e1, f1 = m1
+    a0, b0, c0, d0, e0, f0 = m0
+    return (a0 * a1 + c0 * b1, b0 * a1 + d0 * b1, a0 * c1 + c0 * d1, b0 * c1 + d0 * d1,
+            a0 * e1 + c0 * f1 + e0, b0 * e1 + d0 * f1 + f0)
+
+
+class _Placer:
+    """Device points to pdfplumber's top-down page coordinates (Page.process_object)."""
+
+    def __init__(self, geometry: PageGeometry) -> None:
+        self.device = geometry.device
+        box = geometry.plumber_box
+        self.mb_x0, self.mb_top = box[0], box[1]
+        self.height = geometry.height
+        self.doctop = geometry.initial_doctop
+        self.page_number = geometry.page_number
+
+    def box(self, obj: dict[str, Any], x0: float, y0: float, x1: float, y1: float) -> None:
+        obj["x0"], obj["y0"], obj["x1"], obj["y1"] = x0 + self.mb_x0, y0, x1 + self.mb_x0, y1
+        obj["width"], obj["height"] = x1 - x0, y1 - y0
+        obj["top"] = (self.height - y1) + self.mb_top
+        obj["bottom"] = (self.height - y0) + self.mb_top
+        obj["doctop"] = self.doctop + obj["top"]
+
+    def coord(self, pt: Point) -> Point:
+        """pdfplumber's point2coord: a device point to (x, top)."""
+        return (self.mb_x0 + pt[0], self.mb_top + self.height - pt[1])
+
+
+# --- characters ----------------------------------------------------------------------------
+
+FontMetrics = dict[str, tuple[float, str]]  # base font name -> (descent per 1 pt, fontname)
+
+
+class _FontCache:
+    """Descent and name per pdfium font handle (one lookup per font, not per character).
+    pdfium rounds a font's descent, or substitutes its own where the font descriptor says 0
+    (LibreOffice): the descriptor's, as pdfminer reads it (`metrics`), is used when known."""
+
+    def __init__(self, metrics: FontMetrics) -> None:
+        self.metrics = metrics
+        self.known: dict[int, tuple[float, str]] = {}
+
+    def get(self, text_object: Any) -> tuple[float, str]:
+        font = pdfium_c.FPDFTextObj_GetFont(ctypes.cast(text_object, pdfium_c.FPDF_PAGEOBJECT))
+        key = ctypes.cast(font, ctypes.c_void_p).value or 0
+        if key not in self.known:
+            size = pdfium_c.FPDFFont_GetBaseFontName(font, None, 0)
+            buffer = ctypes.create_string_buffer(max(size, 1))
+            pdfium_c.FPDFFont_GetBaseFontName(font, buffer, size)
+            name = buffer.value.decode("utf-8", "replace")
+            known = self.metrics.get(name)
+            if known is None:
+                descent = ctypes.c_float()
+                pdfium_c.FPDFFont_GetDescent(font, ctypes.c_float(1000.0), descent)
+                known = (descent.value / 1000.0, name)
+            self.known[key] = known
+        return self.known[key]
+
+
+def _text_object_key(text_object: Any) -> int:
+    return ctypes.cast(text_object, ctypes.c_void_p).value or 0
+
+
+def _char_dict(text: str, origin: Point, linear: tuple[float, float, float, float],
+               adv: float, fontsize: float, descent: float, fontname: str,
+               placer: _Placer) -> dict[str, Any]:
+    """pdfminer's LTChar box: (0, descent) to (adv, descent + size) in text space."""
+    a, b, c, d = linear
+    ox, oy = origin
+    text_matrix: Matrix = _mult((a, b, c, d, ox, oy), placer.device)
+    low = descent * fontsize
+    high = low + fontsize
+    ta, tb, tc, td, te, tf = text_matrix
+    if tb == 0 and tc == 0:  # not rotated: two corners give the box
+        x0, x1 = sorted((te, ta * adv + te))
+        y0, y1 = sorted((td * low + tf, td * high + tf))
+    else:
+        corners = [_apply(text_matrix, x, y) for x, y in ((0, low), (adv, low), (0, high),
+                                                          (adv, high))]
+        x0, x1 = min(p[0] for p in corners), max(p[0] for p in corners)
+        y0, y1 = min(p[1] for p in corners), max(p[1] for p in corners)
+    obj: dict[str, Any] = {"text": text, "fontname": fontname, "adv": adv,
+                           "upright": ta * td > 0 and tb * tc <= 0, "matrix": text_matrix,
+                           "object_type": "char", "page_number": placer.page_number}
+    placer.box(obj, x0, y0, x1, y1)
+    obj["size"] = obj["height"]
+    return obj
+
+
+def _own(name: str, restype: Any, *argtypes: Any) -> Any:
+    """A private ctypes handle on a pdfium function with plain pointer types: pypdfium2's
+    typed pointers cost a cast per call to compare, and a character makes several calls."""
+    function = pdfium_bindings._libs["pdfium"][name]
+    function.restype, function.argtypes = restype, argtypes
+    return function
+
+
+_VOID, _INT = ctypes.c_void_p, ctypes.c_int
+_text_object_of = _own("FPDFText_GetTextObject", _VOID, _VOID, _INT)
+_is_generated = _own("FPDFText_IsGenerated", _INT, _VOID, _INT)
+_map_error = _own("FPDFText_HasUnicodeMapError", _INT, _VOID, _INT)
+_origin_of = _own("FPDFText_GetCharOrigin", _INT, _VOID, _INT, _VOID, _VOID)
+_loose_box_of = _own("FPDFText_GetLooseCharBox", _INT, _VOID, _INT, _VOID)
+_matrix_of = _own("FPDFText_GetMatrix", _INT, _VOID, _INT, _VOID)
+_font_size_of = _own("FPDFText_GetFontSize", ctypes.c_double, _VOID, _INT)
+_GENERATED_CAN_BE = (0x20, 0x0D, 0x0A)  # pdfium generates only spaces and line ends
+
+
+def _codes(textpage: Any, count: int) -> list[int]:
+    """Every character's Unicode in one call (one UTF-16 unit per character unless a
+    character lies outside the BMP: then one call per character)."""
+    buffer = (ctypes.c_ushort * (count + 1))()
+    pdfium_c.FPDFText_GetText(textpage, 0, count, buffer)
+    codes = list(buffer[:count])
+    if any(0xD800 <= code <= 0xDFFF for code in codes):
+        return [pdfium_c.FPDFText_GetUnicode(textpage, i) for i in range(count)]
+    for index, code in enumerate(codes):
+        if code == _TEXT_HYPHEN_MARK:  # the page text's stand-in; the character's own code
+            codes[index] = pdfium_c.FPDFText_GetUnicode(textpage, index)
+    return codes
+
+
+@dataclass(frozen=True)
+class _TextObject:
+    """What every character of one text object shares."""
+
+    linear: tuple[float, float, float, float]
+    fontsize: float
+    descent: float
+    fontname: str
+
+
+def _chars(textpage: Any, placer: _Placer, fonts: _FontCache,
+           spaces: dict[int, list[dict[str, Any]]]) -> list[dict[str, Any]]:
+    page = ctypes.cast(textpage, ctypes.c_void_p).value
+    count = pdfium_c.FPDFText_CountChars(textpage)
+    codes = _codes(textpage, count)
+    chars: list[dict[str, Any]] = []
+    ox, oy = ctypes.c_double(), ctypes.c_double()
+    origin_refs = (ctypes.byref(ox), ctypes.byref(oy))
+    matrix = pdfium_c.FS_MATRIX()
+    loose = pdfium_c.FS_RECTF()
+    loose_ref = ctypes.byref(loose)
+    shared: dict[int, _TextObject] = {}
+    previous: tuple[Any, ...] | None = None
+    for index in range(count):
+        code = codes[index]
+        if code in _GENERATED_CAN_BE and _is_generated(page, index) == 1:
+            continue
+        key = _text_object_of(page, index)
+        if not key:
+            continue
+        _origin_of(page, index, *origin_refs)
+        _loose_box_of(page, index, loose_ref)
+        box = (key, ox.value, oy.value, loose.left, loose.right, loose.bottom, loose.top)
+        if box == previous and chars:
+            chars[-1]["text"] += chr(code)  # a ligature: one glyph, two characters
+            continue
+        previous = box
+        if key in spaces:  # the spaces pdfium left out before this text object
+            chars.extend(spaces.pop(key))
+        common = shared.get(key)
+        if common is None:
+            _matrix_of(page, index, ctypes.byref(matrix))
+            descent, fontname = fonts.get(ctypes.c_void_p(key))
+            common = shared[key] = _TextObject((matrix.a, matrix.b, matrix.c, matrix.d),
+                                               _font_size_of(page, index), descent, fontname)
+        if code == _HYPHEN_MARK:
+            text = "-"
+        elif _map_error(page, index) == 1:
+            text = f"(cid:{code})"  # no Unicode for the glyph: pdfminer's placeholder
+        else:
+            text = chr(code)
+        chars.append(_char_dict(text, (ox.value, oy.value), common.linear,
+                                _advance(common.linear, loose), common.fontsize,
+                                common.descent, common.fontname, placer))
+    return chars
+
+
+def _advance(linear: tuple[float, float, float, float], loose: Any) -> float:
+    """The glyph's advance in text space, from pdfium's loose box (origin to origin plus
+    width along the writing direction) and the text matrix's scale."""
+    a, b, _, _ = linear
+    if abs(b) < 1e-6 and abs(a) > 1e-6:
+        return abs(loose.right - loose.left) / abs(a)
+    if abs(a) < 1e-6 and abs(b) > 1e-6:
+        return abs(loose.top - loose.bottom) / abs(b)
+    scale = (a * a + b * b) ** 0.5 or 1.0
+    return abs(loose.right - loose.left) / scale
+
+
+# --- paths ---------------------------------------------------------------------------------
+
+def _segments(path: Any) -> list[tuple[str, list[Point]]]:
+    """pdfium's path as pdfminer's operators (m, l, c, h), points in the path's own space."""
+    ops: list[tuple[str, list[Point]]] = []
+    count = pdfium_c.FPDFPath_CountSegments(path)
+    x, y = ctypes.c_float(), ctypes.c_float()
+    start: Point | None = None
+    pending: list[Point] = []
+    for index in range(count):
+        segment = pdfium_c.FPDFPath_GetPathSegment(path, index)
+        pdfium_c.FPDFPathSegment_GetPoint(segment, x, y)
+        point = (x.value, y.value)
+        kind = pdfium_c.FPDFPathSegment_GetType(segment)
+        closes = bool(pdfium_c.FPDFPathSegment_GetClose(segment))
+        if kind == _MOVE:
+            ops.append(("m", [point]))
+            start = point
+        elif kind == _BEZIER:
+            pending.append(point)
+            if len(pending) == 3:
+                ops.append(("c", pending))
+                pending = []
+        elif closes and point == start:
+            ops.append(("h", []))  # a closing line back to the start is pdfminer's `h`
+            continue
+        else:
+            ops.append(("l", [point]))
+        if closes:
+            ops.append(("h", []))
+    return ops
+
+
+def _subpaths(ops: list[tuple[str, list[Point]]]) -> Iterator[list[tuple[str, list[Point]]]]:
+    current: list[tuple[str, list[Point]]] = []
+    for op in ops:
+        if op[0] == "m" and current:
+            yield current
+            current = []
+        current.append(op)
+    if current:
+        yield current
+
+
+def _path_objects(path: Any, ctm: Matrix, placer: _Placer,
+                  style: dict[str, Any]) -> list[dict[str, Any]]:
+    """pdfminer's paint_path: each subpath one line, rect or curve."""
+    objects = []
+    to_device = _mult(ctm, placer.device)
+    for sub in _subpaths(_segments(path)):
+        if sub[0][0] != "m":
+            continue
+        shape = "".join(op for op, _ in sub)
+        pts = [_apply(to_device, *(points[-1] if points else sub[0][1][0]))
+               for _, points in sub]
+        original = [(op, *(_apply(to_device, *p) for p in points)) for op, points in sub]
+        if len(shape) > 3 and shape[-2:] == "lh" and pts[-2] == pts[0]:
+            shape = shape[:-2] + "h"
+            pts.pop()
+        if shape in ("mlh", "ml"):
+            kind, pts = "line", pts[:2]
+        elif shape in ("mlllh", "mllll"):
+            (x0, y0), (x1, y1), (x2, y2), (x3, y3), _ = pts
+            square = (x0 == x1 and y1 == y2 and x2 == x3 and y3 == y0) or \
+                (y0 == y1 and x1 == x2 and y2 == y3 and x3 == x0)
+            kind = "rect" if pts[0] == pts[4] and square else "curve"
+        else:
+            kind = "curve"
+        objects.append(_path_dict(kind, pts, original, placer, style))
+    return objects
+
+
+def _path_dict(kind: str, pts: list[Point], original: list[tuple[Any, ...]], placer: _Placer,
+               style: dict[str, Any]) -> dict[str, Any]:
+    xs = [p[0] for p in pts]
+    ys = [p[1] for p in pts]
+    obj: dict[str, Any] = {**style, "object_type": kind, "page_number": placer.page_number}
+    if kind == "rect":  # LTRect's box is its two opposite corners
+        (x0, y0), (x1, y1) = pts[0], pts[2]
+        xs, ys = [x0, x1], [y0, y1]
+    placer.box(obj, min(xs), min(ys), max(xs), max(ys))
+    obj["pts"] = [placer.coord(p) for p in pts]
+    obj["path"] = [(op, *(placer.coord(p) for p in points)) for op, *points in original]
+    return obj
+
+
+def _path_style(path: Any, ctm: Matrix) -> dict[str, Any]:
+    fill_mode, stroke = ctypes.c_int(), ctypes.c_int()
+    pdfium_c.FPDFPath_GetDrawMode(path, fill_mode, stroke)
+    width = ctypes.c_float()
+    pdfium_c.FPDFPageObj_GetStrokeWidth(path, width)
+    # pdfminer keeps the line width in user space (gstate.linewidth): undo the scale pdfium
+    # applies with the object's matrix
+    return {"linewidth": width.value, "stroke": bool(stroke.value),
+            "fill": fill_mode.value != 0, "evenodd": fill_mode.value == 1,
+            "stroking_color": None, "non_stroking_color": None, "dash": None}
+
+
+def _object_matrix(page_object: Any) -> Matrix:
+    m = pdfium_c.FS_MATRIX()
+    pdfium_c.FPDFPageObj_GetMatrix(page_object, m)
+    return (m.a, m.b, m.c, m.d, m.e, m.f)
+
+
+@dataclass
+class _Walk:
+    """What one pass over the page objects finds: paths, the work they cost, and the spaces
+    pdfium's text page leaves out (keyed by the text object that follows them)."""
+
+    paths: list[dict[str, Any]]
+    operations: int
+    spaces: dict[int, list[dict[str, Any]]]
+
+
+def _walk(page: Any, textpage: Any, placer: _Placer, fonts: _FontCache,
+          budget: Any) -> _Walk:
+    walk = _Walk([], 0, {})
+    pending: list[dict[str, Any]] = []
+
+    def visit(page_object: Any, parent: Matrix) -> None:
+        budget.spend()
+        kind = pdfium_c.FPDFPageObj_GetType(page_object)
+        own = _object_matrix(page_object)
+        ctm = _mult(own, parent)
+        if kind == pdfium_c.FPDF_PAGEOBJ_PATH:
+            walk.paths.extend(_path_objects(page_object, ctm, placer,
+                                            _path_style(page_object, ctm)))
+        elif kind == pdfium_c.FPDF_PAGEOBJ_FORM:
+            for index in range(pdfium_c.FPDFFormObj_CountObjects(page_object)):
+                visit(pdfium_c.FPDFFormObj_GetObject(page_object, index), ctm)
+        elif kind == pdfium_c.FPDF_PAGEOBJ_TEXT:
+            if _text_length(page_object, textpage) == 0:
+                space = _lost_space(page_object, ctm, placer, fonts)
+                if space is not None:
+                    pending.append(space)
+            elif pending:
+                walk.spaces[_text_object_key(page_object)] = list(pending)
+                pending.clear()
+
+    for index in range(pdfium_c.FPDFPage_CountObjects(page)):
+        visit(pdfium_c.FPDFPage_GetObject(page, index), (1, 0, 0, 1, 0, 0))
+    return walk
+
+
+def _text_length(text_object: Any, textpage: Any) -> int:
+    """Characters pdfium's text page kept of this text object (its trailing NUL excluded)."""
+    return max(pdfium_c.FPDFTextObj_GetText(text_object, textpage, None, 0) // 2 - 1, 0)
+
+
+def _lost_space(text_object: Any, ctm: Matrix, placer: _Placer,
+                fonts: _FontCache) -> dict[str, Any] | None:
+    """A text object pdfium's text page kept nothing of: a space drawn on its own (Chromium
+    prints each space as one), which pdfminer reads as a ' ' character."""
+    left, bottom, right, top = (ctypes.c_float() for _ in range(4))
+    if not pdfium_c.FPDFPageObj_GetBounds(text_object, left, bottom, right, top):
+        return None
+    size = ctypes.c_float()
+    pdfium_c.FPDFTextObj_GetFontSize(text_object, size)
+    a, b, c, d, e, f = ctm
+    scale = (a * a + b * b) ** 0.5 or 1.0
+    adv = (right.value - e) / scale if abs(b) < 1e-6 else (right.value - left.value) / scale
+    descent, fontname = fonts.get(text_object)
+    return _char_dict(" ", (e, f), (a, b, c, d), max(adv, 0.0), size.value, descent,
+                      fontname, placer)
+
+
+def page_objects(page: Any, textpage: Any, geometry: PageGeometry, budget: Any,
+                 metrics: FontMetrics) -> dict[str, list[dict[str, Any]]]:
+    """The page's chars, lines, rects and curves as pdfplumber's Page.objects holds them."""
+    placer = _Placer(geometry)
+    fonts = _FontCache(metrics)
+    walk = _walk(page, textpage, placer, fonts, budget)
+    chars = _chars(textpage, placer, fonts, walk.spaces)
+    for _ in range(len(chars)):
+        budget.spend()
+    objects: dict[str, list[dict[str, Any]]] = {}
+    if chars:
+        objects["char"] = chars
+    for obj in walk.paths:
+        objects.setdefault(obj["object_type"], []).append(obj)
+    return objects
