@@ -225,9 +225,12 @@ def font_metrics(pdf: pdfplumber.PDF, resources: Any, depth: int = 0) -> FontMet
         except Exception:  # noqa: BLE001 - pdfium's own descent is the fallback
             continue
         known = (font.get_descent(), resolve_and_decode(font.fontname)
-                 if not isinstance(font.fontname, str) else font.fontname)
-        for name in (known[1], known[1].partition("+")[2]):
-            if name:
+                 if not isinstance(font.fontname, str) else font.fontname, font)
+        # a font without a BaseFont (Type3) has no name in pdfium
+        names = (known[1], known[1].partition("+")[2]) if "BaseFont" in dict_value(spec) \
+            else ("",)
+        for name in names:
+            if name or "BaseFont" not in dict_value(spec):
                 metrics.setdefault(name, known)
         del font_id
     if depth < _FORM_DEPTH:

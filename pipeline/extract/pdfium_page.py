@@ -16,7 +16,7 @@ from __future__ import annotations
 
 import ctypes
 from collections.abc import Iterator
-from dataclasses import dataclass
+from dataclasses import dataclass, field
 from typing import Any
 
 import pypdfium2.raw as pdfium_c
@@ -107,7 +107,8 @@ class _Placer:
 
 # --- characters ----------------------------------------------------------------------------
 
-FontMetrics = dict[str, tuple[float, str]]  # base font name -> (descent per 1 pt, fontname)
+# base font name -> (descent per 1 pt, fontname, pdfminer's font object)
+FontMetrics = dict[str, tuple[float, str, Any]]
 
 
 class _FontCache:
@@ -117,9 +118,9 @@ class _FontCache:
 
     def __init__(self, metrics: FontMetrics) -> None:
         self.metrics = metrics
-        self.known: dict[int, tuple[float, str]] = {}
+        self.known: dict[int, tuple[float, str, Any]] = {}
 
-    def get(self, text_object: Any) -> tuple[float, str]:
+    def get(self, text_object: Any) -> tuple[float, str, Any]:
         font = pdfium_c.FPDFTextObj_GetFont(ctypes.cast(text_object, pdfium_c.FPDF_PAGEOBJECT))
         key = ctypes.cast(font, ctypes.c_void_p).value or 0
         if key not in self.known:
@@ -131,7 +132,7 @@ class _FontCache:
             if known is None:
                 descent = ctypes.c_float()
                 pdfium_c.FPDFFont_GetDescent(font, ctypes.c_float(1000.0), descent)
-                known = (descent.value / 1000.0, name)
+                known = (descent.value / 1000.0, name, None)
             self.known[key] = known
         return self.known[key]
 
@@ -186,16 +187,15 @@ _GENERATED_CAN_BE = (0x20, 0x0D, 0x0A)  # pdfium generates only spaces and line 
 
 
 def _codes(textpage: Any, count: int) -> list[int]:
-    """Every character's Unicode in one call (one UTF-16 unit per character unless a
-    character lies outside the BMP: then one call per character)."""
+    """Every character's Unicode in one call. The page text is one UTF-16 unit per character
+    only while no character lies outside the BMP or is a control code (a glyph without
+    Unicode, pdfium's hyphen mark): otherwise each character is asked for on its own."""
     buffer = (ctypes.c_ushort * (count + 1))()
     pdfium_c.FPDFText_GetText(textpage, 0, count, buffer)
     codes = list(buffer[:count])
-    if any(0xD800 <= code <= 0xDFFF for code in codes):
+    if any(code < 0x20 and code not in (0x0A, 0x0D) or 0xD800 <= code <= 0xDFFF
+           or code == _TEXT_HYPHEN_MARK for code in codes):
         return [pdfium_c.FPDFText_GetUnicode(textpage, i) for i in range(count)]
-    for index, code in enumerate(codes):
-        if code == _TEXT_HYPHEN_MARK:  # the page text's stand-in; the character's own code
-            codes[index] = pdfium_c.FPDFText_GetUnicode(textpage, index)
     return codes
 
 
@@ -207,14 +207,17 @@ class _TextObject:
     fontsize: float
     descent: float
     fontname: str
+    font: Any  # pdfminer's font object, for glyphs without Unicode (None if unknown)
 
 
 def _chars(textpage: Any, placer: _Placer, fonts: _FontCache,
-           spaces: dict[int, list[dict[str, Any]]]) -> list[dict[str, Any]]:
+           spaces: dict[int, list[dict[str, Any]]]) -> tuple[list[dict[str, Any]], list[int]]:
+    """The text page's characters in its order, with the text object each belongs to."""
     page = ctypes.cast(textpage, ctypes.c_void_p).value
     count = pdfium_c.FPDFText_CountChars(textpage)
     codes = _codes(textpage, count)
     chars: list[dict[str, Any]] = []
+    keys: list[int] = []
     ox, oy = ctypes.c_double(), ctypes.c_double()
     origin_refs = (ctypes.byref(ox), ctypes.byref(oy))
     matrix = pdfium_c.FS_MATRIX()
@@ -237,23 +240,38 @@ def _chars(textpage: Any, placer: _Placer, fonts: _FontCache,
             continue
         previous = box
         if key in spaces:  # the spaces pdfium left out before this text object
-            chars.extend(spaces.pop(key))
+            lost = spaces.pop(key)
+            chars.extend(lost)
+            keys.extend([0] * len(lost))
         common = shared.get(key)
         if common is None:
             _matrix_of(page, index, ctypes.byref(matrix))
-            descent, fontname = fonts.get(ctypes.c_void_p(key))
+            descent, fontname, font = fonts.get(ctypes.c_void_p(key))
             common = shared[key] = _TextObject((matrix.a, matrix.b, matrix.c, matrix.d),
-                                               _font_size_of(page, index), descent, fontname)
-        if code == _HYPHEN_MARK:
+                                               _font_size_of(page, index), descent, fontname,
+                                               font)
+        if _map_error(page, index) == 1:
+            text = _unmapped(common.font, code)
+        elif code == _HYPHEN_MARK:
             text = "-"
-        elif _map_error(page, index) == 1:
-            text = f"(cid:{code})"  # no Unicode for the glyph: pdfminer's placeholder
         else:
             text = chr(code)
         chars.append(_char_dict(text, (ox.value, oy.value), common.linear,
                                 _advance(common.linear, loose), common.fontsize,
                                 common.descent, common.fontname, placer))
-    return chars
+        keys.append(key)
+    return chars, keys
+
+
+def _unmapped(font: Any, code: int) -> str:
+    """A glyph pdfium found no Unicode for (it returns the character code): what pdfminer
+    makes of it, from its font's encoding, or its `(cid:N)` placeholder."""
+    if font is not None:
+        try:
+            return str(font.to_unichr(code))
+        except Exception:  # noqa: BLE001 - pdfminer's PDFUnicodeNotDefined and kin
+            pass
+    return f"(cid:{code})"
 
 
 def _advance(linear: tuple[float, float, float, float], loose: Any) -> float:
@@ -372,19 +390,29 @@ def _object_matrix(page_object: Any) -> Matrix:
     return (m.a, m.b, m.c, m.d, m.e, m.f)
 
 
+Bounds = tuple[float, float, float, float]  # left, bottom, right, top in page space
+
+
 @dataclass
 class _Walk:
-    """What one pass over the page objects finds: paths, the work they cost, and the spaces
-    pdfium's text page leaves out (keyed by the text object that follows them)."""
+    """What one pass over the page objects finds: paths, the spaces pdfium's text page
+    leaves out (keyed by the text object that follows them), and the text objects it leaves
+    out as repeats of one drawn just before (fake bold), as offsets from that one."""
 
-    paths: list[dict[str, Any]]
-    operations: int
-    spaces: dict[int, list[dict[str, Any]]]
+    paths: list[dict[str, Any]] = field(default_factory=list)
+    spaces: dict[int, list[dict[str, Any]]] = field(default_factory=dict)
+    repeats: dict[int, list[Point]] = field(default_factory=dict)
+    recent: list[tuple[int, Bounds]] = field(default_factory=list)
+
+
+# Text drawn again this close to where it was drawn (points) is a repeat: fake bold.
+_REPEAT_OFFSET = 2.0
+_RECENT_TEXT = 8  # text objects a repeat is looked for among
 
 
 def _walk(page: Any, textpage: Any, placer: _Placer, fonts: _FontCache,
           budget: Any) -> _Walk:
-    walk = _Walk([], 0, {})
+    walk = _Walk()
     pending: list[dict[str, Any]] = []
 
     def visit(page_object: Any, parent: Matrix) -> None:
@@ -399,17 +427,75 @@ def _walk(page: Any, textpage: Any, placer: _Placer, fonts: _FontCache,
             for index in range(pdfium_c.FPDFFormObj_CountObjects(page_object)):
                 visit(pdfium_c.FPDFFormObj_GetObject(page_object, index), ctm)
         elif kind == pdfium_c.FPDF_PAGEOBJ_TEXT:
-            if _text_length(page_object, textpage) == 0:
-                space = _lost_space(page_object, ctm, placer, fonts)
-                if space is not None:
-                    pending.append(space)
-            elif pending:
-                walk.spaces[_text_object_key(page_object)] = list(pending)
-                pending.clear()
+            bounds = _bounds(page_object)
+            key = _text_object_key(page_object)
+            if _text_length(page_object, textpage) > 0:
+                walk.recent = [*walk.recent[-_RECENT_TEXT + 1:], (key, bounds)]
+                if pending:
+                    walk.spaces[key] = list(pending)
+                    pending.clear()
+                return
+            original = _repeated(bounds, walk.recent)
+            if original is not None:
+                walk.repeats.setdefault(original[0], []).append(
+                    (bounds[0] - original[1][0], bounds[1] - original[1][1]))
+                return
+            space = _lost_space(page_object, ctm, bounds, placer, fonts)
+            if space is not None:
+                pending.append(space)
 
     for index in range(pdfium_c.FPDFPage_CountObjects(page)):
         visit(pdfium_c.FPDFPage_GetObject(page, index), (1, 0, 0, 1, 0, 0))
     return walk
+
+
+def _bounds(page_object: Any) -> Bounds:
+    left, bottom, right, top = (ctypes.c_float() for _ in range(4))
+    if not pdfium_c.FPDFPageObj_GetBounds(page_object, left, bottom, right, top):
+        return (0.0, 0.0, 0.0, 0.0)
+    return (left.value, bottom.value, right.value, top.value)
+
+
+def _repeated(bounds: Bounds, recent: list[tuple[int, Bounds]]) -> tuple[int, Bounds] | None:
+    """The recent text object this one repeats: the same size, drawn a little apart."""
+    width, height = bounds[2] - bounds[0], bounds[3] - bounds[1]
+    for key, other in reversed(recent):
+        if abs(other[2] - other[0] - width) < 0.01 and abs(other[3] - other[1] - height) < 0.01 \
+                and abs(other[0] - bounds[0]) <= _REPEAT_OFFSET \
+                and abs(other[1] - bounds[1]) <= _REPEAT_OFFSET and width > 0:
+            return key, other
+    return None
+
+
+def _with_repeats(chars: list[dict[str, Any]], keys: list[int],
+                  repeats: dict[int, list[Point]], placer: _Placer) -> list[dict[str, Any]]:
+    """Each repeated text object's characters again, after its own, moved by the offset."""
+    if not repeats:
+        return chars
+    out: list[dict[str, Any]] = []
+    start = 0
+    for index in range(len(chars) + 1):
+        if index < len(chars) and (index == start or keys[index] == keys[start]):
+            continue
+        run = chars[start:index]
+        out.extend(run)
+        for dx, dy in repeats.get(keys[start], ()) if run else ():
+            out.extend(_moved(char, dx, dy, placer) for char in run)
+        start = index
+    return out
+
+
+def _moved(char: dict[str, Any], dx: float, dy: float, placer: _Placer) -> dict[str, Any]:
+    a, b, c, d, _, _ = placer.device
+    ddx, ddy = a * dx + c * dy, b * dx + d * dy
+    moved = dict(char)
+    moved["x0"], moved["x1"] = char["x0"] + ddx, char["x1"] + ddx
+    moved["y0"], moved["y1"] = char["y0"] + ddy, char["y1"] + ddy
+    moved["top"], moved["bottom"] = char["top"] - ddy, char["bottom"] - ddy
+    moved["doctop"] = char["doctop"] - ddy
+    m = char["matrix"]
+    moved["matrix"] = (*m[:4], m[4] + ddx, m[5] + ddy)
+    return moved
 
 
 def _text_length(text_object: Any, textpage: Any) -> int:
@@ -417,19 +503,19 @@ def _text_length(text_object: Any, textpage: Any) -> int:
     return max(pdfium_c.FPDFTextObj_GetText(text_object, textpage, None, 0) // 2 - 1, 0)
 
 
-def _lost_space(text_object: Any, ctm: Matrix, placer: _Placer,
+def _lost_space(text_object: Any, ctm: Matrix, bounds: Bounds, placer: _Placer,
                 fonts: _FontCache) -> dict[str, Any] | None:
-    """A text object pdfium's text page kept nothing of: a space drawn on its own (Chromium
-    prints each space as one), which pdfminer reads as a ' ' character."""
-    left, bottom, right, top = (ctypes.c_float() for _ in range(4))
-    if not pdfium_c.FPDFPageObj_GetBounds(text_object, left, bottom, right, top):
+    """A text object pdfium's text page kept nothing of and that repeats no other: a space
+    drawn on its own (Chromium prints each space as one), which pdfminer reads as ' '."""
+    if bounds == (0.0, 0.0, 0.0, 0.0):
         return None
+    left, _, right, _ = bounds
     size = ctypes.c_float()
     pdfium_c.FPDFTextObj_GetFontSize(text_object, size)
     a, b, c, d, e, f = ctm
     scale = (a * a + b * b) ** 0.5 or 1.0
-    adv = (right.value - e) / scale if abs(b) < 1e-6 else (right.value - left.value) / scale
-    descent, fontname = fonts.get(text_object)
+    adv = (right - e) / scale if abs(b) < 1e-6 else (right - left) / scale
+    descent, fontname, _ = fonts.get(text_object)
     return _char_dict(" ", (e, f), (a, b, c, d), max(adv, 0.0), size.value, descent,
                       fontname, placer)
 
@@ -440,7 +526,8 @@ def page_objects(page: Any, textpage: Any, geometry: PageGeometry, budget: Any,
     placer = _Placer(geometry)
     fonts = _FontCache(metrics)
     walk = _walk(page, textpage, placer, fonts, budget)
-    chars = _chars(textpage, placer, fonts, walk.spaces)
+    chars, keys = _chars(textpage, placer, fonts, walk.spaces)
+    chars = _with_repeats(chars, keys, walk.repeats, placer)
     for _ in range(len(chars)):
         budget.spend()
     objects: dict[str, list[dict[str, Any]]] = {}
