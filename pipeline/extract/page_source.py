@@ -222,6 +222,8 @@ def font_metrics(pdf: pdfplumber.PDF, resources: Any, depth: int = 0) -> FontMet
         objid = spec.objid if isinstance(spec, PDFObjRef) else None
         try:
             font = pdf.rsrcmgr.get_font(objid, dict_value(spec))
+        except MemoryError:
+            raise  # the memory bound: the file fails as it would under pdfminer
         except Exception:  # noqa: BLE001 - pdfium's own descent is the fallback
             continue
         known = (font.get_descent(), resolve_and_decode(font.fontname)

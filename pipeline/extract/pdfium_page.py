@@ -242,7 +242,7 @@ def _chars(textpage: Any, placer: _Placer, fonts: _FontCache,
         if key in spaces:  # the spaces pdfium left out before this text object
             lost = spaces.pop(key)
             chars.extend(lost)
-            keys.extend([0] * len(lost))
+            keys.extend([key] * len(lost))
         common = shared.get(key)
         if common is None:
             _matrix_of(page, index, ctypes.byref(matrix))
@@ -403,6 +403,7 @@ class _Walk:
     spaces: dict[int, list[dict[str, Any]]] = field(default_factory=dict)
     repeats: dict[int, list[Point]] = field(default_factory=dict)
     recent: list[tuple[int, Bounds]] = field(default_factory=list)
+    order: dict[int, int] = field(default_factory=dict)  # text object -> place in the stream
 
 
 # Text drawn again this close to where it was drawn (points) is a repeat: fake bold.
@@ -430,6 +431,7 @@ def _walk(page: Any, textpage: Any, placer: _Placer, fonts: _FontCache,
             bounds = _bounds(page_object)
             key = _text_object_key(page_object)
             if _text_length(page_object, textpage) > 0:
+                walk.order[key] = len(walk.order)
                 walk.recent = [*walk.recent[-_RECENT_TEXT + 1:], (key, bounds)]
                 if pending:
                     walk.spaces[key] = list(pending)
@@ -465,6 +467,17 @@ def _repeated(bounds: Bounds, recent: list[tuple[int, Bounds]]) -> tuple[int, Bo
                 and abs(other[1] - bounds[1]) <= _REPEAT_OFFSET and width > 0:
             return key, other
     return None
+
+
+def _in_stream_order(chars: list[dict[str, Any]], keys: list[int],
+                     order: dict[int, int]) -> tuple[list[dict[str, Any]], list[int]]:
+    """Characters in content-stream order, as pdfminer meets them: pdfium's text page
+    reorders the text objects of a rotated page."""
+    places = [order.get(key, len(order)) for key in keys]
+    if all(a <= b for a, b in zip(places, places[1:])):
+        return chars, keys
+    ranked = sorted(range(len(chars)), key=places.__getitem__)
+    return [chars[i] for i in ranked], [keys[i] for i in ranked]
 
 
 def _with_repeats(chars: list[dict[str, Any]], keys: list[int],
@@ -527,6 +540,7 @@ def page_objects(page: Any, textpage: Any, geometry: PageGeometry, budget: Any,
     fonts = _FontCache(metrics)
     walk = _walk(page, textpage, placer, fonts, budget)
     chars, keys = _chars(textpage, placer, fonts, walk.spaces)
+    chars, keys = _in_stream_order(chars, keys, walk.order)
     chars = _with_repeats(chars, keys, walk.repeats, placer)
     for _ in range(len(chars)):
         budget.spend()
