@@ -15,7 +15,7 @@ from pdfminer.pdfdocument import PDFEncryptionError, PDFPasswordIncorrect
 from pdfminer.pdfpage import PDFPage
 from pdfminer.pdfparser import PDFSyntaxError
 from pdfminer.psparser import PSException
-from pdfplumber.page import Page
+from pdfplumber.page import FilteredPage, Page
 from pdfplumber.table import Table
 from pdfplumber.utils.exceptions import PdfminerException
 
@@ -27,6 +27,7 @@ from pipeline.errors import (
     ResourceLimitError,
     UnreadablePdfError,
 )
+from pipeline.extract.cells import CharIndex, outside, table_rows
 from pipeline.extract.layout import names_known_table
 from pipeline.extract.limits import MB, PAGE_WORK_HINT, Limits
 from pipeline.extract.page_source import DEFAULT_PARSER, PARSERS, LeanPage, iter_pages
@@ -101,12 +102,6 @@ def _storable(text: Cell) -> Cell:
     return _SURROGATE.sub("\ufffd", text) if text else text
 
 
-def _inside(obj: dict, boxes: list[tuple[float, float, float, float]]) -> bool:
-    mid_x = (obj["x0"] + obj["x1"]) / 2
-    mid_y = (obj["top"] + obj["bottom"]) / 2
-    return any(x0 <= mid_x <= x1 and top <= mid_y <= bottom for x0, top, x1, bottom in boxes)
-
-
 MEMORY_HINT = "Raise --max-memory if the file is genuine."
 
 
@@ -115,19 +110,31 @@ def memory_limit_error(name: str, limits: Limits, page: int | None = None) -> Re
                               file_name=name, page=page, hint=MEMORY_HINT)
 
 
-@dataclass(frozen=True)
-class _CharsOnly:
-    """What pdfplumber's Table.extract reads of its page: the characters. Handing it only the
-    table's own characters spares it testing every character of the page for every row."""
+def _table_rows(table: Table, page_chars: list[dict[str, Any]] | CharIndex,
+                ) -> list[list[str | None]]:
+    """The table's cell texts, exactly as `table.extract()` gives them (pipeline/extract/
+    cells.py: one sorted sweep over the page's characters instead of a scan per row)."""
+    index = page_chars if isinstance(page_chars, CharIndex) else CharIndex(page_chars)
+    return table_rows(table, index)
 
-    chars: list[dict[str, Any]]
 
+class _OutsideTables(FilteredPage):
+    """The page without the characters of the tables found on it; its other objects (rules,
+    shading) stay, as they did under `page.filter(...)`."""
 
-def _table_rows(table: Table, page_chars: list[dict[str, Any]]) -> list[list[str | None]]:
-    x0, top, x1, bottom = table.bbox
-    own = [c for c in page_chars if x0 <= (c["x0"] + c["x1"]) / 2 < x1
-           and top <= (c["top"] + c["bottom"]) / 2 < bottom]
-    return Table(_CharsOnly(own), table.cells).extract()  # type: ignore[arg-type]
+    def __init__(self, parent_page: Page, boxes: list[tuple[float, float, float, float]]):
+        super().__init__(parent_page, bool)
+        self.boxes = list(boxes)
+
+    @property
+    def objects(self) -> dict[str, list[dict[str, Any]]]:
+        if hasattr(self, "_objects"):
+            return self._objects
+        objects = {kind: list(found) for kind, found in self.parent_page.objects.items()}
+        if "char" in objects:
+            objects["char"] = outside(objects["char"], self.boxes)
+        self._objects: dict[str, list[dict[str, Any]]] = objects
+        return self._objects
 
 
 def _origins(table: Table) -> tuple[tuple[float, ...], tuple[tuple[GridPosition, ...], ...]]:
@@ -161,6 +168,7 @@ def _page_blocks(page: Page, page_no: int) -> tuple[list[Block], int]:
     blocks: list[Block] = []
     boxes: list[tuple[float, float, float, float]] = []
     rest: Page = page  # the page without the tables found so far
+    index: CharIndex | None = None
     lines: list[dict[str, Any]] | None = None
     for strategy in STRATEGIES.values():
         if strategy.needs_text:
@@ -169,8 +177,9 @@ def _page_blocks(page: Page, page_no: int) -> tuple[list[Block], int]:
                 continue
         found = 0
         for table in strategy.find(rest, page):
+            index = index or CharIndex(page_chars)
             rows = tuple(tuple(_storable(cell) for cell in row)
-                         for row in _table_rows(table, page_chars))
+                         for row in _table_rows(table, index))
             if not rows:
                 continue
             found += 1
@@ -180,8 +189,7 @@ def _page_blocks(page: Page, page_no: int) -> tuple[list[Block], int]:
                                      table.bbox[0], table.bbox[2], column_x, origins,
                                      strategy.name))
         if found:
-            rest = page.filter(lambda obj: obj.get("object_type") != "char"
-                               or not _inside(obj, boxes))
+            rest = _OutsideTables(page, boxes)
             lines = None
     for line in _text_lines(rest) if lines is None else lines:
         text = squash(_storable(line["text"]))
