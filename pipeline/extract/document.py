@@ -29,7 +29,7 @@ from pipeline.errors import (
 )
 from pipeline.extract.cells import CharIndex, outside, table_rows
 from pipeline.extract.layout import names_known_table
-from pipeline.extract.limits import MB, PAGE_WORK_HINT, Limits
+from pipeline.extract.limits import MB, Limits
 from pipeline.extract.page_source import DEFAULT_PARSER, PARSERS, LeanPage, iter_pages
 from pipeline.extract.strategies import STRATEGIES
 from pipeline.extract.strategies.ruled import TABLE_SETTINGS as TABLE_SETTINGS
@@ -37,6 +37,7 @@ from pipeline.extract.strategies.ruled import closing_rules as _closing_rules  #
 from pipeline.normalise import plain_name, squash
 
 _LeanPage = LeanPage  # the pdfminer page source's page (tests compare its chars)
+DEFAULT_LIMITS = Limits()
 
 Cell = str | None
 
@@ -204,7 +205,7 @@ def _text_lines(page: Page) -> list[dict[str, Any]]:
     return page.extract_text_lines(return_chars=False)
 
 
-def read_blocks(path: Path, limits: Limits = Limits(),
+def read_blocks(path: Path, limits: Limits = DEFAULT_LIMITS,
                 parser: str = DEFAULT_PARSER) -> DocumentBlocks:
     """Every table and every line of text outside tables, in reading order, with its page.
     `parser` names the page source (pipeline.extract.page_source.PARSERS)."""
@@ -241,7 +242,7 @@ def read_blocks(path: Path, limits: Limits = Limits(),
             raise _unreadable(cause, name) from cause
 
 
-def _pages(pdf: pdfplumber.PDF, limits: Limits = Limits(), name: str = "",
+def _pages(pdf: pdfplumber.PDF, limits: Limits = DEFAULT_LIMITS, name: str = "",
            parser: str = "pdfminer", data: bytes | None = None) -> Iterator[LeanPage]:
     """The pages one at a time, from the page source `parser` (page_source.iter_pages)."""
     return iter_pages(pdf, parser, limits, name, data)

@@ -474,7 +474,7 @@ def _in_stream_order(chars: list[dict[str, Any]], keys: list[int],
     """Characters in content-stream order, as pdfminer meets them: pdfium's text page
     reorders the text objects of a rotated page."""
     places = [order.get(key, len(order)) for key in keys]
-    if all(a <= b for a, b in zip(places, places[1:])):
+    if all(a <= b for a, b in zip(places, places[1:], strict=False)):
         return chars, keys
     ranked = sorted(range(len(chars)), key=places.__getitem__)
     return [chars[i] for i in ranked], [keys[i] for i in ranked]
