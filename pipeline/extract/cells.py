@@ -35,13 +35,14 @@ class CharIndex:
         self.entries = entries
         self.v_mids = [entry[0] for entry in entries]
 
-    def within(self, box: Box) -> list[int]:
-        """Page-order positions of the characters whose midpoint lies in the half-open box
-        [x0, x1) x [top, bottom), as pdfplumber's `char_in_bbox` tests it."""
+    def within(self, box: Box) -> list[tuple[int, float, float]]:
+        """(page-order position, h, v) of the characters whose midpoint (h, v) lies in the
+        half-open box [x0, x1) x [top, bottom), as pdfplumber's `char_in_bbox` tests it, in
+        page order."""
         x0, top, x1, bottom = box
         start = bisect_left(self.v_mids, top)
         end = bisect_left(self.v_mids, bottom, start)
-        return sorted(i for _, h, i in self.entries[start:end] if x0 <= h < x1)
+        return sorted((i, h, v) for v, h, i in self.entries[start:end] if x0 <= h < x1)
 
 
 def table_rows(table: Table, index: CharIndex) -> list[list[str | None]]:
@@ -55,16 +56,10 @@ def table_rows(table: Table, index: CharIndex) -> list[list[str | None]]:
                 cells.append(None)
                 continue
             x0, top, x1, bottom = cell
-            own = [chars[i] for i in in_row if _mid_in(chars[i], x0, top, x1, bottom)]
+            own = [chars[i] for i, h, v in in_row if x0 <= h < x1 and top <= v < bottom]
             cells.append(utils.extract_text(own) if own else "")
         rows.append(cells)
     return rows
-
-
-def _mid_in(char: Char, x0: float, top: float, x1: float, bottom: float) -> bool:
-    h_mid = (char["x0"] + char["x1"]) / 2
-    v_mid = (char["top"] + char["bottom"]) / 2
-    return x0 <= h_mid < x1 and top <= v_mid < bottom
 
 
 def outside(chars: list[Char], boxes: list[Box]) -> list[Char]:

@@ -199,19 +199,48 @@ def _codes(textpage: Any, count: int) -> list[int]:
     return codes
 
 
-@dataclass(frozen=True)
+@dataclass
 class _TextObject:
-    """What every character of one text object shares."""
+    """What every character of one text object shares. `flat`: (low, high, upright) of an
+    unrotated text object's glyph boxes, the bottom and top of a glyph relative to its
+    baseline in page units (None when rotated)."""
 
     linear: tuple[float, float, float, float]
     fontsize: float
     descent: float
     fontname: str
     font: Any  # pdfminer's font object, for glyphs without Unicode (None if unknown)
+    flat: tuple[float, float, bool] | None = None
+
+    def __post_init__(self) -> None:
+        a, b, c, d = self.linear
+        if b == 0 and c == 0 and a != 0:
+            low = d * self.descent * self.fontsize
+            high = d * (self.descent * self.fontsize + self.fontsize)
+            self.flat = (min(low, high), max(low, high), a * d > 0)
 
 
-def _chars(textpage: Any, placer: _Placer, fonts: _FontCache,
-           spaces: dict[int, list[dict[str, Any]]]) -> tuple[list[dict[str, Any]], list[int]]:
+def _flat_char(text: str, ox: float, oy: float, width: float, common: _TextObject,
+               placer: _Placer) -> dict[str, Any]:
+    """_char_dict for an unrotated glyph on an unrotated page: its box is its origin, its
+    width along the line (pdfium's loose box) and the text object's low and high."""
+    assert common.flat is not None
+    low, high, upright = common.flat
+    a, b, c, d = common.linear
+    e, f = ox + placer.device[4], oy + placer.device[5]
+    x0, x1 = (e, e + width) if a > 0 else (e - width, e)
+    y0, y1 = f + low, f + high
+    top = (placer.height - y1) + placer.mb_top
+    return {"text": text, "fontname": common.fontname, "adv": width / abs(a),
+            "upright": upright, "matrix": (a, b, c, d, e, f), "object_type": "char",
+            "page_number": placer.page_number, "x0": x0 + placer.mb_x0, "y0": y0,
+            "x1": x1 + placer.mb_x0, "y1": y1, "width": x1 - x0, "height": y1 - y0,
+            "top": top, "bottom": (placer.height - y0) + placer.mb_top,
+            "doctop": placer.doctop + top, "size": y1 - y0}
+
+
+def _chars(textpage: Any, placer: _Placer,
+           fonts: _FontCache) -> tuple[list[dict[str, Any]], list[int]]:
     """The text page's characters in its order, with the text object each belongs to."""
     page = ctypes.cast(textpage, ctypes.c_void_p).value
     count = pdfium_c.FPDFText_CountChars(textpage)
@@ -225,6 +254,7 @@ def _chars(textpage: Any, placer: _Placer, fonts: _FontCache,
     loose_ref = ctypes.byref(loose)
     shared: dict[int, _TextObject] = {}
     previous: tuple[Any, ...] | None = None
+    fast = placer.device[:4] == (1, 0, 0, 1)  # an unrotated page
     for index in range(count):
         code = codes[index]
         if code in _GENERATED_CAN_BE and _is_generated(page, index) == 1:
@@ -239,10 +269,6 @@ def _chars(textpage: Any, placer: _Placer, fonts: _FontCache,
             chars[-1]["text"] += chr(code)  # a ligature: one glyph, two characters
             continue
         previous = box
-        if key in spaces:  # the spaces pdfium left out before this text object
-            lost = spaces.pop(key)
-            chars.extend(lost)
-            keys.extend([key] * len(lost))
         common = shared.get(key)
         if common is None:
             _matrix_of(page, index, ctypes.byref(matrix))
@@ -256,9 +282,13 @@ def _chars(textpage: Any, placer: _Placer, fonts: _FontCache,
             text = "-"
         else:
             text = chr(code)
-        chars.append(_char_dict(text, (ox.value, oy.value), common.linear,
-                                _advance(common.linear, loose), common.fontsize,
-                                common.descent, common.fontname, placer))
+        if common.flat is not None and fast:
+            chars.append(_flat_char(text, ox.value, oy.value, loose.right - loose.left,
+                                    common, placer))
+        else:
+            chars.append(_char_dict(text, (ox.value, oy.value), common.linear,
+                                    _advance(common.linear, loose), common.fontsize,
+                                    common.descent, common.fontname, placer))
         keys.append(key)
     return chars, keys
 
@@ -411,8 +441,10 @@ _REPEAT_OFFSET = 2.0
 _RECENT_TEXT = 8  # text objects a repeat is looked for among
 
 
-def _walk(page: Any, textpage: Any, placer: _Placer, fonts: _FontCache,
-          budget: Any) -> _Walk:
+def _walk(page: Any, placer: _Placer, fonts: _FontCache, budget: Any,
+          with_chars: set[int]) -> _Walk:
+    """Paths, and what to make of the text objects pdfium's text page kept no character of
+    (`with_chars` holds those it kept characters of)."""
     walk = _Walk()
     pending: list[dict[str, Any]] = []
 
@@ -430,7 +462,7 @@ def _walk(page: Any, textpage: Any, placer: _Placer, fonts: _FontCache,
         elif kind == pdfium_c.FPDF_PAGEOBJ_TEXT:
             bounds = _bounds(page_object)
             key = _text_object_key(page_object)
-            if _text_length(page_object, textpage) > 0:
+            if key in with_chars:
                 walk.order[key] = len(walk.order)
                 walk.recent = [*walk.recent[-_RECENT_TEXT + 1:], (key, bounds)]
                 if pending:
@@ -469,15 +501,30 @@ def _repeated(bounds: Bounds, recent: list[tuple[int, Bounds]]) -> tuple[int, Bo
     return None
 
 
-def _in_stream_order(chars: list[dict[str, Any]], keys: list[int],
-                     order: dict[int, int]) -> tuple[list[dict[str, Any]], list[int]]:
-    """Characters in content-stream order, as pdfminer meets them: pdfium's text page
-    reorders the text objects of a rotated page."""
+def _in_stream_order(chars: list[dict[str, Any]], keys: list[int], order: dict[int, int],
+                     spaces: dict[int, list[dict[str, Any]]],
+                     ) -> tuple[list[dict[str, Any]], list[int]]:
+    """Characters in content-stream order, as pdfminer meets them (pdfium's text page
+    reorders the text objects of a rotated page), with the spaces it left out put back
+    before the text object that follows them."""
     places = [order.get(key, len(order)) for key in keys]
-    if all(a <= b for a, b in zip(places, places[1:], strict=False)):
+    if not all(a <= b for a, b in zip(places, places[1:], strict=False)):
+        ranked = sorted(range(len(chars)), key=places.__getitem__)
+        chars, keys = [chars[i] for i in ranked], [keys[i] for i in ranked]
+    if not spaces:
         return chars, keys
-    ranked = sorted(range(len(chars)), key=places.__getitem__)
-    return [chars[i] for i in ranked], [keys[i] for i in ranked]
+    out_chars: list[dict[str, Any]] = []
+    out_keys: list[int] = []
+    previous = None
+    for char, key in zip(chars, keys, strict=True):
+        if key != previous and key in spaces:
+            lost = spaces.pop(key)
+            out_chars.extend(lost)
+            out_keys.extend([key] * len(lost))
+        out_chars.append(char)
+        out_keys.append(key)
+        previous = key
+    return out_chars, out_keys
 
 
 def _with_repeats(chars: list[dict[str, Any]], keys: list[int],
@@ -511,11 +558,6 @@ def _moved(char: dict[str, Any], dx: float, dy: float, placer: _Placer) -> dict[
     return moved
 
 
-def _text_length(text_object: Any, textpage: Any) -> int:
-    """Characters pdfium's text page kept of this text object (its trailing NUL excluded)."""
-    return max(pdfium_c.FPDFTextObj_GetText(text_object, textpage, None, 0) // 2 - 1, 0)
-
-
 def _lost_space(text_object: Any, ctm: Matrix, bounds: Bounds, placer: _Placer,
                 fonts: _FontCache) -> dict[str, Any] | None:
     """A text object pdfium's text page kept nothing of and that repeats no other: a space
@@ -538,12 +580,11 @@ def page_objects(page: Any, textpage: Any, geometry: PageGeometry, budget: Any,
     """The page's chars, lines, rects and curves as pdfplumber's Page.objects holds them."""
     placer = _Placer(geometry)
     fonts = _FontCache(metrics)
-    walk = _walk(page, textpage, placer, fonts, budget)
-    chars, keys = _chars(textpage, placer, fonts, walk.spaces)
-    chars, keys = _in_stream_order(chars, keys, walk.order)
+    chars, keys = _chars(textpage, placer, fonts)
+    budget.spend(len(chars))
+    walk = _walk(page, placer, fonts, budget, set(keys))
+    chars, keys = _in_stream_order(chars, keys, walk.order, walk.spaces)
     chars = _with_repeats(chars, keys, walk.repeats, placer)
-    for _ in range(len(chars)):
-        budget.spend()
     objects: dict[str, list[dict[str, Any]]] = {}
     if chars:
         objects["char"] = chars
