@@ -1,14 +1,15 @@
 """Layout robustness benchmark (issue 9): render seeded layout variants of the golden reports
-through both producers, ingest each into a fresh warehouse, and score it against its golden
-truth, per dimension value and overall.
+through every producer (ruled: word, reportlab; borderless: html, word-borderless), ingest each
+into a fresh warehouse, and score it against its golden truth, per dimension value and overall.
 
     .venv/bin/python bench/layouts.py [--count 240] [--workers 2] [--reuse-corpus]
+                                      [--producers word reportlab html word-borderless]
 
 Two plans: every drifted value alone (fuzz.isolated_plan: one dimension away from neutral,
-both producers, plus the neutral layout) and a random mix (fuzz.plan: every dimension drawn
+each producer, plus the neutral layout) and a random mix (fuzz.plan: every dimension drawn
 from the seed, --count variants).
 
-Needs LibreOffice and the samples extra (samples/README.md). Rendered files go to
+Needs LibreOffice, Chromium (html) and the samples extra (samples/README.md). Rendered files go to
 bench/corpus/ (git-ignored); results to bench/RESULTS-layouts.md, with only figures this run
 measured. The baseline in the same run is the committed sample PDFs (tests/fixtures/pdfs).
 
@@ -32,7 +33,14 @@ ROOT = Path(__file__).resolve().parent.parent
 sys.path.insert(0, str(ROOT))
 sys.path.insert(0, str(ROOT / "samples"))
 
-from fuzz import DIMENSION_NAMES, isolated_plan, plan, render_many, write_manifest  # noqa: E402,E501
+from fuzz import (  # noqa: E402
+    DIMENSION_NAMES,
+    PRODUCERS,
+    isolated_plan,
+    plan,
+    render_many,
+    write_manifest,
+)
 from render_fuzz import GOLDEN_STEMS, load_goldens  # noqa: E402
 
 from bench.layouts_measure import measure  # noqa: E402
@@ -43,10 +51,10 @@ RESULTS = ROOT / "bench" / "RESULTS-layouts.md"
 PDFS = ROOT / "tests" / "fixtures" / "pdfs"
 
 
-def baseline_entries() -> list[dict]:
+def baseline_entries(producers: tuple[str, ...] = PRODUCERS) -> list[dict]:
     """The committed sample renderings, scored the same way (no drift)."""
     return [{"file": f"{stem}-{producer}.pdf", "golden": stem, "producer": producer,
-             "choices": {}} for stem in GOLDEN_STEMS for producer in ("word", "reportlab")]
+             "choices": {}} for stem in GOLDEN_STEMS for producer in producers]
 
 
 def main(argv: list[str] | None = None) -> int:
@@ -58,12 +66,15 @@ def main(argv: list[str] | None = None) -> int:
     parser.add_argument("--workers", type=int, default=2, help="ingest worker processes")
     parser.add_argument("--reuse-corpus", action="store_true",
                         help="score the PDFs already in bench/corpus (same count and seeds)")
+    parser.add_argument("--producers", nargs="+", choices=PRODUCERS, default=list(PRODUCERS),
+                        help="who prints the variants (html needs chromium, word soffice)")
     parser.add_argument("--out", type=Path, default=RESULTS)
     args = parser.parse_args(argv)
 
     goldens = load_goldens()
-    plans = {"isolated": [] if args.no_isolated else isolated_plan(goldens, 50_000),
-             "mixed": plan(goldens, args.count, args.first_seed)}
+    producers = tuple(args.producers)
+    plans = {"isolated": [] if args.no_isolated else isolated_plan(goldens, 50_000, producers),
+             "mixed": plan(goldens, args.count, args.first_seed, producers)}
     entries = {name: [v.manifest_entry(producer) for v, producer in jobs]
                for name, jobs in plans.items()}
     every_entry = [e for plan_entries in entries.values() for e in plan_entries]
@@ -80,7 +91,7 @@ def main(argv: list[str] | None = None) -> int:
     print(f"rendered {len(rendered)}/{len(every_entry)} variants in {render_seconds:.0f} s",
           flush=True)
 
-    baseline, baseline_wall = measure(baseline_entries(), PDFS, goldens, args.workers)
+    baseline, baseline_wall = measure(baseline_entries(producers), PDFS, goldens, args.workers)
     sections, walls = {}, {}
     for name, plan_entries in present.items():
         sections[name], walls[name] = measure(plan_entries, CORPUS, goldens, args.workers)
@@ -91,8 +102,8 @@ def main(argv: list[str] | None = None) -> int:
                     f"{len(present['isolated'])} one-value-at-a-time (seeds from 50000), "
                     f"{len(present['mixed'])} random mix (seeds {args.first_seed}.."
                     f"{args.first_seed + args.count - 1}); "
-                    f"{sum(e['producer'] == 'word' for e in rendered)} word, "
-                    f"{sum(e['producer'] == 'reportlab' for e in rendered)} reportlab",
+                    + ", ".join(f"{sum(e['producer'] == p for e in rendered)} {p}"
+                                for p in producers),
         "dimensions": f"{len(DIMENSION_NAMES)}, all drawn for each random-mix variant",
         "render time": f"{render_seconds:.0f} s" + (" (corpus reused)" if args.reuse_corpus
                                                     else ""),

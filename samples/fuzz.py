@@ -1,7 +1,7 @@
 """A seeded layout fuzzer: the same golden content, printed the many ways councils print it.
 
     variant(golden, seed)                    -> Variant (pure: choices + the golden as printed)
-    render_variant(variant, out_dir, producer) -> the PDF (producer: word | reportlab)
+    render_variant(variant, out_dir, producer) -> the PDF (producer: one of PRODUCERS)
     render_many([(variant, producer), ...], out_dir) -> PDFs, every .docx in ONE soffice call
 
 Each variant picks, from random.Random(seed), one value on every dimension of DIMENSIONS
@@ -35,7 +35,16 @@ from report_model import (  # noqa: E402
     widths,
 )
 
-PRODUCERS = ("word", "reportlab")
+# Who prints a variant is a dimension of its own (bench/layouts_report.py counts it as one):
+# a ruled grid (LibreOffice from .docx, reportlab), read by the `ruled` table strategy, or no
+# ruling lines at all (Chromium printing HTML, a Word table in a borderless style), read by
+# `aligned`. Chromium and LibreOffice are needed only to render (samples/README.md).
+RULED_PRODUCERS = ("word", "reportlab")
+BORDERLESS_PRODUCERS = ("html", "word-borderless")
+PRODUCERS = RULED_PRODUCERS + BORDERLESS_PRODUCERS
+# What a producer prints whatever the layout says, pinned in the variant's choices so they
+# say what was printed: a browser prints the page A4 portrait (samples/html_writer.py).
+PRODUCER_PINS: dict[str, dict[str, str]] = {"html": {"orientation": "portrait"}}
 
 
 @dataclass(frozen=True)
@@ -526,30 +535,36 @@ def _title(printed: Golden) -> str:
 
 
 def build_variant_docx(variant: Variant, out_dir: Path, producer_tag: str = "word") -> Path:
+    """The .docx of a word (ruled) or word-borderless variant, named for its producer."""
     from docx_writer import build_docx
 
     out_dir.mkdir(parents=True, exist_ok=True)
     path = out_dir / f"{variant.name}-{producer_tag}.docx"
     build_docx(report_blocks(variant.printed), path, _title(variant.printed),
-               page_setup(variant.printed))
+               page_setup(variant.printed), borderless=producer_tag == "word-borderless")
     return path
 
 
 def render_variant(variant: Variant, out_dir: Path, producer: str) -> Path:
-    """Write <name>-<producer>.pdf into out_dir through that producer (word needs soffice)."""
+    """Write <name>-<producer>.pdf into out_dir through that producer (word and
+    word-borderless need soffice, html needs chromium)."""
     out_dir.mkdir(parents=True, exist_ok=True)
     pdf = out_dir / f"{variant.name}-{producer}.pdf"
     layout_of(variant.printed)  # refuses unknown layout keys before anything is drawn
+    blocks, title, setup = (report_blocks(variant.printed), _title(variant.printed),
+                            page_setup(variant.printed))
     if producer == "reportlab":
         from reportlab_writer import render_reportlab_pdf
 
-        render_reportlab_pdf(report_blocks(variant.printed), pdf, _title(variant.printed),
-                             page_setup(variant.printed))
-    elif producer == "word":
+        render_reportlab_pdf(blocks, pdf, title, setup)
+    elif producer in ("word", "word-borderless"):
         from docx_writer import render_word_pdf
 
-        render_word_pdf(report_blocks(variant.printed), pdf, _title(variant.printed),
-                        page_setup(variant.printed))
+        render_word_pdf(blocks, pdf, title, setup, borderless=producer == "word-borderless")
+    elif producer == "html":
+        from html_writer import render_html_pdf
+
+        render_html_pdf(blocks, pdf, title, setup)
     else:
         raise ValueError(f"unknown producer {producer!r}: {PRODUCERS}")
     return pdf
@@ -557,18 +572,25 @@ def render_variant(variant: Variant, out_dir: Path, producer: str) -> Path:
 
 def render_many(jobs: list[tuple[Variant, str]], out_dir: Path,
                 soffice: str = "soffice", batch: int = 40) -> list[Path]:
-    """Render many variants: reportlab ones directly, word ones as .docx converted by one
-    LibreOffice start per `batch` files. Returns the PDFs written (a failed one is absent)."""
+    """Render many variants: reportlab and html ones one by one, word and word-borderless ones
+    as .docx converted by one LibreOffice start per `batch` files. Returns the PDFs written
+    (a failed one is absent)."""
     from docx_writer import docx_batch_to_pdf
 
     written: list[Path] = []
-    word = [v for v, producer in jobs if producer == "word"]
+    word = [(v, producer) for v, producer in jobs if producer in ("word", "word-borderless")]
     for v, producer in jobs:
         if producer == "reportlab":
             written.append(render_variant(v, out_dir, "reportlab"))
+        elif producer == "html":
+            try:
+                written.append(render_variant(v, out_dir, "html"))
+            except (RuntimeError, OSError) as error:  # chromium failed: absent, as documented
+                print(f"{v.name}-html: {error}", file=sys.stderr)
     with tempfile.TemporaryDirectory(prefix="fuzz-docx-") as tmp:
         for start in range(0, len(word), batch):
-            docx_paths = [build_variant_docx(v, Path(tmp)) for v in word[start:start + batch]]
+            docx_paths = [build_variant_docx(v, Path(tmp), producer)
+                          for v, producer in word[start:start + batch]]
             written += docx_batch_to_pdf(docx_paths, out_dir, soffice,
                                          timeout_s=60 + 20 * len(docx_paths))
     return written
@@ -578,15 +600,22 @@ def write_manifest(entries: list[dict[str, Any]], path: Path) -> None:
     path.write_text(json.dumps(entries, indent=1, ensure_ascii=False) + "\n", encoding="utf-8")
 
 
-def plan(goldens: dict[str, Golden], count: int, first_seed: int = 0) -> list[tuple[Variant, str]]:
+def _pinned(choices: dict[str, str] | None, producer: str) -> dict[str, str] | None:
+    """The choices with what the producer prints whatever the layout says."""
+    pins = PRODUCER_PINS.get(producer)
+    return {**(choices or {}), **pins} if pins else choices
+
+
+def plan(goldens: dict[str, Golden], count: int, first_seed: int = 0,
+         producers: tuple[str, ...] = PRODUCERS) -> list[tuple[Variant, str]]:
     """`count` variants: seed s prints golden s % len(goldens) through producer
-    (s // len(goldens)) % 2, so goldens and producers are spread evenly."""
+    (s // len(goldens)) % len(producers), so goldens and producers are spread evenly."""
     stems = sorted(goldens)
     jobs = []
     for seed in range(first_seed, first_seed + count):
         stem = stems[seed % len(stems)]
-        producer = PRODUCERS[(seed // len(stems)) % len(PRODUCERS)]
-        jobs.append((variant(goldens[stem], seed), producer))
+        producer = producers[(seed // len(stems)) % len(producers)]
+        jobs.append((variant(goldens[stem], seed, _pinned(None, producer)), producer))
     return jobs
 
 
@@ -595,12 +624,16 @@ def drifts() -> list[tuple[str, str]]:
     return [(d.name, v) for d in DIMENSIONS for v in d.values[1:]]
 
 
-def sparse_plan(goldens: dict[str, Golden], size: int,
-                seed: int = 0) -> list[tuple[Variant, str]]:
+def sparse_plan(goldens: dict[str, Golden], size: int, seed: int = 0,
+                producers: tuple[str, ...] = RULED_PRODUCERS) -> list[tuple[Variant, str]]:
     """`size` variants that together print every drifted value once or more, each variant
     drifting only a few dimensions (the rest neutral), so a failing variant points at a few
     dimension values. The values are shuffled by `seed` and dealt round-robin, never two
-    values of one dimension to the same variant; goldens and producers alternate."""
+    values of one dimension to the same variant; goldens and `producers` alternate (the
+    default keeps the committed ruled fixtures of seed 9 as they were drawn)."""
+    widest = max(len(d.values) - 1 for d in DIMENSIONS)
+    if size < widest:  # a dimension's values would need two in one variant
+        raise ValueError(f"a sparse plan needs at least {widest} variants, not {size}")
     rng = random.Random(seed)
     pending = drifts()
     rng.shuffle(pending)
@@ -615,28 +648,31 @@ def sparse_plan(goldens: dict[str, Golden], size: int,
     jobs = []
     for index, pinned in enumerate(dealt):
         variant_seed = seed * 1000 + index
+        producer = producers[(index // len(stems)) % len(producers)]
         chosen = variant(goldens[stems[index % len(stems)]], variant_seed,
-                         _with_requirements({**NEUTRAL, **pinned}))
-        jobs.append((chosen, PRODUCERS[(index // len(stems)) % len(PRODUCERS)]))
+                         _pinned(_with_requirements({**NEUTRAL, **pinned}), producer))
+        jobs.append((chosen, producer))
     return jobs
 
 
-def isolated_plan(goldens: dict[str, Golden], first_seed: int = 0) -> list[tuple[Variant, str]]:
+def isolated_plan(goldens: dict[str, Golden], first_seed: int = 0,
+                  producers: tuple[str, ...] = PRODUCERS) -> list[tuple[Variant, str]]:
     """One variant per drifted value and producer, every other dimension neutral: what each
     value costs on its own. Goldens rotate; plus the all-neutral layout per golden and
-    producer."""
+    producer. (A producer's pins stay: an html variant is portrait whatever it drifts.)"""
     stems = sorted(goldens)
     jobs = []
     seed = first_seed
     for stem in stems:
-        for producer in PRODUCERS:
-            jobs.append((variant(goldens[stem], seed, dict(NEUTRAL)), producer))
+        for producer in producers:
+            jobs.append((variant(goldens[stem], seed, _pinned(dict(NEUTRAL), producer)),
+                         producer))
             seed += 1
     for index, (name, value) in enumerate(drifts()):
-        for producer in PRODUCERS:
+        for producer in producers:
             golden = goldens[stems[index % len(stems)]]
-            jobs.append((variant(golden, seed, _with_requirements({**NEUTRAL, name: value})),
-                         producer))
+            choices = _pinned(_with_requirements({**NEUTRAL, name: value}), producer)
+            jobs.append((variant(golden, seed, choices), producer))
             seed += 1
     return jobs
 

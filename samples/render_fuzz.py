@@ -1,11 +1,15 @@
 """Render the committed layout-fuzz fixtures: a seeded set of variants that covers every
-dimension value, both producers and every golden file (tests/test_layout_fuzz.py reads them).
+dimension value, every producer and every golden file (tests/test_layout_fuzz.py reads them).
 Each variant drifts only a few dimensions (fuzz.sparse_plan), so a failure points at them.
 
-    python samples/render_fuzz.py [--size 20]
+    python samples/render_fuzz.py [--size 20] [--borderless-size 6] [--only html ...]
 
-Writes tests/fixtures/fuzz/<name>-<producer>.pdf and tests/fixtures/fuzz/manifest.json (each
-variant's seed, choices and what the scorer must know). Needs LibreOffice (samples/README.md).
+Two sets: `--size` variants printed by the ruled producers (word, reportlab; seed `--seed`)
+and `--borderless-size` printed without rules (html, word-borderless; seed `--seed` + 1),
+each set dealing every drifted value. Writes tests/fixtures/fuzz/<name>-<producer>.pdf and
+tests/fixtures/fuzz/manifest.json (each variant's seed, choices and what the scorer must
+know). `--only` re-renders just those producers' files, keeping the others as committed.
+Needs LibreOffice and Chromium (samples/README.md).
 """
 
 from __future__ import annotations
@@ -17,7 +21,14 @@ from pathlib import Path
 
 sys.path.insert(0, str(Path(__file__).resolve().parent))
 
-from fuzz import render_many, sparse_plan, write_manifest  # noqa: E402
+from fuzz import (  # noqa: E402
+    BORDERLESS_PRODUCERS,
+    PRODUCERS,
+    RULED_PRODUCERS,
+    render_many,
+    sparse_plan,
+    write_manifest,
+)
 
 ROOT = Path(__file__).resolve().parent.parent
 GOLDEN_DIR = ROOT / "tests" / "fixtures" / "golden"
@@ -34,13 +45,24 @@ def load_goldens() -> dict[str, dict]:
 def main(argv: list[str] | None = None) -> int:
     parser = argparse.ArgumentParser(description=__doc__.splitlines()[0])
     parser.add_argument("--size", type=int, default=20, help="number of variants")
+    parser.add_argument("--borderless-size", type=int, default=6,
+                        help="number of variants printed without ruling lines")
     parser.add_argument("--seed", type=int, default=9, help="deals the drifted values")
+    parser.add_argument("--only", nargs="+", choices=PRODUCERS,
+                        help="render only these producers' variants (the rest stay)")
     args = parser.parse_args(argv)
-    jobs = sparse_plan(load_goldens(), args.size, args.seed)
+    goldens = load_goldens()
+    jobs = (sparse_plan(goldens, args.size, args.seed, RULED_PRODUCERS)
+            + sparse_plan(goldens, args.borderless_size, args.seed + 1, BORDERLESS_PRODUCERS))
+    producers = set(args.only or PRODUCERS)
     FUZZ_DIR.mkdir(parents=True, exist_ok=True)
     for old in FUZZ_DIR.glob("*.pdf"):
-        old.unlink()
-    written = {p.name for p in render_many(jobs, FUZZ_DIR)}
+        if old.stem.endswith(tuple(f"-{p}" for p in producers)):
+            old.unlink()
+    todo = [(v, producer) for v, producer in jobs if producer in producers]
+    written = {p.name for p in render_many(todo, FUZZ_DIR)} | {
+        f"{v.name}-{producer}.pdf" for v, producer in jobs if producer not in producers
+        and (FUZZ_DIR / f"{v.name}-{producer}.pdf").exists()}
     entries = [v.manifest_entry(producer) for v, producer in jobs]
     missing = [e["file"] for e in entries if e["file"] not in written]
     write_manifest(entries, FUZZ_DIR / "manifest.json")
