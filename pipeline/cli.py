@@ -3,12 +3,16 @@
 from __future__ import annotations
 
 import csv
+import dataclasses
+import hashlib
 import json
 import os
 import sys
 import threading
 import traceback
 from collections.abc import Callable
+from enum import StrEnum
+from importlib import metadata
 from pathlib import Path
 from typing import Annotated, Any, TypeVar
 
@@ -21,17 +25,19 @@ from rich.table import Table
 
 from pipeline.config import area_catalogue
 from pipeline.errors import ExportError, PipelineError, UsageError, WarehouseError
+from pipeline.export import export_warehouse
 from pipeline.extract.document import MB, Limits
 from pipeline.html_report import build_report
-from pipeline.load import report_tables, warehouse
+from pipeline.load import SCHEMA_VERSION, remove_reports, warehouse
 from pipeline.names import printable
-from pipeline.run import FileOutcome, IngestSummary, discover, ingest
+from pipeline.run import FileOutcome, IngestSummary, RunInfo, discover, ingest
 from pipeline.trends import sparkline
 
 DEFAULT_DB = Path("warehouse/complaints.duckdb")
 app = typer.Typer(
     help="Turn council Annual Complaints Report PDFs into a validated DuckDB warehouse.",
-    no_args_is_help=True, add_completion=False, pretty_exceptions_enable=False)
+    no_args_is_help=True, add_completion=False, pretty_exceptions_enable=False,
+    context_settings={"help_option_names": ["-h", "--help"]})
 out = Console()
 err = Console(stderr=True)
 T = TypeVar("T")
@@ -75,6 +81,52 @@ def _unexpected(error: BaseException) -> str:
     return f"warehouse error ({first_line})"
 
 
+class OutputFormat(StrEnum):
+    table = "table"
+    csv = "csv"
+    json = "json"
+
+
+class IngestFormat(StrEnum):
+    table = "table"
+    json = "json"
+
+
+class ExportFormat(StrEnum):
+    parquet = "parquet"
+    csv = "csv"
+
+
+class SeverityChoice(StrEnum):
+    error = "error"
+    warning = "warning"
+    info = "info"
+
+
+def version_text() -> str:
+    from pipeline.run import extractor_fingerprint
+
+    try:
+        tool = metadata.version("complaints-warehouse")
+    except metadata.PackageNotFoundError:
+        tool = "unknown"
+    return (f"complaints {tool} (extractor {extractor_fingerprint(None)}, "
+            f"warehouse schema v{SCHEMA_VERSION})")
+
+
+def _print_version(value: bool) -> None:
+    if value:
+        out.print(version_text(), highlight=False)
+        raise typer.Exit()
+
+
+@app.callback()
+def main(version: Annotated[bool, typer.Option(
+        "--version", callback=_print_version, is_eager=True,
+        help="Print the version and exit.")] = False) -> None:
+    """Turn council Annual Complaints Report PDFs into a validated DuckDB warehouse."""
+
+
 def _default_workers() -> int:
     return max(1, min(os.cpu_count() or 1, 8))
 
@@ -86,10 +138,17 @@ def ingest_command(
     db: DbOption = DEFAULT_DB,
     force: Annotated[bool, typer.Option(
         "--force", help="Re-process files even if unchanged since they were loaded.")] = False,
+    replace: Annotated[bool, typer.Option(
+        "--replace", help="Let a different file replace the loaded report of its council and "
+                          "year (a corrected re-issue).")] = False,
+    council: Annotated[str | None, typer.Option(
+        "--council", help="Whose reports these are, when a report does not name its "
+                          "council (or names it wrongly).")] = None,
     strict: Annotated[bool, typer.Option(
         "--strict", help="Refuse a report that has any error-severity finding.")] = False,
     reextract: Annotated[bool, typer.Option(
-        "--reextract", help="Re-process reports loaded by an older extractor version.")] = False,
+        "--reextract", help="Re-process reports loaded by another extractor version or "
+                            "vocabulary.")] = False,
     workers: Annotated[int, typer.Option(
         "--workers", min=0, help="Extraction processes (0, the default: one per core).")] = 0,
     max_pages: Annotated[int, typer.Option(
@@ -101,7 +160,13 @@ def ingest_command(
         help="Memory (MB) one file's extraction may allocate; 0: unbounded.")] = 1536,
     lock_wait: Annotated[float, typer.Option(
         "--lock-wait", min=0, envvar="COMPLAINTS_LOCK_WAIT",
-        help="Seconds to wait for another ingest to release the warehouse.")] = 30.0,
+        help="Seconds to wait for the warehouse's write lock, per report.")] = 30.0,
+    fmt: Annotated[IngestFormat, typer.Option(
+        "--format", "-f", help="Summary as a table, or JSON lines (one object per file).")
+    ] = IngestFormat.table,
+    quiet: Annotated[bool, typer.Option(
+        "--quiet", "-q", help="Print only errors (and the JSON lines, with --format json).")
+    ] = False,
     debug: DebugOption = False,
 ) -> None:
     """Extract, validate and load reports; unchanged files are skipped.
@@ -113,7 +178,8 @@ def ingest_command(
     total = len(_guarded(debug, lambda: discover(targets)))
     with Progress(TextColumn("{task.description}"), BarColumn(), MofNCompleteColumn(),
                   TextColumn("{task.fields[pages]} pages"), TimeElapsedColumn(),
-                  console=err, transient=True, disable=not err.is_terminal) as progress:
+                  console=err, transient=True,
+                  disable=quiet or not err.is_terminal) as progress:
         task = progress.add_task("Ingesting", total=total, pages=0)
 
         def on_file(outcome: FileOutcome) -> None:
@@ -127,35 +193,50 @@ def ingest_command(
                     err.print(f"[dim]{escape(printable(f'{outcome.file_name}: {line}'))}[/dim]",
                               highlight=False, soft_wrap=True)
 
+        def on_wait(message: str) -> None:
+            if not quiet:
+                progress.console.print(f"[yellow]Waiting: {message}[/yellow]", highlight=False,
+                                       soft_wrap=True)
+
         summary = _guarded(debug, lambda: ingest(
-            targets, db, force=force, strict=strict, reextract=reextract,
-            workers=workers or _default_workers(), limits=limits, lock_wait=lock_wait,
-            on_file=on_file))
-    _print_summary(summary)
+            targets, db, force=force, strict=strict, reextract=reextract, replace=replace,
+            council=council, workers=workers or _default_workers(), limits=limits,
+            lock_wait=lock_wait, on_file=on_file, on_wait=on_wait))
+    if fmt == IngestFormat.json:
+        for outcome in summary.outcomes:
+            sys.stdout.write(json.dumps(dataclasses.asdict(outcome), ensure_ascii=False) + "\n")
+    elif not quiet:
+        _print_summary(summary)
     raise typer.Exit(1 if summary.failed else 0)
 
 
 def _print_summary(summary: IngestSummary) -> None:
     table = Table(title=f"Ingest: {len(summary.outcomes)} file(s), {summary.pages} page(s), "
                         f"{summary.seconds:.1f}s")
-    for name in ("file", "status", "year", "pages", "records", "issues", "quarantined"):
-        table.add_column(name, overflow="fold", justify="right" if name in {
-            "pages", "records", "issues", "quarantined"} else "left")
+    for name in ("file", "status", "council", "year", "pages", "records", "issues",
+                 "quarantined"):
+        table.add_column(name, overflow="fold", no_wrap=name in {"status", "year"},
+                         justify="right" if name in {
+                             "pages", "records", "issues", "quarantined"} else "left")
     for o in summary.outcomes:
         colour = {"failed": "red", "unchanged": "dim"}.get(o.status, "green")
-        table.add_row(escape(printable(o.file_name)), f"[{colour}]{o.status}[/{colour}]",
-                      o.report_year or "",
-                      str(o.pages or ""), str(o.records or ""), str(o.issues or ""),
-                      str(o.quarantined or ""))
+        table.add_row(escape(printable(o.source_path or o.file_name)),
+                      f"[{colour}]{o.status}[/{colour}]", escape(o.council or ""),
+                      o.report_year or "", str(o.pages or ""), str(o.records or ""),
+                      str(o.issues or ""), str(o.quarantined or ""))
     out.print(table)
+    for o in summary.outcomes:
+        if o.note:
+            out.print(f"{o.source_path or o.file_name}: {o.note}", highlight=False,
+                      soft_wrap=True)
 
 
-def _render(columns: list[str], rows: list[tuple[Any, ...]], fmt: str) -> None:
-    if fmt == "csv":
+def _render(columns: list[str], rows: list[tuple[Any, ...]], fmt: OutputFormat) -> None:
+    if fmt == OutputFormat.csv:
         writer = csv.writer(sys.stdout, lineterminator="\n")
         writer.writerow(columns)
         writer.writerows(rows)
-    elif fmt == "json":
+    elif fmt == OutputFormat.json:
         sys.stdout.write(json.dumps([dict(zip(columns, r, strict=True)) for r in rows],
                                     default=str, ensure_ascii=False, indent=1) + "\n")
     else:
@@ -167,7 +248,7 @@ def _render(columns: list[str], rows: list[tuple[Any, ...]], fmt: str) -> None:
         out.print(table)
 
 
-Format = Annotated[str, typer.Option("--format", "-f", help="table, csv or json.")]
+Format = Annotated[OutputFormat, typer.Option("--format", "-f", help="table, csv or json.")]
 
 
 def _query(db: Path, sql: str, params: list[Any] | None = None) -> tuple[list[str], list]:
@@ -185,31 +266,28 @@ def _query(db: Path, sql: str, params: list[Any] | None = None) -> tuple[list[st
 def query_command(
     sql: Annotated[str, typer.Argument(help="SQL to run against the warehouse (read-only).")],
     db: DbOption = DEFAULT_DB,
-    fmt: Format = "table",
+    fmt: Format = OutputFormat.table,
     debug: DebugOption = False,
 ) -> None:
     """Run SQL against the warehouse, opened read-only."""
-    if fmt not in {"table", "csv", "json"}:
-        err.print(f"[red]Error: unknown format {fmt!r}; use table, csv or json[/red]")
-        raise typer.Exit(2)
     columns, rows = _guarded(debug, lambda: _query(db, sql))
     _render(columns, rows, fmt)
 
 
 REPORTS_SQL = """
-SELECT r.file_name, r.report_year, r.council, r.page_count AS pages,
+SELECT r.council, r.report_year, r.source_path, r.file_name, r.page_count AS pages,
        (SELECT count(*) FROM stage_outcomes s WHERE s.report_id = r.report_id) AS stage_outcomes,
        (SELECT count(*) FROM commentary c WHERE c.report_id = r.report_id) AS commentary,
        (SELECT count(*) FROM service_commitments c WHERE c.report_id = r.report_id) AS commitments,
        (SELECT count(*) FROM data_quality_issues d WHERE d.report_id = r.report_id) AS issues,
        (SELECT count(*) FROM quarantine q WHERE q.report_id = r.report_id) AS quarantined,
-       r.extractor_version, r.ingested_at
-FROM reports r ORDER BY r.report_year, r.file_name
+       r.extractor_fingerprint, r.ingested_at
+FROM reports r ORDER BY r.council, r.report_year
 """
 
 
 @app.command("reports")
-def reports_command(db: DbOption = DEFAULT_DB, fmt: Format = "table",
+def reports_command(db: DbOption = DEFAULT_DB, fmt: Format = OutputFormat.table,
                     debug: DebugOption = False) -> None:
     """List ingested reports with their record, issue and quarantine counts."""
     columns, rows = _guarded(debug, lambda: _query(db, REPORTS_SQL))
@@ -217,11 +295,11 @@ def reports_command(db: DbOption = DEFAULT_DB, fmt: Format = "table",
 
 
 CHECK_SQL = """
-SELECT r.report_year, d.severity, d.check_name, d.directorate, d.service_area, d.period,
+SELECT d.council, d.report_year, d.severity, d.check_name, d.directorate, d.service_area, d.period,
        d.stage, d.detail, d.page, r.file_name
 FROM data_quality_issues d JOIN reports r USING (report_id)
 WHERE (? IS NULL OR d.severity = ?)
-ORDER BY r.report_year, r.file_name,
+ORDER BY d.council, d.report_year,
          CASE d.severity WHEN 'error' THEN 0 WHEN 'warning' THEN 1 ELSE 2 END, d.page, d.detail
 """
 
@@ -229,15 +307,16 @@ ORDER BY r.report_year, r.file_name,
 @app.command("check")
 def check_command(
     db: DbOption = DEFAULT_DB,
-    severity: Annotated[str | None, typer.Option(
-        "--severity", help="Only show findings of this severity (error, warning, info).")] = None,
+    severity: Annotated[SeverityChoice | None, typer.Option(
+        "--severity", help="Only show findings of this severity.")] = None,
     strict: Annotated[bool, typer.Option(
         "--strict", help="Exit 1 if any error-severity finding exists.")] = False,
-    fmt: Format = "table",
+    fmt: Format = OutputFormat.table,
     debug: DebugOption = False,
 ) -> None:
     """Show data-quality findings (arithmetic slips, mismatches, quarantined values)."""
-    columns, rows = _guarded(debug, lambda: _query(db, CHECK_SQL, [severity, severity]))
+    level = severity.value if severity else None
+    columns, rows = _guarded(debug, lambda: _query(db, CHECK_SQL, [level, level]))
     _render(columns, rows, fmt)
     errors = _guarded(debug, lambda: _query(
         db, "SELECT count(*) FROM data_quality_issues WHERE severity = 'error'"))[1][0][0]
@@ -246,28 +325,49 @@ def check_command(
         raise typer.Exit(1)
 
 
+TRENDS_SQL = """
+SELECT council, period, stage, received, upheld_pct, restated FROM complaint_trends
+WHERE lower(service_area) = lower(?) AND (? IS NULL OR council = ?)
+ORDER BY council, period, stage
+"""
+
+
 @app.command("trends")
 def trends_command(
     area: Annotated[str, typer.Argument(help="Service area, as printed or canonical.")],
+    council: Annotated[str | None, typer.Option(
+        "--council", help="Only this council (default: every council, one table each).")
+    ] = None,
     db: DbOption = DEFAULT_DB,
+    fmt: Format = OutputFormat.table,
     debug: DebugOption = False,
 ) -> None:
     """Print an area's received and upheld figures per year, with a sparkline per stage."""
-    def load() -> tuple[list[str], list]:
-        found = area_catalogue().area(area)
+    def load() -> tuple[str, list[str], list]:
+        found = area_catalogue(council).area(area)
         name = found.name if found else area
-        columns, rows = _query(db, "SELECT period, stage, received, upheld_pct, restated "
-                                   "FROM complaint_trends WHERE lower(service_area) = lower(?) "
-                                   "ORDER BY period, stage", [name])
+        columns, rows = _query(db, TRENDS_SQL, [name, council, council])
         if not rows:
             raise UsageError(f"no figures for service area {area!r}; see `complaints query "
                              "\"SELECT DISTINCT service_area FROM stage_outcomes\"`")
-        return [name], rows
+        return name, columns, rows
 
-    (name,), rows = _guarded(debug, load)
+    name, columns, rows = _guarded(debug, load)
+    if fmt != OutputFormat.table:
+        _render(columns, rows, fmt)
+        return
+    for each in sorted({r[0] for r in rows}):
+        _print_trend(f"{each} – {name}", [r[1:] for r in rows if r[0] == each])
+    if any(r[5] for r in rows):
+        out.print("* restated: another report of the same council printed a different figure "
+                  "(`complaints check` lists them)")
+
+
+def _print_trend(title: str, rows: list[tuple]) -> None:
+    """One council's series: a column per period, a row and a sparkline per stage."""
     periods = sorted({r[0] for r in rows})
     cells = {(r[0], r[1]): r for r in rows}
-    table = Table(title=f"{name}: complaints received (upheld %) by year")
+    table = Table(title=f"{title}: complaints received (upheld %) by year")
     table.add_column("stage")
     for period in periods:
         table.add_column(period, justify="right")
@@ -284,57 +384,62 @@ def trends_command(
             row.append("" if received is None else f"{received}{pct}{mark}")
         table.add_row(*row, sparkline(values))
     out.print(table)
-    if any(r[4] for r in rows):
-        out.print("* restated: another report printed a different figure "
-                  "(`complaints check` lists them)")
 
 
 @app.command("export")
 def export_command(
     out_dir: Annotated[Path, typer.Option("--out", help="Folder to write into.")],
-    fmt: Annotated[str, typer.Option("--format", "-f", help="parquet or csv.")] = "parquet",
+    fmt: Annotated[ExportFormat, typer.Option("--format", "-f", help="parquet or csv.")
+                   ] = ExportFormat.parquet,
     db: DbOption = DEFAULT_DB,
     debug: DebugOption = False,
 ) -> None:
-    """Export every warehouse table; Parquet is partitioned by period where a table has one."""
-    if fmt not in {"parquet", "csv"}:
-        err.print(f"[red]Error: unknown format {fmt!r}; use parquet or csv[/red]")
-        raise typer.Exit(2)
-
+    """Export every warehouse table and the trends view; Parquet is partitioned by period
+    where a table has one; an empty table is a zero-row file."""
     def export() -> list[tuple[str, int]]:
-        written = []
         try:
             out_dir.mkdir(parents=True, exist_ok=True)
         except OSError as error:
             raise ExportError(f"cannot create the folder ({error.strerror})",
                               file_name=str(out_dir)) from error
         with warehouse(db, read_only=True, writable=out_dir) as con:
-            for table in ("complaint_trends", *report_tables()):
-                columns = [r[0] for r in con.execute(f"DESCRIBE {table}").fetchall()]
-                count = len(con.execute(f"SELECT 1 FROM {table}").fetchall())
-                target = out_dir / (table if fmt == "parquet" else f"{table}.csv")
-                select = f"SELECT * FROM {table}"
-                if fmt == "parquet" and "period" in columns:
-                    # Hive folders cannot hold '/', so 2018/19 is filed as period_key=2018-19.
-                    select = f"SELECT *, replace(period, '/', '-') AS period_key FROM {table}"
-                    options = "FORMAT parquet, PARTITION_BY (period_key), OVERWRITE_OR_IGNORE"
-                elif fmt == "parquet":
-                    target.mkdir(exist_ok=True)
-                    target = target / "data.parquet"
-                    options = "FORMAT parquet"
-                else:
-                    options = "FORMAT csv, HEADER"
-                escaped = str(target.resolve()).replace("'", "''")
-                try:
-                    con.execute(f"COPY ({select}) TO '{escaped}' ({options})")
-                except duckdb.Error as error:
-                    raise ExportError(f"cannot write {table} ({str(error).splitlines()[0]})",
-                                      file_name=str(out_dir)) from error
-                written.append((table, count))
-        return written
+            return export_warehouse(con, out_dir, fmt.value)  # type: ignore[arg-type]
 
     written = _guarded(debug, export)
-    _render(["table", "rows"], written, "table")
+    _render(["table", "rows"], written, OutputFormat.table)
+
+
+@app.command("remove")
+def remove_command(
+    file: Annotated[str | None, typer.Argument(
+        help="The report's file (its bytes are matched), or its loaded path or name.")] = None,
+    council: Annotated[str | None, typer.Option("--council", help="With --year: the "
+                                                "council whose report to remove.")] = None,
+    year: Annotated[str | None, typer.Option("--year", help="Report year, e.g. 2018/19.")
+                    ] = None,
+    db: DbOption = DEFAULT_DB,
+    debug: DebugOption = False,
+) -> None:
+    """Delete one report's rows from every table, in one transaction."""
+    def remove() -> list[tuple[str, str, str]]:
+        if (file is None) == (council is None or year is None):
+            raise UsageError("give a FILE, or --council and --year (not both)")
+        sha = _file_sha256(Path(file)) if file and Path(file).is_file() else None
+        run = RunInfo.start()
+        removed = remove_reports(
+            db, sha256=sha, name=file, council=council, report_year=year,
+            run_row=run.row(FileOutcome(file or "", "removed"), sha))
+        if not removed:
+            raise WarehouseError(f"no loaded report matches {file or f'{council} {year}'}",
+                                 hint="`complaints reports` lists them.")
+        return removed
+
+    for each_council, each_year, path in _guarded(debug, remove):
+        out.print(f"removed {each_council} {each_year} ({path})", highlight=False)
+
+
+def _file_sha256(path: Path) -> str:
+    return hashlib.sha256(path.read_bytes()).hexdigest()
 
 
 

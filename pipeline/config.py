@@ -2,6 +2,8 @@
 
 from __future__ import annotations
 
+import hashlib
+import json
 import os
 import re
 import tomllib
@@ -108,13 +110,17 @@ def _merge(base: Any, extra: Any) -> Any:
         return merged
     if isinstance(base, list) and isinstance(extra, list):
         if all(isinstance(e, dict) and "name" in e for e in base + extra):
-            by_name = {(e.get("directorate"), e["name"]): dict(e) for e in base}
+            by_name = {_entry_key(e): dict(e) for e in base}
             for entry in extra:
-                key = (entry.get("directorate"), entry["name"])
+                key = _entry_key(entry)
                 by_name[key] = _merge(by_name[key], entry) if key in by_name else entry
             return list(by_name.values())
         return base + [e for e in extra if e not in base]
     return extra
+
+
+def _entry_key(entry: dict[str, Any]) -> tuple[Any, ...]:
+    return entry.get("council"), entry.get("directorate"), entry["name"]
 
 
 def _read_toml(name: str) -> dict[str, Any]:
@@ -133,9 +139,34 @@ def reload_vocabulary() -> None:
     header_vocabulary.cache_clear()
 
 
-@lru_cache(maxsize=1)
-def area_catalogue() -> AreaCatalogue:
-    data = _read_toml("areas.toml")
+def _council_areas(data: dict[str, Any], council: str | None) -> dict[str, Any]:
+    """The shared catalogue plus the `[[council_alias]]` entries of this council only: an
+    entry with a `directorate` adds printed names to that area, one without to a directorate."""
+    own = [e for e in data.get("council_alias", [])
+           if council and fold_name(e["council"]) == fold_name(council)]
+    directorates = [dict(e) for e in data["directorate"]]
+    areas = [dict(e) for e in data["area"]]
+    for alias in own:
+        for entry in areas if "directorate" in alias else directorates:
+            if entry["name"] == alias["name"] and entry.get("directorate") == \
+                    alias.get("directorate"):
+                entry["aliases"] = [*entry.get("aliases", []), *alias["aliases"]]
+    return {"directorate": directorates, "area": areas, "council_alias": own}
+
+
+def vocabulary_fingerprint(council: str | None) -> str:
+    """A digest of the vocabulary in effect for this council's reports (shared headers and
+    areas, its own aliases, the overlay): it changes exactly when re-reading could differ."""
+    effective = {"headers": _read_toml("headers.toml"),
+                 "areas": _council_areas(_read_toml("areas.toml"), council)}
+    text = json.dumps(effective, sort_keys=True, ensure_ascii=False)
+    return hashlib.sha256(text.encode("utf-8")).hexdigest()[:12]
+
+
+@lru_cache(maxsize=16)
+def area_catalogue(council: str | None = None) -> AreaCatalogue:
+    """Canonical names, with the printed names of `council`'s reports where it has its own."""
+    data = _council_areas(_read_toml("areas.toml"), council)
     directorates: dict[str, str] = {}
     for entry in data["directorate"]:
         for printed in [entry["name"], *entry.get("aliases", [])]:

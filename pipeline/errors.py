@@ -76,6 +76,15 @@ class ExportError(PipelineError):
     hint = "Choose a folder you can write to (--out)."
 
 
+class ReportConflictError(WarehouseError):
+    hint = "Pass --replace if this file is a corrected re-issue of that report."
+
+
+class CouncilUnknownError(PipelineError):
+    stage = "extract"
+    hint = "Pass --council NAME to say whose report it is."
+
+
 class UsageError(PipelineError):
     stage = "cli"
 

@@ -1,32 +1,47 @@
-"""Load: one report's records into DuckDB in one transaction, replacing whatever that report
-(same content, or an older version of the same file) had loaded before."""
+"""Load: one report's records into DuckDB in one short transaction. A report is identified by
+(council, report year); its sha256 is the content version. The write lock is held only for
+that transaction, so readers are blocked for a moment, not for a whole run."""
 
 from __future__ import annotations
 
+import re
 import time
-from collections.abc import Iterator, Sequence
+from collections.abc import Callable, Iterable, Iterator, Sequence
 from contextlib import contextmanager, suppress
+from dataclasses import dataclass
 from importlib import resources
 from pathlib import Path
+from typing import Any, get_args
 
 import duckdb
 import pyarrow as pa
 from pydantic import BaseModel
 
-from pipeline.errors import SchemaVersionError, WarehouseBusyError, WarehouseError
+from pipeline.catalog import comment_statements
+from pipeline.checks import CHECKS
+from pipeline.errors import (
+    ReportConflictError,
+    SchemaVersionError,
+    WarehouseBusyError,
+    WarehouseError,
+)
 from pipeline.families import WarehouseTable, family_tables
 from pipeline.trends import RESTATEMENTS_SQL, TRENDS_VIEW_SQL
-from schemas.records import ReportRecords, ReportSection
+from schemas.records import (
+    Attribution,
+    IngestStatus,
+    Measure,
+    ReportRecords,
+    ReportSection,
+    Severity,
+)
 
-SCHEMA_VERSION = 2
-# Each step takes a warehouse of that version to the next one.
-MIGRATIONS: dict[int, tuple[str, ...]] = {
-    # v2: which table strategy read each report and each dashboard (issue 12).
-    1: ("ALTER TABLE reports ADD COLUMN table_strategies VARCHAR",
-        "ALTER TABLE report_sections ADD COLUMN strategy VARCHAR"),
-}
+# v2 added table strategies; v3: report identity (council, report_year), council in every
+# table, ENUMs, ingest_runs. Older warehouses are refused: they are re-creatable from the PDFs.
+SCHEMA_VERSION = 3
 # Every table holding a report's rows: the report itself, its sections, each table family's
-# tables (pipeline.families registry), and its findings.
+# tables (pipeline.families registry), and its findings. Loading, removing, export and test
+# snapshots loop over this one list.
 SECTIONS_TABLE = WarehouseTable("report_sections", ReportSection)
 
 
@@ -34,29 +49,83 @@ def report_tables() -> tuple[str, ...]:
     """Every table holding a report's rows, the registry's families included."""
     return ("reports", SECTIONS_TABLE.name, *(t.name for t in family_tables()),
             "data_quality_issues", "quarantine")
+
+
+# The warehouse's ENUM types, from the one home of each closed vocabulary.
+ENUM_TYPES: dict[str, tuple[str, ...]] = {
+    "severity": get_args(Severity), "check_name": tuple(CHECKS),
+    "attribution": get_args(Attribution), "measure": get_args(Measure),
+    "ingest_status": get_args(IngestStatus)}
 LOCK_WAIT_SECONDS = 30.0
+WaitCallback = Callable[[str], None]
 # No connection of ours may fetch code from the network: a file that is not a DuckDB database
 # (a SQLite file given as --db) would otherwise make DuckDB download a reader for it.
 NO_EXTENSIONS = {"autoinstall_known_extensions": False, "autoload_known_extensions": False}
 DUCKDB_MAGIC = b"DUCK"  # bytes 8-11 of every DuckDB database file
 
 
+
+
 def _ddl() -> str:
     return resources.files("schemas").joinpath("ddl.sql").read_text(encoding="utf-8")
 
 
-def _connect(path: Path, read_only: bool, wait: float) -> duckdb.DuckDBPyConnection:
+def create_schema(con: duckdb.DuckDBPyConnection) -> None:
+    """ENUM types from the record Literals, the tables, the views, and every comment."""
+    for name, members in ENUM_TYPES.items():
+        values = ", ".join("'" + v.replace("'", "''") + "'" for v in members)
+        con.execute(f"CREATE TYPE {name} AS ENUM ({values})")
+    con.execute(_ddl())
+    con.execute(TRENDS_VIEW_SQL)
+    for statement in comment_statements(con):
+        con.execute(statement)
+
+
+def _process_command(pid: int) -> str:
+    try:
+        raw = Path(f"/proc/{pid}/cmdline").read_bytes()
+    except OSError:
+        return ""
+    return " ".join(part.decode(errors="replace") for part in raw.split(b"\0") if part)[:80]
+
+
+def lock_holder(message: str) -> tuple[str, str]:
+    """(who holds the lock, what to do) from DuckDB's lock error. DuckDB says a read-only
+    open would work when the holders are readers; a writer's lock admits nobody."""
+    reader = "read-only mode" in message
+    kind = "a read-only connection (an analyst's session?)" if reader else "a writer"
+    pid = re.search(r"\(PID (\d+)\)", message)
+    command = _process_command(int(pid.group(1))) if pid else ""
+    if not reader and "ingest" in command:
+        kind = "another ingest"
+    if pid:
+        kind += f", PID {pid.group(1)}" + (f" `{command}`" if command else "")
+    hint = ("A connection left open blocks writers: close it, or connect per query "
+            "(README: Sharing the warehouse)." if reader else
+            "Another process is writing; an ingest holds the lock only while it loads one "
+            "report, so retry, or raise --lock-wait.")
+    return kind, hint
+
+
+def _connect(path: Path, read_only: bool, wait: float,
+             on_wait: WaitCallback | None = None) -> duckdb.DuckDBPyConnection:
     deadline = time.monotonic() + wait
+    announced = False
     while True:
         try:
             return duckdb.connect(str(path), read_only=read_only, config=dict(NO_EXTENSIONS))
         except duckdb.IOException as error:
             if "lock" not in str(error).lower():
                 raise _damaged(path, error) from error
+            holder, hint = lock_holder(str(error))
             if time.monotonic() >= deadline:
-                raise WarehouseBusyError("warehouse is locked by another process",
-                                         file_name=str(path)) from error
-            time.sleep(0.25)
+                raise WarehouseBusyError(f"warehouse is locked by {holder}",
+                                         file_name=str(path), hint=hint) from error
+            if on_wait and not announced:
+                on_wait(f"{path}: warehouse is locked by {holder}; retrying for up to "
+                        f"{wait:g}s")
+                announced = True
+            time.sleep(0.05)
         except duckdb.Error as error:
             raise _damaged(path, error) from error
 
@@ -92,48 +161,46 @@ def _schema_version(con: duckdb.DuckDBPyConnection) -> int | None:
         "SELECT table_name FROM information_schema.tables WHERE table_schema = 'main'").fetchall()}
     if "warehouse_meta" not in tables:
         return 0 if tables else None
-    row = con.execute("SELECT value FROM warehouse_meta WHERE key = 'schema_version'").fetchone()
+    row = _first(con, "SELECT value FROM warehouse_meta WHERE key = 'schema_version'")
     return int(row[0]) if row else 0
 
 
-def _migrate(con: duckdb.DuckDBPyConnection, found: int | None, path: Path) -> None:
-    if found is None:
-        con.execute("BEGIN")
-        con.execute(_ddl())
-        con.execute("INSERT INTO warehouse_meta VALUES ('schema_version', ?)",
-                    [str(SCHEMA_VERSION)])
-        con.execute("COMMIT")
-        _create_views(con)
-        return
-    if found > SCHEMA_VERSION:
+def _first(con: duckdb.DuckDBPyConnection, sql: str, params: list[Any] | None = None
+           ) -> tuple[Any, ...] | None:
+    """The first row, with the result fully consumed (DuckDB refuses a register() while a
+    result is still open)."""
+    rows = con.execute(sql, params or []).fetchall()
+    return rows[0] if rows else None
+
+
+def _check_version(found: int | None, path: Path) -> None:
+    if found is not None and found > SCHEMA_VERSION:
         raise SchemaVersionError(f"warehouse schema v{found} is newer than this tool's "
                                  f"v{SCHEMA_VERSION}", file_name=str(path),
                                  hint="Upgrade the tool.")
-    if found < SCHEMA_VERSION:
-        if found not in MIGRATIONS:
-            # No released schema before v1: anything older was not made by this tool.
-            raise SchemaVersionError(f"warehouse schema v{found} is older than "
-                                     f"v{SCHEMA_VERSION} and cannot be migrated",
-                                     file_name=str(path))
+    if found is not None and found < SCHEMA_VERSION:
+        # The warehouse is re-creatable from the PDFs, so older schemas are not migrated.
+        raise SchemaVersionError(f"warehouse schema v{found} is older than v{SCHEMA_VERSION} "
+                                 "and cannot be migrated", file_name=str(path))
+
+
+def _migrate(con: duckdb.DuckDBPyConnection, path: Path) -> None:
+    found = _schema_version(con)
+    _check_version(found, path)
+    if found is None:
         con.execute("BEGIN")
-        for version in range(found, SCHEMA_VERSION):
-            for statement in MIGRATIONS[version]:
-                con.execute(statement)
-        con.execute("UPDATE warehouse_meta SET value = ? WHERE key = 'schema_version'",
+        create_schema(con)
+        con.execute("INSERT INTO warehouse_meta VALUES ('schema_version', ?)",
                     [str(SCHEMA_VERSION)])
         con.execute("COMMIT")
-    _create_views(con)
-
-
-def _create_views(con: duckdb.DuckDBPyConnection) -> None:
     for table in family_tables():  # a family added since: its own table (CREATE IF NOT EXISTS)
         if table.ddl:
             con.execute(table.ddl)
-    con.execute(TRENDS_VIEW_SQL)
 
 
 def open_warehouse(path: Path, *, read_only: bool = False, wait: float = LOCK_WAIT_SECONDS,
-                   writable: Path | None = None) -> duckdb.DuckDBPyConnection:
+                   writable: Path | None = None,
+                   on_wait: WaitCallback | None = None) -> duckdb.DuckDBPyConnection:
     """Open (creating or checking the schema version of) the warehouse file. A read-only
     connection is sandboxed (see `sandbox`): it may write only under `writable`."""
     if read_only:
@@ -141,10 +208,11 @@ def open_warehouse(path: Path, *, read_only: bool = False, wait: float = LOCK_WA
             raise WarehouseError("no warehouse here yet; run `complaints ingest` first",
                                  file_name=str(path))
         _check_is_duckdb(path)
-        con = _connect(path, True, wait)
+        con = _connect(path, True, wait, on_wait)
         try:
             found = _schema_version(con)
             if found != SCHEMA_VERSION:
+                _check_version(found, path)
                 raise SchemaVersionError(f"warehouse schema v{found}, this tool reads "
                                          f"v{SCHEMA_VERSION}", file_name=str(path))
             sandbox(con, writable)
@@ -162,9 +230,9 @@ def open_warehouse(path: Path, *, read_only: bool = False, wait: float = LOCK_WA
                              f"({error.strerror or type(error).__name__})",
                              file_name=str(path)) from error
     _check_is_duckdb(path)
-    con = _connect(path, False, wait)
+    con = _connect(path, False, wait, on_wait)
     try:
-        _migrate(con, _schema_version(con), path)
+        _migrate(con, path)
     except duckdb.Error as error:
         con.close()
         raise _damaged(path, error) from error
@@ -186,20 +254,44 @@ def _damaged(path: Path, error: duckdb.Error) -> WarehouseError:
 
 
 @contextmanager
-def warehouse(path: Path, *, read_only: bool = False,
-              writable: Path | None = None) -> Iterator[duckdb.DuckDBPyConnection]:
-    con = open_warehouse(path, read_only=read_only, writable=writable)
+def warehouse(path: Path, *, read_only: bool = False, wait: float = LOCK_WAIT_SECONDS,
+              writable: Path | None = None,
+              on_wait: WaitCallback | None = None) -> Iterator[duckdb.DuckDBPyConnection]:
+    con = open_warehouse(path, read_only=read_only, wait=wait, writable=writable,
+                         on_wait=on_wait)
     try:
         yield con
     finally:
         con.close()
 
 
-def loaded_version(con: duckdb.DuckDBPyConnection, sha256: str) -> str | None:
-    """The extractor version that loaded this exact file, or None if it is not loaded."""
-    row = con.execute("SELECT extractor_version FROM reports WHERE sha256 = ?",
-                      [sha256]).fetchone()
-    return row[0] if row else None
+@dataclass(frozen=True)
+class LoadedReport:
+    report_id: str
+    council: str
+    report_year: str
+    source_path: str
+    extractor_fingerprint: str
+
+
+def loaded_reports(path: Path, *, wait: float = LOCK_WAIT_SECONDS,
+                   on_wait: WaitCallback | None = None) -> dict[str, LoadedReport]:
+    """{sha256: report} of what is loaded, read through a short read-only connection (so a
+    run's start never blocks readers); creates the warehouse if there is none yet."""
+    if not path.exists() or path.stat().st_size == 0:
+        open_warehouse(path, wait=wait, on_wait=on_wait).close()
+    con = _connect(path, True, wait, on_wait)
+    try:
+        if _schema_version(con) is None:  # an empty file (another process just created it)
+            con.close()
+            open_warehouse(path, wait=wait, on_wait=on_wait).close()
+            con = _connect(path, True, wait, on_wait)
+        _check_version(_schema_version(con), path)
+        rows = con.execute("SELECT sha256, report_id, council, report_year, source_path, "
+                           "extractor_fingerprint FROM reports").fetchall()
+    finally:
+        con.close()
+    return {r[0]: LoadedReport(*r[1:]) for r in rows}
 
 
 def _rows(models: Sequence[BaseModel], **extra: object) -> list[dict]:
@@ -225,36 +317,111 @@ def refresh_restatements(con: duckdb.DuckDBPyConnection) -> None:
     con.execute(RESTATEMENTS_SQL)
 
 
-def replace_report(con: duckdb.DuckDBPyConnection, records: ReportRecords) -> None:
-    """Delete the report's old rows (by content or by file name) and insert the new, atomically."""
+def _delete_reports(con: duckdb.DuckDBPyConnection, report_ids: Iterable[str]) -> None:
+    for old in report_ids:
+        for table in reversed(report_tables()):  # children first, `reports` (the key) last
+            con.execute(f"DELETE FROM {table} WHERE report_id = ?", [old])
+
+
+def replace_report(con: duckdb.DuckDBPyConnection, records: ReportRecords, *,
+                   replace: bool = False, force: bool = False,
+                   run_row: dict[str, Any] | None = None) -> IngestStatus:
+    """Load one report in one transaction: "loaded", "replaced" (same identity, or the same
+    bytes re-read) or "unchanged" (a concurrent ingest loaded these bytes meanwhile). Another
+    file for a council-year already loaded is refused unless `replace`."""
     report = records.report
     rid = report.report_id
     con.execute("BEGIN TRANSACTION")
     try:
+        same = _first(con, "SELECT extractor_fingerprint FROM reports WHERE sha256 = ?",
+                      [report.sha256])
+        if same and not force and same[0] == report.extractor_fingerprint:
+            con.execute("ROLLBACK")
+            return "unchanged"
+        rival = _first(con, "SELECT source_path FROM reports WHERE council = ? AND "
+                            "report_year = ? AND sha256 <> ?",
+                       [report.council, report.report_year, report.sha256])
+        if rival and not replace:
+            con.execute("ROLLBACK")
+            raise ReportConflictError(
+                f"{report.council} {report.report_year} is already loaded from {rival[0]} "
+                "(different bytes); nothing of this file was loaded",
+                file_name=report.source_path)
         old_ids = [r[0] for r in con.execute(
-            "SELECT report_id FROM reports WHERE report_id = ? OR file_name = ?",
-            [rid, report.file_name]).fetchall()]
-        for old in set(old_ids) | {rid}:
-            for table_name in report_tables():
-                con.execute(f"DELETE FROM {table_name} WHERE report_id = ?", [old])
-        _bulk_insert(con, "reports", [report.model_dump()])
+            "SELECT report_id FROM reports WHERE sha256 = ? OR (council = ? AND report_year = ?)",
+            [report.sha256, report.council, report.report_year]).fetchall()]
+        _delete_reports(con, old_ids)
         report_columns = report.model_dump()
-        ids = {"report_id": rid}
+        _bulk_insert(con, "reports", [report_columns])
         for table in (SECTIONS_TABLE, *family_tables()):
             extra = {column: report_columns[column] for column in table.report_columns}
             _bulk_insert(con, table.name, _rows(records.rows(table.name), **extra))
-        _bulk_insert(con, "data_quality_issues", _rows(records.issues, **ids))
-        _bulk_insert(con, "quarantine", _rows(records.quarantine, **ids))
+        identity = {"report_id": rid, "council": report.council,
+                    "report_year": report.report_year}
+        _bulk_insert(con, "data_quality_issues", _rows(records.issues, **identity))
+        _bulk_insert(con, "quarantine", _rows(records.quarantine, **identity))
+        status: IngestStatus = "replaced" if old_ids else "loaded"
+        if run_row is not None:
+            _bulk_insert(con, "ingest_runs", [{**run_row, "status": status}])
         refresh_restatements(con)
         con.execute("COMMIT")
+        return status
     except (duckdb.Error, pa.ArrowException, UnicodeError) as error:
         _rollback(con)
         first_line = str(error).splitlines()[0] if str(error) else type(error).__name__
         raise WarehouseError(f"load failed, nothing of this report was loaded ({first_line})",
-                             file_name=report.file_name) from error
+                             file_name=report.source_path) from error
+    except ReportConflictError:
+        raise
     except BaseException:
         _rollback(con)
         raise
+
+
+def load_report(path: Path, records: ReportRecords, *, replace: bool = False,
+                force: bool = False, run_row: dict[str, Any] | None = None,
+                wait: float = LOCK_WAIT_SECONDS,
+                on_wait: WaitCallback | None = None) -> IngestStatus:
+    """Take the write lock for this one report's transaction only, then let go."""
+    with warehouse(path, wait=wait, on_wait=on_wait) as con:
+        return replace_report(con, records, replace=replace, force=force, run_row=run_row)
+
+
+def record_runs(path: Path, rows: list[dict[str, Any]], *, wait: float = LOCK_WAIT_SECONDS,
+                on_wait: WaitCallback | None = None) -> None:
+    """The `ingest_runs` rows of files that were not loaded (unchanged, failed): one write."""
+    if rows:
+        with warehouse(path, wait=wait, on_wait=on_wait) as con:
+            _bulk_insert(con, "ingest_runs", rows)
+
+
+REPORT_MATCH_SQL = """
+SELECT report_id, council, report_year, source_path FROM reports
+WHERE sha256 = ? OR source_path = ? OR file_name = ? OR (council = ? AND report_year = ?)
+"""
+
+
+def remove_reports(path: Path, *, sha256: str | None = None, name: str | None = None,
+                   council: str | None = None, report_year: str | None = None,
+                   run_row: dict[str, Any] | None = None,
+                   wait: float = LOCK_WAIT_SECONDS) -> list[tuple[str, str, str]]:
+    """Delete the matching reports' rows in one transaction: [(council, year, source_path)]."""
+    with warehouse(path, wait=wait) as con:
+        con.execute("BEGIN TRANSACTION")
+        try:
+            found = con.execute(REPORT_MATCH_SQL,
+                                [sha256, name, name, council, report_year]).fetchall()
+            _delete_reports(con, [r[0] for r in found])
+            if run_row is not None:
+                _bulk_insert(con, "ingest_runs", [
+                    {**run_row, "status": "removed", "report_id": rid, "council": c,
+                     "report_year": y, "source_path": p} for rid, c, y, p in found])
+            refresh_restatements(con)
+            con.execute("COMMIT")
+        except BaseException:
+            con.execute("ROLLBACK")
+            raise
+    return [(c, y, p) for _, c, y, p in found]
 
 
 def _rollback(con: duckdb.DuckDBPyConnection) -> None:

@@ -13,7 +13,7 @@ from collections import Counter
 from dataclasses import dataclass
 
 from pipeline.checks import run_checks
-from pipeline.config import ServiceArea, header_vocabulary
+from pipeline.config import ServiceArea, area_catalogue, header_vocabulary
 from pipeline.errors import NotAComplaintsReportError
 from pipeline.extract.document import DocumentBlocks, TextLine
 from pipeline.extract.furniture import furniture_lines
@@ -69,8 +69,10 @@ def detect_report_year(document: DocumentBlocks) -> str | None:
 
 
 def detect_council(document: DocumentBlocks) -> str | None:
-    names = Counter(m.group(1) for line in document.text_lines()
-                    for m in _COUNCIL.finditer(line.text) if not m.group(1).startswith("The "))
+    """The council the report names most: on its cover/title (the PDF's Title) or in its text."""
+    texts = [document.title, *(line.text for line in document.text_lines())]
+    names = Counter(m.group(1) for text in texts
+                    for m in _COUNCIL.finditer(text) if not m.group(1).startswith("The "))
     return names.most_common(1)[0][0] if names else None
 
 
@@ -157,11 +159,13 @@ def new_service_areas(items: list[TextLine | StitchedTable],
     return list(confirmed.values())
 
 
-def read_report(document: DocumentBlocks) -> ReportContent:
-    """Every table family of one report, read into records, and the cross-checks."""
+def read_report(document: DocumentBlocks, council: str | None = None) -> ReportContent:
+    """Every table family of one report, read into records, and the cross-checks.
+    `council` overrides the one the report names; its own area aliases are used."""
+    council = council or detect_council(document)
     items = stitched_tables(document)
     printed_year = detect_report_year(document)
-    context = ReportContext(printed_year or "")
+    context = ReportContext(printed_year or "", catalogue=area_catalogue(council))
     if new_areas := new_service_areas(items, context):
         context.catalogue = context.catalogue.with_areas(new_areas)
     layout = split_sections(items, printed_year, context)
@@ -184,7 +188,7 @@ def read_report(document: DocumentBlocks) -> ReportContent:
     stray = [t for s in layout.sections for t in s.tables if t.family is None]
     _quarantine_unread(stray + layout.unplaced_tables, context.findings)
     context.findings.issues.extend(run_checks(context))
-    return ReportContent(report_year, detect_council(document), context.records,
+    return ReportContent(report_year, council, context.records,
                          context.findings,
                          strategy_set([t.strategy for t in items if isinstance(t, StitchedTable)])
                          or None)

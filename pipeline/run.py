@@ -3,11 +3,14 @@
 from __future__ import annotations
 
 import errno
+import getpass
 import hashlib
 import os
 import signal
+import socket
 import stat
 import time
+import uuid
 from collections.abc import Callable, Iterator
 from concurrent.futures import Future
 from concurrent.futures.process import BrokenProcessPool
@@ -15,21 +18,32 @@ from contextlib import contextmanager
 from dataclasses import dataclass, field, replace
 from datetime import UTC, datetime
 from pathlib import Path
+from typing import Any
 
+from pipeline.config import vocabulary_fingerprint
 from pipeline.errors import (
+    CouncilUnknownError,
     EmptyReportError,
     PipelineError,
     ResourceLimitError,
     StrictModeError,
     UsageError,
+    WarehouseBusyError,
 )
 from pipeline.extract import EXTRACTOR_NAME, EXTRACTOR_VERSION
 from pipeline.extract.document import Limits, memory_limit_error, read_blocks
-from pipeline.load import LOCK_WAIT_SECONDS, loaded_version, open_warehouse, replace_report
+from pipeline.load import (
+    LOCK_WAIT_SECONDS,
+    LoadedReport,
+    WaitCallback,
+    load_report,
+    loaded_reports,
+    record_runs,
+)
 from pipeline.names import printable, storable_name
 from pipeline.report import read_report
 from pipeline.workers import extraction_pool, library_log
-from schemas.records import ReportInfo, ReportRecords
+from schemas.records import IngestStatus, ReportInfo, ReportRecords
 
 
 @dataclass(frozen=True)
@@ -37,7 +51,7 @@ class FileOutcome:
     """What happened to one file: loaded, replaced, unchanged or failed (with the reason)."""
 
     file_name: str
-    status: str
+    status: IngestStatus
     pages: int = 0
     report_year: str | None = None
     records: int = 0
@@ -46,6 +60,9 @@ class FileOutcome:
     error: str | None = None
     seconds: float = 0.0
     library_log: tuple[str, ...] = ()  # what pdfminer/pdfplumber logged while reading it
+    source_path: str = ""
+    council: str | None = None
+    note: str | None = None
 
 
 @dataclass
@@ -80,6 +97,26 @@ def discover(paths: list[Path]) -> list[Path]:
             raise UsageError(f"no such file or folder: {printable(str(path))}")
     unique = list(dict.fromkeys(_absolute(p) for p in found))
     return sorted(unique, key=lambda p: (p.name, str(p)))
+
+
+@dataclass(frozen=True)
+class Source:
+    """A file to ingest and its path relative to the folder it was found in (provenance)."""
+
+    path: Path
+    source_path: str
+
+
+def discover_sources(paths: list[Path]) -> list[Source]:
+    """`discover`, each file with its path relative to the folder given (its name if the
+    file was given itself)."""
+    relative: dict[Path, str] = {}
+    for path in paths:
+        if path.is_dir():
+            for pdf in sorted(p for p in path.rglob("*") if p.suffix.lower() == ".pdf"
+                              and not p.is_dir()):
+                relative.setdefault(_absolute(pdf), pdf.relative_to(path).as_posix())
+    return [Source(p, relative.get(p, p.name)) for p in discover(paths)]
 
 
 def _absolute(path: Path) -> Path:
@@ -140,16 +177,28 @@ def _time_limit(seconds: float, file_name: str) -> Iterator[None]:
         signal.signal(signal.SIGALRM, previous)
 
 
-def extract_report(path: Path, sha256: str, limits: Limits) -> ReportRecords:
-    """Everything one file yields, validated; raises a PipelineError if it cannot be read."""
+def extractor_fingerprint(council: str | None) -> str:
+    """Code version + the vocabulary in effect for this council: what `--reextract` follows."""
+    return f"{EXTRACTOR_VERSION}+{vocabulary_fingerprint(council)}"
+
+
+def extract_report(path: Path, sha256: str, limits: Limits,
+                   council: str | None = None) -> ReportRecords:
+    """Everything one file yields, validated; raises a PipelineError if it cannot be read.
+    `council` overrides the council the report names."""
+    name = storable_name(path.name)
     with _time_limit(limits.max_seconds, path.name):  # the whole file, texts included
         document = read_blocks(path, limits)
-        content = read_report(document)
+        content = read_report(document, council)
+    if not content.council:
+        raise CouncilUnknownError("no council named in the report (title, cover or text)",
+                                  file_name=name)
     info = ReportInfo(
-        report_id=sha256[:16], file_name=storable_name(path.name), sha256=sha256,
-        council=content.council,
-        report_year=content.report_year, page_count=document.page_count,
-        extractor=EXTRACTOR_NAME, extractor_version=EXTRACTOR_VERSION,
+        report_id=sha256[:16], council=content.council, report_year=content.report_year,
+        sha256=sha256, source_path=name, file_name=name,
+        page_count=document.page_count, extractor=EXTRACTOR_NAME,
+        extractor_version=EXTRACTOR_VERSION,
+        extractor_fingerprint=extractor_fingerprint(content.council),
         ingested_at=datetime.now(UTC).replace(tzinfo=None, microsecond=0),
         table_strategies=content.table_strategies)
     return ReportRecords(
@@ -160,18 +209,20 @@ def extract_report(path: Path, sha256: str, limits: Limits) -> ReportRecords:
 Extracted = tuple[ReportRecords | str, tuple[str, ...]]
 
 
-def _extract_job(path: Path, sha256: str, limits: Limits) -> Extracted:
+def _extract_job(path: Path, sha256: str, limits: Limits,
+                 council: str | None = None) -> Extracted:
     """Process-pool entry point: records or the one-line reason it failed, with what the PDF
     libraries logged while reading it."""
     with library_log() as log:
-        result = _extract_or_reason(path, sha256, limits)
+        result = _extract_or_reason(path, sha256, limits, council)
     return result, tuple(log)
 
 
-def _extract_or_reason(path: Path, sha256: str, limits: Limits) -> ReportRecords | str:
+def _extract_or_reason(path: Path, sha256: str, limits: Limits,
+                       council: str | None = None) -> ReportRecords | str:
     name = storable_name(path.name)
     try:
-        return extract_report(path, sha256, limits)
+        return extract_report(path, sha256, limits, council)
     except PipelineError as error:
         return error.one_line()
     except MemoryError:  # raised by the worker's memory bound; the frames go with it
@@ -203,42 +254,122 @@ def _count(records: ReportRecords) -> int:
     return records.record_count
 
 
+@dataclass(frozen=True)
+class RunInfo:
+    """Who runs this ingest, and when: the common part of its `ingest_runs` rows."""
+
+    run_id: str
+    run_started_at: datetime
+    user_name: str
+    host_name: str
+    tool_version: str
+
+    @classmethod
+    def start(cls) -> RunInfo:
+        try:
+            user = getpass.getuser()
+        except (KeyError, OSError):  # no name for this uid (some containers)
+            user = "unknown"
+        return cls(uuid.uuid4().hex[:12], _utc_now(), user, socket.gethostname(),
+                   extractor_fingerprint(None))
+
+    def row(self, outcome: FileOutcome, sha256: str | None,
+            report_id: str | None = None) -> dict[str, Any]:
+        return {"run_id": self.run_id, "run_started_at": self.run_started_at,
+                "user_name": self.user_name, "host_name": self.host_name,
+                "tool_version": self.tool_version,
+                "source_path": outcome.source_path or outcome.file_name, "sha256": sha256,
+                "status": outcome.status, "council": outcome.council,
+                "report_year": outcome.report_year, "report_id": report_id,
+                "detail": outcome.error or outcome.note, "recorded_at": _utc_now()}
+
+
+def _utc_now() -> datetime:
+    return datetime.now(UTC).replace(tzinfo=None, microsecond=0)
+
+
+@dataclass(frozen=True)
+class IngestOptions:
+    force: bool = False
+    strict: bool = False
+    reextract: bool = False
+    replace: bool = False
+    council: str | None = None
+    lock_wait: float = LOCK_WAIT_SECONDS
+
+
+def _skip_reason(known: LoadedReport | None, options: IngestOptions,
+                 fingerprints: dict[str, str]) -> tuple[bool, str | None]:
+    """(skip it?, note) for a file whose bytes are `known` in the warehouse (or not)."""
+    if known is None or options.force:
+        return False, None
+    if known.council not in fingerprints:
+        fingerprints[known.council] = extractor_fingerprint(known.council)
+    stale = known.extractor_fingerprint != fingerprints[known.council]
+    if stale and options.reextract:
+        return False, None
+    note = ("extractor or vocabulary changed since it was loaded: --reextract re-reads it"
+            if stale else None)
+    return True, note
+
+
 def ingest(paths: list[Path], db_path: Path, *, force: bool = False, strict: bool = False,
-           reextract: bool = False, workers: int = 1, limits: Limits | None = None,
-           lock_wait: float = LOCK_WAIT_SECONDS,
-           on_file: ProgressCallback | None = None) -> IngestSummary:
-    """Ingest every PDF under `paths`; one transaction per report; failures do not stop it."""
+           reextract: bool = False, replace: bool = False, council: str | None = None,
+           workers: int = 1, limits: Limits | None = None,
+           lock_wait: float = LOCK_WAIT_SECONDS, on_file: ProgressCallback | None = None,
+           on_wait: WaitCallback | None = None) -> IngestSummary:
+    """Ingest every PDF under `paths`. Extraction holds no lock; the warehouse is written one
+    short transaction per report. Failures do not stop the run."""
     started = time.monotonic()
-    files = discover(paths)
+    sources = discover_sources(paths)
     summary = IngestSummary()
     limits = limits or Limits()
-    con = open_warehouse(db_path, wait=lock_wait)
-    try:
-        todo: list[tuple[Path, str]] = []
-        for path in files:
-            if reason := not_a_file(path):
-                name = storable_name(path.name)
-                _report(summary, on_file, FileOutcome(name, "failed", error=f"{name}: {reason}"))
-                continue
-            try:
-                sha = file_sha256(path)
-            except OSError as error:  # unreadable (permissions, I/O): that file only
-                reason = error.strerror or type(error).__name__
-                name = storable_name(path.name)
-                _report(summary, on_file, FileOutcome(
-                    name, "failed", error=f"{name}: cannot read the file ({reason})"))
-                continue
-            version = loaded_version(con, sha)
-            stale = reextract and version != EXTRACTOR_VERSION
-            if version is not None and not force and not stale:
-                _report(summary, on_file, FileOutcome(storable_name(path.name), "unchanged"))
-            else:
-                todo.append((path, sha))
-        for path, result in _extract_all(todo, limits, workers):
-            outcome = _load_one(con, path, result, strict)
+    options = IngestOptions(force, strict, reextract, replace, council, lock_wait)
+    run = RunInfo.start()
+    known = loaded_reports(db_path, wait=lock_wait, on_wait=on_wait)
+    fingerprints: dict[str, str] = {}
+    unlogged: list[dict[str, Any]] = []
+    todo: list[tuple[Path, str]] = []
+    relative = {s.path: s.source_path for s in sources}
+    for source in sources:
+        path = source.path
+        if reason := not_a_file(path):
+            name = storable_name(path.name)
+            outcome = FileOutcome(name, "failed", source_path=source.source_path,
+                                  error=f"{name}: {reason}")
+            unlogged.append(run.row(outcome, None))
             _report(summary, on_file, outcome)
-    finally:
-        con.close()
+            continue
+        try:
+            sha = file_sha256(path)
+        except OSError as error:  # unreadable (permissions, I/O): that file only
+            reason = error.strerror or type(error).__name__
+            name = storable_name(path.name)
+            outcome = FileOutcome(name, "failed", source_path=source.source_path,
+                                  error=f"{name}: cannot read the file ({reason})")
+            unlogged.append(run.row(outcome, None))
+            _report(summary, on_file, outcome)
+            continue
+        skip, note = _skip_reason(known.get(sha), options, fingerprints)
+        if skip:
+            report = known[sha]
+            outcome = FileOutcome(storable_name(path.name), "unchanged",
+                                  source_path=source.source_path,
+                                  council=report.council, report_year=report.report_year,
+                                  note=note)
+            unlogged.append(run.row(outcome, sha, report.report_id))
+            _report(summary, on_file, outcome)
+        else:
+            todo.append((path, sha))
+    busy: str | None = None
+    for path, result in _extract_all(todo, limits, workers, council):
+        outcome, busy = _load_one(db_path, path, relative[path], result, options, run, busy,
+                                  on_wait)
+        if outcome.status not in ("loaded", "replaced"):  # those rows are in their own load
+            unlogged.append(run.row(outcome, dict(todo)[path]))
+        _report(summary, on_file, outcome)
+    if busy is None:
+        record_runs(db_path, unlogged, wait=lock_wait, on_wait=on_wait)
     summary.seconds = time.monotonic() - started
     return summary
 
@@ -250,8 +381,8 @@ def _report(summary: IngestSummary, on_file: ProgressCallback | None,
         on_file(outcome)
 
 
-def _extract_all(todo: list[tuple[Path, str]], limits: Limits,
-                 workers: int) -> Iterator[tuple[Path, Extracted]]:
+def _extract_all(todo: list[tuple[Path, str]], limits: Limits, workers: int,
+                 council: str | None = None) -> Iterator[tuple[Path, Extracted]]:
     """Extract in worker processes (one even for --workers 1, so the memory bound never
     applies to the process holding the warehouse); results come back in input order. If a
     worker dies (killed for memory, a crash in a C library), the files it had not finished
@@ -260,11 +391,12 @@ def _extract_all(todo: list[tuple[Path, str]], limits: Limits,
         return
     if workers <= 1 and limits.max_memory <= 0:  # no bound asked for: no process needed
         for path, sha in todo:
-            yield path, _extract_job(path, sha, limits)
+            yield path, _extract_job(path, sha, limits, council)
         return
     with extraction_pool(min(max(workers, 1), len(todo)), limits.max_memory) as pool:
         futures: list[tuple[Path, str, Future]] = [
-            (path, sha, pool.submit(_extract_job, path, sha, limits)) for path, sha in todo]
+            (path, sha, pool.submit(_extract_job, path, sha, limits, council))
+            for path, sha in todo]
         done = 0
         try:
             for path, _, future in futures:
@@ -274,46 +406,58 @@ def _extract_all(todo: list[tuple[Path, str]], limits: Limits,
         except BrokenProcessPool:
             pass
     for path, sha, _ in futures[done:]:
-        yield path, _extract_alone(path, sha, limits)
+        yield path, _extract_alone(path, sha, limits, council)
 
 
-def _extract_alone(path: Path, sha: str, limits: Limits) -> Extracted:
+def _extract_alone(path: Path, sha: str, limits: Limits, council: str | None) -> Extracted:
     with extraction_pool(1, limits.max_memory) as pool:
         try:
-            return pool.submit(_extract_job, path, sha, limits).result()
+            return pool.submit(_extract_job, path, sha, limits, council).result()
         except BrokenProcessPool:
             return (f"{storable_name(path.name)}: the extraction process died while reading "
                     "it (out of memory, or a crash in the PDF library)"), ()
 
 
-def _load_one(con, path: Path, extracted: Extracted, strict: bool) -> FileOutcome:
+def _load_one(db_path: Path, path: Path, source_path: str, extracted: Extracted,
+              options: IngestOptions, run: RunInfo, busy: str | None,
+              on_wait: WaitCallback | None) -> tuple[FileOutcome, str | None]:
     result, log = extracted
-    return replace(_load_result(con, path, result, strict), library_log=log)
+    outcome, busy = _load_result(db_path, path, source_path, result, options, run, busy,
+                                 on_wait)
+    return replace(outcome, library_log=log), busy
 
 
-def _load_result(con, path: Path, result: ReportRecords | str, strict: bool) -> FileOutcome:
+def _load_result(db_path: Path, path: Path, source_path: str, result: ReportRecords | str,
+                 options: IngestOptions, run: RunInfo, busy: str | None,
+                 on_wait: WaitCallback | None) -> tuple[FileOutcome, str | None]:
+    """Load one extracted report; after the warehouse stayed locked past --lock-wait once,
+    the remaining files fail at once with the same reason instead of each waiting again."""
     name = storable_name(path.name)
     if isinstance(result, str):
-        return FileOutcome(name, "failed", error=result)
-    records = result
+        return FileOutcome(name, "failed", source_path=source_path, error=result), busy
+    records = result.model_copy(update={"report": result.report.model_copy(
+        update={"source_path": source_path})})
+    report = records.report
+    failed = FileOutcome(name, "failed", source_path=source_path, council=report.council,
+                         report_year=report.report_year, pages=report.page_count)
     errors = [i for i in records.issues if i.severity == "error"]
-    if strict and errors:
-        error = StrictModeError(f"{len(errors)} error finding(s), first: {errors[0].detail}",
-                                file_name=name)
-        return FileOutcome(name, "failed", pages=records.report.page_count,
-                           error=error.one_line())
+    if options.strict and errors:
+        error: PipelineError = StrictModeError(
+            f"{len(errors)} error finding(s), first: {errors[0].detail}", file_name=name)
+        return replace(failed, error=error.one_line()), busy
     if _figure_count(records) == 0:
-        empty = EmptyReportError(f"no figures read ({_no_figures_reason(records)})",
+        error = EmptyReportError(f"no figures read ({_no_figures_reason(records)})",
                                  file_name=name)
-        return FileOutcome(name, "failed", pages=records.report.page_count,
-                           error=empty.one_line())
-    existed = con.execute("SELECT count(*) FROM reports WHERE file_name = ? OR report_id = ?",
-                          [name, records.report.report_id]).fetchone()[0]
+        return replace(failed, error=error.one_line()), busy
+    if busy:
+        return replace(failed, error=busy), busy
+    row = run.row(replace(failed, status="loaded"), report.sha256, report.report_id)
     try:
-        replace_report(con, records)
+        status = load_report(db_path, records, replace=options.replace, force=options.force,
+                             run_row=row, wait=options.lock_wait, on_wait=on_wait)
+    except WarehouseBusyError as error:
+        return replace(failed, error=error.one_line()), error.one_line()
     except PipelineError as error:
-        return FileOutcome(name, "failed", error=error.one_line())
-    return FileOutcome(
-        name, "replaced" if existed else "loaded", pages=records.report.page_count,
-        report_year=records.report.report_year, records=_count(records),
-        issues=len(records.issues), quarantined=len(records.quarantine))
+        return replace(failed, error=error.one_line()), busy
+    return replace(failed, status=status, records=_count(records), issues=len(records.issues),
+                   quarantined=len(records.quarantine)), busy

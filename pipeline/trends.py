@@ -5,20 +5,21 @@ from __future__ import annotations
 
 from collections.abc import Sequence
 
+# One series per council: a figure is only ever compared with the same council's reports.
 # The figure from the report whose own year is that period wins; otherwise the latest report.
 # `restated` is true where another report printed a different figure for the same cell.
 TRENDS_VIEW_SQL = """
 CREATE OR REPLACE VIEW complaint_trends AS
 WITH ranked AS (
-    SELECT s.*, r.report_year AS source_report_year,
+    SELECT s.*, s.report_year AS source_report_year,
            row_number() OVER (
-               PARTITION BY s.directorate, s.service_area, s.period, s.stage
-               ORDER BY (s.period = r.report_year) DESC, r.report_year DESC, r.sha256
+               PARTITION BY s.council, s.directorate, s.service_area, s.period, s.stage
+               ORDER BY (s.period = s.report_year) DESC, s.report_year DESC, r.sha256
            ) AS preference
     FROM stage_outcomes s JOIN reports r USING (report_id)
 ),
 spread AS (
-    SELECT directorate, service_area, period, stage,
+    SELECT council, directorate, service_area, period, stage,
            count(DISTINCT coalesce(received, -1)) > 1
            OR count(DISTINCT coalesce(upheld_pct, -1)) > 1
            OR count(DISTINCT coalesce(escalated, -1)) > 1
@@ -26,28 +27,30 @@ spread AS (
     FROM stage_outcomes
     GROUP BY ALL
 )
-SELECT ranked.directorate, ranked.service_area, ranked.period, ranked.stage,
+SELECT ranked.council, ranked.directorate, ranked.service_area, ranked.period,
+       ranked.period_start, ranked.stage,
        received, upheld_pct, escalated, upheld_not_upheld_prev_pct,
        source_report_year, spread.restated
-FROM ranked JOIN spread USING (directorate, service_area, period, stage)
+FROM ranked JOIN spread USING (council, directorate, service_area, period, stage)
 WHERE preference = 1
 """
 
-# Every cell two reports print differently, one finding per measure, attached to the report
-# that restates (the one whose own year is not the period). Recomputed whole after each load,
-# so the result never depends on the order reports arrive in.
+# Every cell two reports of the same council print differently, one finding per measure,
+# attached to the report that restates (the one whose own year is not the period). Recomputed
+# whole after each load, so the result never depends on the order reports arrive in.
 RESTATEMENTS_SQL = """
-INSERT INTO data_quality_issues
+INSERT INTO data_quality_issues (report_id, council, report_year, severity, check_name,
+                                 directorate, service_area, period, stage, detail, page)
 WITH cells AS (
-    SELECT s.*, r.report_year, r.file_name,
+    SELECT s.*, r.file_name,
            unnest(['received', 'upheld_pct', 'escalated', 'upheld_not_upheld_prev_pct'])
                AS measure,
            unnest([received::DOUBLE, upheld_pct, escalated::DOUBLE,
                    upheld_not_upheld_prev_pct]) AS value
     FROM stage_outcomes s JOIN reports r USING (report_id)
 )
-SELECT later.report_id, 'warning', 'restatement', later.directorate, later.service_area,
-       later.period, later.stage,
+SELECT later.report_id, later.council, later.report_year, 'warning', 'restatement',
+       later.directorate, later.service_area, later.period, later.stage,
        format('{} {}: {} ({}) prints {}, {} ({}) printed {}', later.measure,
               later.period, later.file_name, later.report_year,
               CASE WHEN later.value IS NULL THEN 'N/A' ELSE printf('%g', later.value) END,
@@ -55,8 +58,9 @@ SELECT later.report_id, 'warning', 'restatement', later.directorate, later.servi
               CASE WHEN own.value IS NULL THEN 'N/A' ELSE printf('%g', own.value) END),
        later.page
 FROM cells later JOIN cells own
-  ON own.directorate = later.directorate AND own.service_area = later.service_area
- AND own.period = later.period AND own.stage = later.stage AND own.measure = later.measure
+  ON own.council = later.council AND own.directorate = later.directorate
+ AND own.service_area = later.service_area AND own.period = later.period
+ AND own.stage = later.stage AND own.measure = later.measure
 WHERE own.report_year = own.period AND later.report_year <> later.period
   AND own.value IS DISTINCT FROM later.value
 """

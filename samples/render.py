@@ -4,7 +4,7 @@
     python samples/render.py --producers html word-borderless GOLDEN.json ...
 
 For each golden file <stem> this writes tests/fixtures/pdfs/<stem>-word.pdf (python-docx, then
-LibreOffice) and <stem>-reportlab.pdf (reportlab platypus), copies both into raw_reports/, then
+LibreOffice) and <stem>-reportlab.pdf (reportlab platypus), copies the first (word) into raw_reports/, then
 runs samples/check.py on them. Everything printed comes from the golden file; its optional
 "layout" object (report_model.DEFAULT_LAYOUT) can limit the producers and skip raw_reports/.
 """
@@ -45,7 +45,9 @@ def render(golden_path: Path, golden: dict, producers: list[str] | None = None) 
     for producer in producers or layout["producers"]:
         pdf_path = PDF_DIR / f"{golden_path.stem}-{producer}.pdf"
         PRODUCERS[producer](blocks, pdf_path, title, setup)
-        if layout["copy_to_raw_reports"] and producer not in BORDERLESS:
+        if layout["copy_to_raw_reports"] and producer == layout["producers"][0] \
+                and producer not in BORDERLESS:
+            # raw_reports/ holds one PDF per council-year: the first producer's.
             shutil.copyfile(pdf_path, RAW_DIR / pdf_path.name)
         written.append(pdf_path)
     return written
@@ -67,7 +69,7 @@ def main(argv: list[str] | None = None) -> int:
         for pdf_path in render(golden_path, golden, args.producers):
             borderless = pdf_path.stem.endswith(BORDERLESS)
             copied = (f" (+ raw_reports/{pdf_path.name})"
-                      if layout_of(golden)["copy_to_raw_reports"] and not borderless else "")
+                      if (RAW_DIR / pdf_path.name).exists() else "")
             print(f"wrote {pdf_path.relative_to(ROOT)}{copied}")
             if args.no_check or borderless:
                 continue

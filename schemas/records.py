@@ -9,7 +9,9 @@ from pydantic import BaseModel, ConfigDict, Field, SerializeAsAny, model_validat
 
 from schemas.types import Count, FinancialYear, Page, Percent, SignedFigure, Stage
 
+# One home for each closed vocabulary: the warehouse's ENUM types are generated from these.
 Severity = Literal["error", "warning", "info"]
+IngestStatus = Literal["loaded", "replaced", "unchanged", "failed", "removed"]
 # How a dashboard's service area was decided; evidence joined by '+' when several agree.
 Attribution = Literal["heading", "figures", "heading+figures", "elimination", "unattributed"]
 Measure = Literal["received", "upheld_pct", "escalated", "upheld_not_upheld_prev_pct"]
@@ -76,7 +78,7 @@ class ReportSection(Record):
 
 class DataQualityIssue(Record):
     severity: Severity
-    check_name: str
+    check_name: str  # a name in pipeline.checks.CHECKS (the warehouse's ENUM)
     directorate: str | None = None
     service_area: str | None = None
     period: FinancialYear | None = None
@@ -121,14 +123,19 @@ class ServiceCommitment(Record):
 
 
 class ReportInfo(Record):
+    """A report's identity is (council, report_year); its sha256 is the content version and
+    its path is provenance only."""
+
     report_id: str
-    file_name: str
-    sha256: str
-    council: str | None
+    council: str = Field(min_length=1)
     report_year: FinancialYear
+    sha256: str
+    source_path: str
+    file_name: str
     page_count: int = Field(ge=1)
     extractor: str
     extractor_version: str
+    extractor_fingerprint: str
     ingested_at: datetime
     table_strategies: str | None = None  # 'ruled', 'aligned' or 'ruled+aligned'
 

@@ -3,6 +3,7 @@
 from __future__ import annotations
 
 import json
+import re
 import shutil
 import subprocess
 import sys
@@ -13,7 +14,7 @@ import pytest
 from typer.testing import CliRunner
 
 from pipeline.cli import app
-from tests.conftest import FIXTURES, PDFS, fetch
+from tests.conftest import EASTMOOR_2018_19, FIXTURES, PDFS, THURROCK_2018_19, fetch
 
 runner = CliRunner()
 BAD = FIXTURES / "bad"
@@ -38,7 +39,7 @@ def test_ingest_loads_the_samples_then_skips_them_unchanged(reports_dir, tmp_pat
     assert first.exit_code == 0, first.output
     assert "loaded" in first.stdout
     counts = fetch(db, "SELECT count(*) FROM stage_outcomes")
-    assert counts == [(120,)]
+    assert counts == [(60 + 18,)]  # Thurrock: 10 areas × 2 years × 3 stages; Eastmoor: 3 areas
     second = run("ingest", str(reports_dir), "--db", str(db), "--workers", "1")
     assert second.exit_code == 0
     assert second.stdout.count("unchanged") == 2
@@ -46,20 +47,32 @@ def test_ingest_loads_the_samples_then_skips_them_unchanged(reports_dir, tmp_pat
     assert fetch(db, "SELECT count(*) FROM reports") == [(2,)]
 
 
-def test_changed_file_replaces_that_reports_rows(reports_dir, tmp_path):
+def test_a_changed_file_is_refused_unless_replace_then_replaces_that_reports_rows(
+        reports_dir, tmp_path):
     db = tmp_path / "w.duckdb"
     assert run("ingest", str(reports_dir), "--db", str(db), "--workers", "1").exit_code == 0
-    old_ids = fetch(db, "SELECT report_id FROM reports ORDER BY file_name")
-    # The council re-publishes: same file name, new bytes (an incremental-update comment).
-    target = reports_dir / "complaints-2018-19-reportlab.pdf"
-    target.write_bytes(target.read_bytes() + b"\n% republished\n")
-    result = run("ingest", str(reports_dir), "--db", str(db), "--workers", "1")
+    old_ids = fetch(db, "SELECT report_id FROM reports ORDER BY council")
+    # The council re-publishes a corrected copy: new bytes (an incremental-update comment),
+    # here under a new name in a subfolder; the old file is still in the folder.
+    (reports_dir / "reissued").mkdir()
+    target = reports_dir / "reissued" / "eastmoor-2018-19-corrected.pdf"
+    target.write_bytes((reports_dir / EASTMOOR_2018_19).read_bytes() + b"\n% republished\n")
+    refused = run("ingest", str(target), "--db", str(db), "--workers", "1")
+    assert refused.exit_code == 1
+    assert refused.stderr.strip() == (
+        "Error: eastmoor-2018-19-corrected.pdf: Eastmoor Borough Council 2018/19 is already "
+        "loaded from eastmoor-2018-19-reportlab.pdf (different bytes); nothing of this file was "
+        "loaded. Pass --replace if this file is a corrected re-issue of that report.")
+    assert fetch(db, "SELECT report_id FROM reports ORDER BY council") == old_ids
+    result = run("ingest", str(target), "--db", str(db), "--workers", "1", "--replace")
     assert result.exit_code == 0, result.output
     assert "replaced" in result.stdout
-    assert "unchanged" in result.stdout
-    new_ids = fetch(db, "SELECT report_id FROM reports ORDER BY file_name")
-    assert new_ids != old_ids
-    assert fetch(db, "SELECT count(DISTINCT report_id) FROM stage_outcomes") == [(len(new_ids),)]
+    new_ids = fetch(db, "SELECT report_id FROM reports ORDER BY council")
+    assert new_ids != old_ids and new_ids[1] == old_ids[1]  # Thurrock's untouched
+    assert fetch(db, "SELECT council, report_year, source_path FROM reports WHERE council "
+                     "LIKE 'Eastmoor%'") == [("Eastmoor Borough Council", "2018/19",
+                                              "eastmoor-2018-19-corrected.pdf")]
+    assert fetch(db, "SELECT count(DISTINCT report_id) FROM stage_outcomes") == [(2,)]
     assert fetch(db, "SELECT count(*) FROM stage_outcomes WHERE report_id NOT IN "
                      "(SELECT report_id FROM reports)") == [(0,)]
 
@@ -77,7 +90,7 @@ def test_each_bad_input_gets_one_line_and_the_good_files_still_load(reports_dir,
         assert line.startswith(f"Error: {reason}")
     assert "Traceback" not in result.output
     loaded = {name for (name,) in fetch(db, "SELECT file_name FROM reports")}
-    assert loaded == {"complaints-2018-19-word.pdf", "complaints-2018-19-reportlab.pdf"}
+    assert loaded == {THURROCK_2018_19, EASTMOOR_2018_19}
     for table in ("stage_outcomes", "top_ten", "quarantine", "data_quality_issues"):
         assert fetch(db, f"SELECT count(*) FROM {table} WHERE report_id NOT IN "
                          "(SELECT report_id FROM reports)") == [(0,)]
@@ -113,7 +126,7 @@ def test_query_opens_the_warehouse_read_only(loaded_db):
     assert result.exit_code == 1
     assert result.stderr.startswith("Error: query failed:")
     assert "read-only" in result.stderr
-    assert fetch(loaded_db, "SELECT count(*) FROM stage_outcomes") == [(120,)]
+    assert fetch(loaded_db, "SELECT count(*) FROM stage_outcomes") == [(78,)]
 
 
 def test_query_without_a_warehouse(tmp_path):
@@ -132,21 +145,22 @@ def test_db_from_environment(reports_dir, tmp_path):
 def test_reports_lists_counts(loaded_db):
     result = run("reports", "--db", str(loaded_db), "--format", "json")
     rows = json.loads(result.stdout)
-    assert {r["file_name"] for r in rows} == {"complaints-2018-19-word.pdf",
-                                              "complaints-2018-19-reportlab.pdf"}
-    assert {r["stage_outcomes"] for r in rows} == {60}
-    assert all(r["issues"] > 0 for r in rows)
+    assert [(r["council"], r["report_year"], r["file_name"], r["stage_outcomes"])
+            for r in rows] == [("Eastmoor Borough Council", "2018/19", EASTMOOR_2018_19, 18),
+                               ("Thurrock Council", "2018/19", THURROCK_2018_19, 60)]
+    assert [r["issues"] for r in rows] == [0, 28]
 
 
 def test_check_lists_findings_and_strict_gates_on_errors(loaded_db):
     result = run("check", "--db", str(loaded_db), "--format", "csv", "--severity", "warning")
     assert result.exit_code == 0
-    assert result.stdout.count("difference_arithmetic") == 6  # 3 slips × 2 producers
+    assert result.stdout.count("difference_arithmetic") == 3  # Thurrock's 3 slips
     assert run("check", "--db", str(loaded_db), "--strict").exit_code == 0
     with duckdb.connect(str(loaded_db)) as con:
         report_id = con.execute("SELECT min(report_id) FROM reports").fetchone()[0]
-        con.execute("INSERT INTO data_quality_issues VALUES (?, 'error', 'planted', NULL, NULL, "
-                    "NULL, NULL, 'planted error', 1)", [report_id])
+        con.execute("INSERT INTO data_quality_issues (report_id, council, report_year, severity, "
+                    "check_name, detail, page) VALUES (?, 'Thurrock Council', '2018/19', "
+                    "'error', 'value_quarantined', 'planted error', 1)", [report_id])
     strict = run("check", "--db", str(loaded_db), "--strict")
     assert strict.exit_code == 1
     assert strict.stderr.strip() == "Error: 1 error-severity finding(s)"
@@ -159,7 +173,7 @@ def test_newer_warehouse_schema_is_refused(tmp_path, reports_dir):
         con.execute("UPDATE warehouse_meta SET value = '99' WHERE key = 'schema_version'")
     result = run("ingest", str(reports_dir), "--db", str(db))
     assert result.exit_code == 1
-    assert "warehouse schema v99 is newer than this tool's v2" in result.stderr
+    assert "warehouse schema v99 is newer than this tool's v3" in result.stderr
 
 
 def test_every_command_has_help_and_is_in_the_readme():
@@ -191,7 +205,7 @@ def test_strict_ingest_refuses_a_report_with_errors_and_loads_the_rest(reports_d
     assert "error finding(s), first: " in line
     assert line.endswith("Run without --strict to load it with its findings.")
     loaded = {name for (name,) in fetch(db, "SELECT file_name FROM reports")}
-    assert loaded == {"complaints-2018-19-word.pdf", "complaints-2018-19-reportlab.pdf"}
+    assert loaded == {THURROCK_2018_19, EASTMOOR_2018_19}
 
 
 def test_a_warehouse_without_a_schema_version_is_refused(tmp_path, reports_dir):
@@ -201,7 +215,47 @@ def test_a_warehouse_without_a_schema_version_is_refused(tmp_path, reports_dir):
     result = run("ingest", str(reports_dir), "--db", str(db), "--workers", "1")
     assert result.exit_code == 1
     assert result.stderr.strip() == (
-        f"Error: {db}: warehouse schema v0 is older than v2 and cannot be migrated. Re-create "
+        f"Error: {db}: warehouse schema v0 is older than v3 and cannot be migrated. Re-create "
         "the warehouse (delete the file and ingest again) or upgrade the tool.")
     with duckdb.connect(str(db)) as con:
         assert con.execute("SELECT count(*) FROM reports").fetchone() == (0,)
+
+
+def test_version_and_short_help():
+    version = run("--version")
+    assert version.exit_code == 0
+    assert re.fullmatch(r"complaints \S+ \(extractor 1\.\S+\+[0-9a-f]{12}, warehouse schema "
+                        r"v3\)\n", version.stdout)
+    short = run("ingest", "-h")
+    assert short.exit_code == 0 and "--replace" in short.stdout and "--council" in short.stdout
+
+
+@pytest.mark.parametrize("args", [
+    ("query", "SELECT 1", "--format", "xml"), ("reports", "--format", "yaml"),
+    ("check", "--format", "html"), ("check", "--severity", "fatal"),
+    ("trends", "Repairs", "--format", "png"), ("export", "--out", "x", "--format", "xlsx"),
+    ("ingest", "--format", "csv")])
+def test_a_value_outside_an_options_choices_is_a_usage_error(args, tmp_path):
+    result = run(*args, "--db", str(tmp_path / "none.duckdb"))
+    assert result.exit_code == 2
+    assert f"Invalid value for '{args[-2]}" in result.stderr
+    assert not (tmp_path / "none.duckdb").exists()
+
+
+def test_ingest_json_is_one_object_per_file_and_quiet_prints_only_errors(reports_dir, tmp_path):
+    db = tmp_path / "w.duckdb"
+    (reports_dir / "broken.pdf").write_bytes(b"")
+    result = run("ingest", str(reports_dir), "--db", str(db), "--workers", "1",
+                 "--format", "json", "--quiet")
+    assert result.exit_code == 1
+    objects = [json.loads(line) for line in result.stdout.splitlines()]
+    assert [(o["source_path"], o["status"], o["council"], o["report_year"]) for o in objects] == [
+        ("broken.pdf", "failed", None, None),
+        (THURROCK_2018_19, "loaded", "Thurrock Council", "2018/19"),
+        (EASTMOOR_2018_19, "loaded", "Eastmoor Borough Council", "2018/19")]
+    assert objects[0]["error"] == "broken.pdf: empty file (0 bytes). Check the file is a " \
+                                  "complete, unencrypted PDF."
+    assert result.stderr.strip() == f"Error: {objects[0]['error']}"
+    quiet = run("ingest", str(reports_dir / THURROCK_2018_19), "--db", str(db), "--quiet")
+    assert quiet.exit_code == 0
+    assert quiet.stdout == "" and quiet.stderr == ""

@@ -54,7 +54,8 @@ COMPLIMENTS = TableFamily(
     name="compliments", read=read_compliments,
     tables=(WarehouseTable("compliments", ComplimentCount, ddl="""
         CREATE TABLE IF NOT EXISTS compliments (
-            report_id VARCHAR NOT NULL, directorate VARCHAR NOT NULL,
+            report_id VARCHAR NOT NULL, council VARCHAR NOT NULL, report_year VARCHAR NOT NULL,
+            directorate VARCHAR NOT NULL,
             service_area VARCHAR NOT NULL, period VARCHAR NOT NULL, compliments INTEGER,
             page INTEGER NOT NULL)"""),))
 
@@ -103,8 +104,10 @@ def test_a_new_family_is_read_loaded_and_snapshotted(with_compliments, tmp_path)
     assert (kept.table_name, kept.raw_text, kept.page) == ("compliments", "forty", 2)
 
     info = ReportInfo(report_id="c0ffee", file_name="compliments.pdf", sha256="c0ffee" * 10,
-                      council=None, report_year="2018/19", page_count=2, extractor="test",
-                      extractor_version="0", ingested_at="2026-01-01T00:00:00")
+                      source_path="compliments.pdf", council="Test Council",
+                      report_year="2018/19", page_count=2, extractor="test",
+                      extractor_version="0", extractor_fingerprint="0+test",
+                      ingested_at="2026-01-01T00:00:00")
     records = ReportRecords(report=info, tables={k: tuple(v) for k, v in
                                                  content.records.items()},
                             issues=tuple(content.issues), quarantine=tuple(content.quarantine))

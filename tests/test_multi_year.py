@@ -26,21 +26,28 @@ TRUTH = {year: golden(f"complaints-{year}") for year in YEARS}
 
 
 @pytest.fixture(scope="module")
-def three_years(tmp_path_factory) -> Path:
-    """The three years, both producers, in one warehouse."""
-    folder = tmp_path_factory.mktemp("years")
-    db = folder / "w.duckdb"
-    summary = ingest([PDFS / f"complaints-{y}-{p}.pdf" for y in YEARS for p in PRODUCERS], db,
-                     workers=2)
-    assert not summary.failed, summary.failed
-    return db
+def by_producer(tmp_path_factory) -> dict[str, Path]:
+    """The three years in one warehouse per producer (a council-year is loaded once)."""
+    dbs = {}
+    for producer in PRODUCERS:
+        db = tmp_path_factory.mktemp(f"years-{producer}") / "w.duckdb"
+        summary = ingest([PDFS / f"complaints-{y}-{producer}.pdf" for y in YEARS], db,
+                         workers=2)
+        assert not summary.failed, summary.failed
+        dbs[producer] = db
+    return dbs
+
+
+@pytest.fixture(scope="module")
+def three_years(by_producer) -> Path:
+    return by_producer["reportlab"]
 
 
 @pytest.mark.parametrize("producer", PRODUCERS)
 @pytest.mark.parametrize("year", YEARS)
 @pytest.mark.parametrize("table", ["stage_outcomes", "top_ten"])
-def test_every_figure_of_every_year(three_years, year, producer, table):
-    loaded = loaded_outcomes(three_years, table,
+def test_every_figure_of_every_year(by_producer, year, producer, table):
+    loaded = loaded_outcomes(by_producer[producer], table,
                              f"file_name = 'complaints-{year}-{producer}.pdf'")
     expected = expected_outcomes(TRUTH[year], table)
     assert len(expected) == len(TRUTH[year]["dashboards"]) * 2 * 3
@@ -49,10 +56,10 @@ def test_every_figure_of_every_year(three_years, year, producer, table):
 
 @pytest.mark.parametrize("producer", PRODUCERS)
 @pytest.mark.parametrize("year", YEARS)
-def test_every_commentary_cell_and_commitment_of_every_year(three_years, year, producer):
+def test_every_commentary_cell_and_commitment_of_every_year(by_producer, year, producer):
     from tests.test_commentary_2018_19 import assert_texts_match, expected_cells, loaded_cells
 
-    loaded = loaded_cells(three_years, f"complaints-{year}-{producer}.pdf")
+    loaded = loaded_cells(by_producer[producer], f"complaints-{year}-{producer}.pdf")
     assert_texts_match(loaded, expected_cells(TRUTH[year]), f"{year} {producer}")
 
 
@@ -78,7 +85,7 @@ def test_the_planted_restatement_is_flagged_with_both_values(three_years):
                               "ORDER BY detail")
     assert [r[:5] for r in rows] == [("warning", planted["directorate"],
                                       planted["service_area"], planted["period"],
-                                      planted["stage"])] * 4  # 2 producers × 2 producers
+                                      planted["stage"])]
     assert rows[0][5] == ("received 2017/18: complaints-2018-19-reportlab.pdf (2018/19) prints "
                           "186, complaints-2017-18-reportlab.pdf (2017/18) printed 184")
 
@@ -86,7 +93,8 @@ def test_the_planted_restatement_is_flagged_with_both_values(three_years):
 def test_complaint_trends_one_row_per_cell_own_year_wins(three_years):
     rows = fetch(three_years, "SELECT directorate, service_area, period, stage, received, "
                               "upheld_pct, escalated, upheld_not_upheld_prev_pct, "
-                              "source_report_year, restated FROM complaint_trends")
+                              "source_report_year, restated FROM complaint_trends "
+                              "WHERE council = 'Thurrock Council'")
     keys = [r[:4] for r in rows]
     assert len(keys) == len(set(keys))
     expected: dict[tuple, dict] = {}

@@ -9,9 +9,8 @@ from typer.testing import CliRunner
 
 from pipeline import load
 from pipeline.cli import app
-from pipeline.extract import EXTRACTOR_VERSION
-from pipeline.run import ingest
-from tests.conftest import PDFS, fetch, snapshot
+from pipeline.run import extractor_fingerprint, ingest
+from tests.conftest import EASTMOOR_2018_19, PDFS, THURROCK_2018_19, fetch, snapshot
 
 runner = CliRunner()
 
@@ -25,8 +24,7 @@ def test_two_workers_give_the_same_warehouse_as_one(reports_dir, tmp_path):
 
 def test_a_failure_mid_load_leaves_nothing_of_that_report(reports_dir, tmp_path, monkeypatch):
     db = tmp_path / "w.duckdb"
-    word = reports_dir / "complaints-2018-19-word.pdf"
-    assert not ingest([word], db, workers=1).failed
+    assert not ingest([reports_dir / THURROCK_2018_19], db, workers=1).failed
     before = snapshot(db)
     real_insert = load._bulk_insert
 
@@ -36,9 +34,9 @@ def test_a_failure_mid_load_leaves_nothing_of_that_report(reports_dir, tmp_path,
         real_insert(con, table, rows)
 
     monkeypatch.setattr(load, "_bulk_insert", failing_insert)
-    summary = ingest([reports_dir / "complaints-2018-19-reportlab.pdf"], db, workers=1)
+    summary = ingest([reports_dir / EASTMOOR_2018_19], db, workers=1)
     [failed] = summary.failed
-    assert failed.error == ("complaints-2018-19-reportlab.pdf: load failed, nothing of this "
+    assert failed.error == ("eastmoor-2018-19-reportlab.pdf: load failed, nothing of this "
                             "report was loaded (disk full (simulated))")
     assert snapshot(db) == before
 
@@ -47,15 +45,17 @@ def test_reextract_reprocesses_reports_of_an_older_extractor(reports_dir, tmp_pa
     db = tmp_path / "w.duckdb"
     assert not ingest([reports_dir], db, workers=1).failed
     with duckdb.connect(str(db)) as con:
-        con.execute("UPDATE reports SET extractor_version = '0.0.1' "
-                    "WHERE file_name LIKE '%word%'")
+        con.execute("UPDATE reports SET extractor_fingerprint = '0.0.1+000000000000' "
+                    "WHERE file_name = ?", [THURROCK_2018_19])
     plain = ingest([reports_dir], db, workers=1)
     assert [o.status for o in plain.outcomes] == ["unchanged", "unchanged"]
+    assert [o.note for o in plain.outcomes if o.note] == [
+        "extractor or vocabulary changed since it was loaded: --reextract re-reads it"]
     again = ingest([reports_dir], db, workers=1, reextract=True)
     statuses = {o.file_name: o.status for o in again.outcomes}
-    assert statuses == {"complaints-2018-19-reportlab.pdf": "unchanged",
-                        "complaints-2018-19-word.pdf": "replaced"}
-    assert fetch(db, "SELECT DISTINCT extractor_version FROM reports") == [(EXTRACTOR_VERSION,)]
+    assert statuses == {EASTMOOR_2018_19: "unchanged", THURROCK_2018_19: "replaced"}
+    assert fetch(db, "SELECT council, extractor_fingerprint FROM reports ORDER BY 1") == [
+        (c, extractor_fingerprint(c)) for c in ("Eastmoor Borough Council", "Thurrock Council")]
 
 
 def test_export_parquet_partitioned_by_period_and_csv(reports_dir, tmp_path):
@@ -68,13 +68,27 @@ def test_export_parquet_partitioned_by_period_and_csv(reports_dir, tmp_path):
     rows = duckdb.sql(f"SELECT period, count(*) FROM read_parquet("
                       f"'{tmp_path}/pq/stage_outcomes/*/*.parquet') GROUP BY ALL ORDER BY 1"
                       ).fetchall()
-    assert rows == [("2017/18", 60), ("2018/19", 60)]
+    assert rows == [("2017/18", 30 + 9), ("2018/19", 30 + 9)]  # 3 stages × 10 + 3 areas
     result = runner.invoke(app, ["export", "--format", "csv", "--out", str(tmp_path / "csv"),
                                  "--db", str(db)])
     assert result.exit_code == 0
     header = (tmp_path / "csv" / "complaint_trends.csv").read_text().splitlines()[0]
-    assert header == ("directorate,service_area,period,stage,received,upheld_pct,escalated,"
-                      "upheld_not_upheld_prev_pct,source_report_year,restated")
+    assert header == ("council,directorate,service_area,period,period_start,stage,received,"
+                      "upheld_pct,escalated,upheld_not_upheld_prev_pct,source_report_year,"
+                      "restated")
+
+
+def test_an_empty_table_exports_as_a_zero_row_parquet_file(reports_dir, tmp_path):
+    db = tmp_path / "w.duckdb"
+    assert not ingest([reports_dir], db, workers=1).failed
+    assert fetch(db, "SELECT count(*) FROM quarantine") == [(0,)]  # both samples read whole
+    result = runner.invoke(app, ["export", "--out", str(tmp_path / "pq"), "--db", str(db)])
+    assert result.exit_code == 0, result.output
+    empty = duckdb.sql(f"SELECT * FROM read_parquet('{tmp_path}/pq/quarantine/*.parquet')")
+    assert empty.fetchall() == []
+    assert empty.columns == [c for (c,) in fetch(db, "SELECT column_name FROM duckdb_columns() "
+                                                     "WHERE table_name = 'quarantine' "
+                                                     "ORDER BY column_index")]
 
 
 def test_trends_command_prints_a_sparkline_per_stage(reports_dir, tmp_path):
@@ -83,8 +97,15 @@ def test_trends_command_prints_a_sparkline_per_stage(reports_dir, tmp_path):
     result = runner.invoke(app, ["trends", "Missed Collections", "--db", str(db)])
     assert result.exit_code == 0, result.output
     lines = result.stdout.splitlines()
-    [s1] = [line for line in lines if "S1" in line]
-    assert "200 (74%)" in s1 and "163 (77%)" in s1 and "█▁" in s1
+    eastmoor, thurrock = [line for line in lines if "S1" in line]  # one table per council
+    assert "110 (70%)" in eastmoor and "96 (75%)" in eastmoor and "█▁" in eastmoor
+    assert "200 (74%)" in thurrock and "163 (77%)" in thurrock and "█▁" in thurrock
+    assert result.stdout.index("Eastmoor Borough Council") < result.stdout.index("Thurrock")
+    as_csv = runner.invoke(app, ["trends", "Missed Collections", "--council", "Thurrock Council",
+                                 "--format", "csv", "--db", str(db)])
+    assert as_csv.stdout.splitlines()[:2] == [
+        "council,period,stage,received,upheld_pct,restated",
+        "Thurrock Council,2017/18,1,200,74.0,False"]
     missing = runner.invoke(app, ["trends", "Nowhere", "--db", str(db)])
     assert missing.exit_code == 2
     assert missing.stderr.startswith("Error: no figures for service area 'Nowhere'")
@@ -102,10 +123,10 @@ def test_a_worker_that_dies_fails_only_its_own_file(tmp_path, monkeypatch):
         shutil.copy(PDFS / f"complaints-{year}-word.pdf", folder)
     real = run.extract_report
 
-    def fatal_on_2018(path, sha, limits):
+    def fatal_on_2018(path, sha, limits, council=None):
         if "2018-19" in path.name:
             os._exit(9)
-        return real(path, sha, limits)
+        return real(path, sha, limits, council)
 
     monkeypatch.setattr(run, "extract_report", fatal_on_2018)  # workers are forked: they see it
     summary = ingest([folder], tmp_path / "w.duckdb", workers=2)

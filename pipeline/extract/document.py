@@ -84,6 +84,7 @@ class DocumentBlocks:
     char_count: int = 0
     page_heights: dict[int, float] = field(default_factory=dict)
     parser: str = DEFAULT_PARSER  # the page source that read it (pipeline.extract.page_source)
+    title: str = ""  # the PDF's own Title (document information), e.g. the cover's wording
 
     def text_lines(self) -> Iterator[TextLine]:
         return (b for b in self.blocks if isinstance(b, TextLine))
@@ -262,7 +263,7 @@ def _read_pages(pdf: pdfplumber.PDF, name: str, limits: Limits, started: float,
     if page_count > limits.max_pages:
         raise ResourceLimitError(f"{page_count} pages, over the {limits.max_pages}-page limit",
                                  file_name=name)
-    document = DocumentBlocks(name, page_count, parser=parser)
+    document = DocumentBlocks(name, page_count, parser=parser, title=_metadata_title(pdf))
     pages_with_text = 0
     shows_report = False
     for index, page in enumerate(_pages(pdf, limits, name, parser, data), start=1):
@@ -285,6 +286,14 @@ def _read_pages(pdf: pdfplumber.PDF, name: str, limits: Limits, started: float,
     if document.char_count == 0:
         raise NoTextLayerError("no text layer", file_name=name)
     return document
+
+
+def _metadata_title(pdf: pdfplumber.PDF) -> str:
+    try:
+        title = pdf.metadata.get("Title")
+    except Exception:  # noqa: BLE001 - a broken info dictionary only loses the title
+        return ""
+    return squash(title)[:300] if isinstance(title, str) else ""
 
 
 def _shows_report(blocks: list[Block]) -> bool:

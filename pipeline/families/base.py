@@ -27,11 +27,11 @@ Figures = dict[tuple[int, str], float | None]
 @dataclass(frozen=True)
 class WarehouseTable:
     """A warehouse table a family fills: its name, its record model, and the report-level
-    columns the loader adds to every row (report_id always, from the report's record)."""
+    columns the loader adds to every row (the report's identity, from the report's record)."""
 
     name: str
     model: type[Record]
-    report_columns: tuple[str, ...] = ("report_id",)
+    report_columns: tuple[str, ...] = ("report_id", "council", "report_year")
     # `CREATE TABLE IF NOT EXISTS ...` for a family added after the shipped ones (whose tables
     # are in schemas/ddl.sql); run each time the warehouse is opened for writing.
     ddl: str = ""

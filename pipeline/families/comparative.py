@@ -87,5 +87,5 @@ def _continues(table: StitchedTable, rows: Sequence[Sequence[str | None]]) -> bo
 COMPARATIVE = TableFamily(
     name="comparative", read=read_comparative, figure_table=True, opens_section=_opens,
     accepts_continuation=_continues,
-    tables=(WarehouseTable("stage_outcomes", StageOutcome, ("report_id", "report_year")),
+    tables=(WarehouseTable("stage_outcomes", StageOutcome),
             WarehouseTable("printed_differences", PrintedDifference)))

@@ -79,5 +79,5 @@ def _continues(table: StitchedTable, rows: Sequence[Sequence[str | None]]) -> bo
 
 TOP_TEN = TableFamily(
     name="top_ten", read=read_top_ten, scope="report", min_columns=6, figure_table=True,
-    tables=(WarehouseTable("top_ten", TopTenEntry, ("report_id", "report_year")),),
+    tables=(WarehouseTable("top_ten", TopTenEntry),),
     accepts_continuation=_continues)
