@@ -18,7 +18,7 @@ import time
 from collections.abc import Callable
 from pathlib import Path
 
-from bench.ingest_corpus import REPO, SAMPLES
+from bench.ingest_corpus import REPO, SAMPLES, bench_council
 
 MARK = "BENCH_JSON "
 OTHER = "other (Python glue, GC, page loop)"
@@ -131,7 +131,7 @@ def _wrap_pdf_phases(phases: Phases) -> None:
 # calls (each table's grid origins, dropping table chars from the text, ordering, evidence).
 PIPELINE_PHASES = {
     "sha256 of the file": ("pipeline.run", "file_sha256"),
-    "open/create warehouse": ("pipeline.run", "open_warehouse"),
+    "open warehouse, read what is loaded": ("pipeline.run", "loaded_reports"),
     "rest of read_blocks (cell chars, table chars out, grid origins)": ("pipeline.run",
                                                                         "read_blocks"),
     "page furniture (furniture_lines)": ("pipeline.report", "furniture_lines"),
@@ -142,7 +142,7 @@ PIPELINE_PHASES = {
     "attribution (attribute_sections)": ("pipeline.report", "attribute_sections"),
     "checks (run_checks)": ("pipeline.report", "run_checks"),
     "rest of read_report (family readers, validation)": ("pipeline.run", "read_report"),
-    "DuckDB load (replace_report)": ("pipeline.run", "replace_report"),
+    "DuckDB load (replace_report)": ("pipeline.run", "load_report"),
 }
 
 
@@ -276,7 +276,9 @@ def verify(args: list[str]) -> dict:
     db, manifest = Path(args[0]), json.loads(Path(args[1]).read_text())
     with tempfile.TemporaryDirectory() as tmp:
         originals = Path(tmp) / "originals.duckdb"
-        pipeline.run.ingest([SAMPLES / s for s in manifest["sources"]], originals, workers=1)
+        for n, source in enumerate(manifest["sources"]):  # one council each: no re-issues
+            pipeline.run.ingest([SAMPLES / source], originals, workers=1,
+                                council=f"Source {bench_council(n)}")
         con = duckdb.connect(str(db), read_only=True)
         con.execute(f"ATTACH '{originals}' AS o (READ_ONLY)")
         bad, checked = [], 0
