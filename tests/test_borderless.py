@@ -90,19 +90,21 @@ def test_the_strategy_that_read_each_report_and_dashboard_is_recorded(warehouses
             (strategy, dashboards)]
 
 
-def test_a_v1_warehouse_gains_the_strategy_columns(warehouses, tmp_path):
-    """Schema v2 added `reports.table_strategies` and `report_sections.strategy`."""
+def test_a_v1_warehouse_is_refused_untouched(warehouses, tmp_path):
+    """Schema v3 (report identity, issue 10) replaced in-place upgrades: an older warehouse is
+    refused with one clear line and left as it was (it is re-creatable from the PDFs)."""
     import shutil
 
     import duckdb
 
+    from pipeline.errors import SchemaVersionError
+
     db = Path(shutil.copy(warehouses[("2018-19", RULED)], tmp_path / "old.duckdb"))
     with duckdb.connect(str(db)) as con:  # the warehouse as v1 made it
-        con.execute("ALTER TABLE reports DROP COLUMN table_strategies")
-        con.execute("ALTER TABLE report_sections DROP COLUMN strategy")
         con.execute("UPDATE warehouse_meta SET value = '1' WHERE key = 'schema_version'")
-    summary = ingest([PDFS / "complaints-2018-19-html.pdf"], db, workers=1)
-    assert not summary.failed, summary.failed
-    assert fetch(db, "SELECT value FROM warehouse_meta") == [("2",)]
-    assert fetch(db, "SELECT file_name, table_strategies FROM reports ORDER BY 1") == [
-        ("complaints-2018-19-html.pdf", "aligned"), ("complaints-2018-19-word.pdf", None)]
+    with pytest.raises(SchemaVersionError) as refused:
+        ingest([PDFS / "complaints-2018-19-html.pdf"], db, workers=1)
+    assert refused.value.one_line() == (
+        f"{db}: warehouse schema v1 is older than v3 and cannot be migrated. Re-create the "
+        "warehouse (delete the file and ingest again) or upgrade the tool.")
+    assert fetch(db, "SELECT value FROM warehouse_meta") == [("1",)]
