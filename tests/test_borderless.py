@@ -107,4 +107,5 @@ def test_a_v1_warehouse_is_refused_untouched(warehouses, tmp_path):
     assert refused.value.one_line() == (
         f"{db}: warehouse schema v1 is older than v3 and cannot be migrated. Re-create the "
         "warehouse (delete the file and ingest again) or upgrade the tool.")
-    assert fetch(db, "SELECT value FROM warehouse_meta") == [("1",)]
+    with duckdb.connect(str(db), read_only=True) as con:  # as it was: still v1
+        assert con.execute("SELECT value FROM warehouse_meta").fetchall() == [("1",)]
