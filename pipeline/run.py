@@ -116,7 +116,7 @@ def discover_sources(paths: list[Path]) -> list[Source]:
             for pdf in sorted(p for p in path.rglob("*") if p.suffix.lower() == ".pdf"
                               and not p.is_dir()):
                 relative.setdefault(_absolute(pdf), pdf.relative_to(path).as_posix())
-    return [Source(p, relative.get(p, p.name)) for p in discover(paths)]
+    return [Source(p, storable_name(relative.get(p, p.name))) for p in discover(paths)]
 
 
 def _absolute(path: Path) -> Path:
