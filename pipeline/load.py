@@ -5,6 +5,7 @@ that transaction, so readers are blocked for a moment, not for a whole run."""
 from __future__ import annotations
 
 import re
+import struct
 import time
 from collections.abc import Callable, Iterable, Iterator, Sequence
 from contextlib import contextmanager, suppress
@@ -62,8 +63,7 @@ WaitCallback = Callable[[str], None]
 # (a SQLite file given as --db) would otherwise make DuckDB download a reader for it.
 NO_EXTENSIONS = {"autoinstall_known_extensions": False, "autoload_known_extensions": False}
 DUCKDB_MAGIC = b"DUCK"  # bytes 8-11 of every DuckDB database file
-
-
+DUCKDB_HEADER_BYTES = 4096  # the main header, then two database headers, each this long
 
 
 def _ddl() -> str:
@@ -144,6 +144,28 @@ def _check_is_duckdb(path: Path) -> None:
         kind = " (a SQLite database)" if head.startswith(b"SQLite format 3") else ""
         raise WarehouseError(f"not a DuckDB warehouse file{kind}", file_name=str(path),
                              hint="Point --db at the warehouse, or at a new file name.")
+    if head and path.stat().st_size < _declared_size(path):
+        raise WarehouseError("cannot read the warehouse (the file is shorter than its header "
+                             "declares)", file_name=str(path),
+                             hint="The file is damaged or was cut short: restore it from a copy, "
+                                  "or ingest again into a new file.")
+
+
+def _declared_size(path: Path) -> int:
+    """The size DuckDB's newer database header declares (3 header blocks + block_count blocks),
+    or 0 when the headers do not parse as expected. A read-only open of a file cut short can
+    succeed and answer queries from the part that survived; this catches the cut up front."""
+    with path.open("rb") as handle:
+        handle.seek(DUCKDB_HEADER_BYTES)
+        headers = handle.read(2 * DUCKDB_HEADER_BYTES)
+    if len(headers) < 2 * DUCKDB_HEADER_BYTES:
+        return 0
+    newest = max((struct.unpack_from("<7Q", headers, offset)
+                  for offset in (0, DUCKDB_HEADER_BYTES)), key=lambda h: h[1])
+    block_count, block_size = newest[4], newest[5]
+    if not (DUCKDB_HEADER_BYTES <= block_size <= 1 << 24 and block_count < 1 << 32):
+        return 0
+    return 3 * DUCKDB_HEADER_BYTES + block_count * block_size
 
 
 def sandbox(con: duckdb.DuckDBPyConnection, writable: Path | None = None) -> None:
@@ -280,6 +302,7 @@ def loaded_reports(path: Path, *, wait: float = LOCK_WAIT_SECONDS,
     run's start never blocks readers); creates the warehouse if there is none yet."""
     if not path.exists() or path.stat().st_size == 0:
         open_warehouse(path, wait=wait, on_wait=on_wait).close()
+    _check_is_duckdb(path)
     con = _connect(path, True, wait, on_wait)
     try:
         if _schema_version(con) is None:  # an empty file (another process just created it)

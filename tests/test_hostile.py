@@ -347,8 +347,8 @@ def test_a_report_of_no_figures_is_refused_not_loaded(tmp_path, monkeypatch):
     real = run.read_report
     measures = ("received", "upheld_pct", "escalated", "upheld_not_upheld_prev_pct")
 
-    def blank(document):
-        content = real(document)
+    def blank(*args, **kwargs):
+        content = real(*args, **kwargs)
         return dataclasses.replace(content, records={
             table: [row.model_copy(update={m: None for m in measures if hasattr(row, m)})
                     for row in rows] for table, rows in content.records.items()})
