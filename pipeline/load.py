@@ -5,7 +5,6 @@ that transaction, so readers are blocked for a moment, not for a whole run."""
 from __future__ import annotations
 
 import re
-import struct
 import time
 from collections.abc import Callable, Iterable, Iterator, Sequence
 from contextlib import contextmanager, suppress
@@ -63,7 +62,6 @@ WaitCallback = Callable[[str], None]
 # (a SQLite file given as --db) would otherwise make DuckDB download a reader for it.
 NO_EXTENSIONS = {"autoinstall_known_extensions": False, "autoload_known_extensions": False}
 DUCKDB_MAGIC = b"DUCK"  # bytes 8-11 of every DuckDB database file
-DUCKDB_HEADER_BYTES = 4096  # the main header, then two database headers, each this long
 
 
 def _ddl() -> str:
@@ -144,28 +142,22 @@ def _check_is_duckdb(path: Path) -> None:
         kind = " (a SQLite database)" if head.startswith(b"SQLite format 3") else ""
         raise WarehouseError(f"not a DuckDB warehouse file{kind}", file_name=str(path),
                              hint="Point --db at the warehouse, or at a new file name.")
-    if head and path.stat().st_size < _declared_size(path):
-        raise WarehouseError("cannot read the warehouse (the file is shorter than its header "
-                             "declares)", file_name=str(path),
-                             hint="The file is damaged or was cut short: restore it from a copy, "
-                                  "or ingest again into a new file.")
 
 
-def _declared_size(path: Path) -> int:
-    """The size DuckDB's newer database header declares (3 header blocks + block_count blocks),
-    or 0 when the headers do not parse as expected. A read-only open of a file cut short can
-    succeed and answer queries from the part that survived; this catches the cut up front."""
-    with path.open("rb") as handle:
-        handle.seek(DUCKDB_HEADER_BYTES)
-        headers = handle.read(2 * DUCKDB_HEADER_BYTES)
-    if len(headers) < 2 * DUCKDB_HEADER_BYTES:
-        return 0
-    newest = max((struct.unpack_from("<7Q", headers, offset)
-                  for offset in (0, DUCKDB_HEADER_BYTES)), key=lambda h: h[1])
-    block_count, block_size = newest[4], newest[5]
-    if not (DUCKDB_HEADER_BYTES <= block_size <= 1 << 24 and block_count < 1 << 32):
-        return 0
-    return 3 * DUCKDB_HEADER_BYTES + block_count * block_size
+def _check_complete(con: duckdb.DuckDBPyConnection, path: Path) -> None:
+    """Refuse a file cut short. A read-only open of one can succeed and answer queries from
+    the part that survived; the storage metadata says which blocks the tables' data lives in,
+    and the file must reach the last of them (a read of metadata, not of the data)."""
+    [(block_size,)] = con.execute("SELECT block_size FROM pragma_database_size() "
+                                  "WHERE database_name = current_database()").fetchall()
+    last_block = -1
+    for (table,) in con.execute("SELECT table_name FROM duckdb_tables() "
+                                "WHERE database_name = current_database()").fetchall():
+        found = con.execute("SELECT max(block_id) FROM pragma_storage_info(?)",
+                            [table]).fetchall()[0][0]
+        last_block = max(last_block, found if found is not None else -1)
+    if path.stat().st_size < (last_block + 1) * block_size:
+        raise duckdb.IOException("the file ends before the data it indexes")
 
 
 def sandbox(con: duckdb.DuckDBPyConnection, writable: Path | None = None) -> None:
@@ -232,6 +224,7 @@ def open_warehouse(path: Path, *, read_only: bool = False, wait: float = LOCK_WA
         _check_is_duckdb(path)
         con = _connect(path, True, wait, on_wait)
         try:
+            _check_complete(con, path)
             found = _schema_version(con)
             if found != SCHEMA_VERSION:
                 _check_version(found, path)
@@ -254,6 +247,7 @@ def open_warehouse(path: Path, *, read_only: bool = False, wait: float = LOCK_WA
     _check_is_duckdb(path)
     con = _connect(path, False, wait, on_wait)
     try:
+        _check_complete(con, path)
         _migrate(con, path)
     except duckdb.Error as error:
         con.close()
@@ -305,6 +299,7 @@ def loaded_reports(path: Path, *, wait: float = LOCK_WAIT_SECONDS,
     _check_is_duckdb(path)
     con = _connect(path, True, wait, on_wait)
     try:
+        _check_complete(con, path)
         if _schema_version(con) is None:  # an empty file (another process just created it)
             con.close()
             open_warehouse(path, wait=wait, on_wait=on_wait).close()
@@ -312,6 +307,8 @@ def loaded_reports(path: Path, *, wait: float = LOCK_WAIT_SECONDS,
         _check_version(_schema_version(con), path)
         rows = con.execute("SELECT sha256, report_id, council, report_year, source_path, "
                            "extractor_fingerprint FROM reports").fetchall()
+    except duckdb.Error as error:
+        raise _damaged(path, error) from error
     finally:
         con.close()
     return {r[0]: LoadedReport(*r[1:]) for r in rows}
