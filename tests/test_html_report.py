@@ -272,3 +272,22 @@ def test_one_council_per_report(three_years, tmp_path):
     assert unknown.exit_code == 2
     assert unknown.stderr.startswith("Error: no reports of council 'Westmoor' in the warehouse "
                                      "(it holds 'Eastmoor Council', 'Thurrock Council')")
+
+
+def test_another_councils_reports_change_nothing_in_this_councils_page(report_file, three_years,
+                                                                       tmp_path):
+    """Eastmoor prints the same areas (and figures) for 2018/19 as Thurrock: a trend cell is
+    only ever matched with its own council's printing of it."""
+    db = tmp_path / "two-councils.duckdb"
+    shutil.copy(three_years, db)
+    summary = ingest([PDFS / "eastmoor-2018-19-reportlab.pdf"], db, workers=1)
+    assert not summary.failed, summary.failed
+    assert fetch(db, "SELECT DISTINCT council FROM stage_outcomes ORDER BY 1") == [
+        ("Eastmoor Borough Council",), ("Thurrock Council",)]
+    out = tmp_path / "thurrock.html"
+    result = runner.invoke(app, ["report", "--out", str(out), "--db", str(db),
+                                 "--council", "thurrock"])
+    assert result.exit_code == 0, result.output
+    alone, among_two = (embedded(f, "report-data") for f in (report_file, out))
+    assert among_two["cells"] == alone["cells"]
+    assert among_two["top_ten"] == alone["top_ten"]

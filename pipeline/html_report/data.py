@@ -25,11 +25,12 @@ TREND_CELLS_SQL = f"""
 WITH sourced AS (
     SELECT t.directorate, t.service_area, t.period, t.stage, t.received, t.upheld_pct,
            t.escalated, t.restated, r.file_name, r.report_year, s.page,
-           row_number() OVER (PARTITION BY t.directorate, t.service_area, t.period, t.stage
-                              ORDER BY r.sha256) AS pick
+           row_number() OVER (PARTITION BY t.council, t.directorate, t.service_area, t.period,
+                                           t.stage ORDER BY r.sha256) AS pick
     FROM complaint_trends t
     JOIN stage_outcomes s
-      ON s.directorate = t.directorate AND s.service_area = t.service_area
+      ON s.council = t.council
+     AND s.directorate = t.directorate AND s.service_area = t.service_area
      AND s.period = t.period AND s.stage = t.stage
      AND s.received IS NOT DISTINCT FROM t.received
      AND s.upheld_pct IS NOT DISTINCT FROM t.upheld_pct
@@ -79,7 +80,7 @@ ORDER BY d.check_name, r.report_year, r.file_name, d.page, d.directorate, d.serv
 _LATEST_TEXTS = """
 WITH ranked AS (
     SELECT x.*, r.file_name, r.report_year,
-           dense_rank() OVER (PARTITION BY x.directorate, x.service_area
+           dense_rank() OVER (PARTITION BY x.council, x.directorate, x.service_area
                               ORDER BY r.report_year DESC, r.sha256) AS recency
     FROM {table} x JOIN reports r USING (report_id)
     WHERE {council} AND {area}
