@@ -199,19 +199,20 @@ def test_extraction_holds_no_lock_a_reader_opens_meanwhile(tmp_path, monkeypatch
     db = tmp_path / "w.duckdb"
     open_warehouse(db).close()
     real = run_module.extract_report
-    opened: list[str] = []
+    said = tmp_path / "reader-said.txt"  # extraction runs in a worker process: a file, not a list
 
     def extract_while_a_reader_connects(path, sha, limits, council=None):
         reader = subprocess.run(
             [sys.executable, "-c", "import duckdb, sys; duckdb.connect(sys.argv[1], "
              "read_only=True).close(); print('opened')", str(db)],
             capture_output=True, text=True, check=False)
-        opened.append(reader.stdout.strip() or reader.stderr.strip().splitlines()[-1])
+        with said.open("a", encoding="utf-8") as out:
+            out.write((reader.stdout.strip() or reader.stderr.strip().splitlines()[-1]) + "\n")
         return real(path, sha, limits, council)
 
     monkeypatch.setattr(run_module, "extract_report", extract_while_a_reader_connects)
     assert not ingest([EASTMOOR_WORD], db, workers=1).failed
-    assert opened == ["opened"]
+    assert said.read_text(encoding="utf-8").splitlines() == ["opened"]
 
 
 def test_an_open_reader_delays_the_load_and_the_wait_says_who_holds_it(tmp_path):
