@@ -218,21 +218,30 @@ def test_extraction_holds_no_lock_a_reader_opens_meanwhile(tmp_path, monkeypatch
 def test_an_open_reader_delays_the_load_and_the_wait_says_who_holds_it(tmp_path):
     db = tmp_path / "w.duckdb"
     open_warehouse(db).close()
+    waited = tmp_path / "ingest-waited"  # the reader lets go once the ingest has said it waits
     reader = subprocess.Popen(
-        [sys.executable, "-c", "import duckdb, sys, time; con = duckdb.connect(sys.argv[1], "
-         "read_only=True); print('open', flush=True); time.sleep(2.5)", str(db)],
+        [sys.executable, "-c", "import duckdb, os, sys, time; con = duckdb.connect(sys.argv[1], "
+         "read_only=True); print('open', flush=True)\n"
+         "deadline = time.monotonic() + 60\n"
+         "while not os.path.exists(sys.argv[2]) and time.monotonic() < deadline: "
+         "time.sleep(0.05)", str(db), str(waited)],
         stdout=subprocess.PIPE, text=True)
+    waits: list[str] = []
+
+    def on_wait(message: str) -> None:
+        waits.append(message)
+        waited.touch()
+
     try:
         assert reader.stdout.readline().strip() == "open"
-        waits: list[str] = []
-        summary = ingest([EASTMOOR_WORD], db, workers=1, lock_wait=60, on_wait=waits.append)
+        summary = ingest([EASTMOOR_WORD], db, workers=1, lock_wait=90, on_wait=on_wait)
     finally:
-        reader.communicate(timeout=30)
+        reader.communicate(timeout=90)
     assert [o.status for o in summary.outcomes] == ["loaded"]
     [message] = waits
     assert message.startswith(f"{db}: warehouse is locked by a read-only connection (an "
                               f"analyst's session?), PID {reader.pid} `{sys.executable} -c")
-    assert message.endswith("; retrying for up to 60s")
+    assert message.endswith("; retrying for up to 90s")
 
 
 @pytest.fixture()
