@@ -11,7 +11,6 @@ import time
 from dataclasses import dataclass
 from pathlib import Path
 
-from pipeline.run import ingest
 from samples import truth
 
 
@@ -32,9 +31,9 @@ def measure(entries: list[dict], corpus: Path, goldens: dict[str, dict],
     with tempfile.TemporaryDirectory(prefix="bench-layouts-") as tmp:
         db = Path(tmp) / "warehouse.duckdb"
         started = time.monotonic()
-        summary = ingest([corpus / e["file"] for e in entries], db, workers=workers)
+        outcomes = {o.file_name: o for o in truth.ingest_variants(entries, corpus, db,
+                                                                   workers)}
         wall = time.monotonic() - started
-        outcomes = {o.file_name: o for o in summary.outcomes}
         measured = []
         for entry in entries:
             outcome = outcomes.get(entry["file"])

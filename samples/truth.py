@@ -241,3 +241,32 @@ def score(golden: dict, loaded: Loaded, failed: bool = False) -> Score:
     result.quarantine_reasons.update(f"{table}.{fld}: {reason}"
                                      for table, fld, reason, _page in loaded.quarantine)
     return result
+
+
+def variant_batches(entries: list[dict]) -> list[list[dict]]:
+    """Layout variants grouped so that no batch holds two of one golden report: a report's
+    identity is (council, year), so each batch is ingested as a council of its own (the
+    variants print the same council and year, and would otherwise be re-issues of each other)."""
+    batches: list[list[dict]] = []
+    seen: Counter = Counter()
+    for entry in entries:
+        index = seen[entry["golden"]]
+        seen[entry["golden"]] += 1
+        if index == len(batches):
+            batches.append([])
+        batches[index].append(entry)
+    return batches
+
+
+def ingest_variants(entries: list[dict], folder: Path, db: Path, workers: int = 2) -> list[Any]:
+    """Ingest every entry's PDF into `db`, one council per batch (see variant_batches); the
+    outcomes of every file."""
+    from pipeline.run import ingest
+
+    outcomes: list[Any] = []
+    for number, batch in enumerate(variant_batches(entries), start=1):
+        summary = ingest([folder / e["file"] for e in batch], db, workers=workers,
+                         council=f"Layout Variants {number}")
+        outcomes.extend(summary.outcomes)
+    return outcomes
+

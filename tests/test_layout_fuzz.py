@@ -17,7 +17,6 @@ import pytest
 
 from pipeline.extract.layout import map_figure_columns
 from pipeline.families import detect_family
-from pipeline.run import ingest
 from samples import truth
 from tests.conftest import FIXTURES, golden
 
@@ -55,8 +54,9 @@ def _param(entry: dict):
 def fuzz_db(tmp_path_factory) -> tuple[Path, dict[str, str]]:
     """Every committed variant in one warehouse; file name -> failure reason (if failed)."""
     db = tmp_path_factory.mktemp("fuzz") / "w.duckdb"
-    summary = ingest([FUZZ / e["file"] for e in MANIFEST], db, workers=2)
-    return db, {o.file_name: o.error or "" for o in summary.failed}
+    outcomes = truth.ingest_variants(MANIFEST, FUZZ, db, workers=2)
+    assert sorted(o.file_name for o in outcomes) == sorted(e["file"] for e in MANIFEST)
+    return db, {o.file_name: o.error or "" for o in outcomes if o.status == "failed"}
 
 
 @pytest.mark.parametrize("entry", [_param(e) for e in MANIFEST])

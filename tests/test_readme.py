@@ -159,6 +159,19 @@ def check_ingest_runs(rows: list[tuple]) -> None:
                                                                           strict=True))
 
 
+def check_strategy_per_dashboard(rows: list[tuple]) -> None:
+    """raw_reports/ prints every table with rules: each dashboard, in printed order, 'ruled'."""
+    expected = [(p.name, "ruled", number, dashboard["service_area"], "ruled")
+                for p, t in sorted(zip(RAW_REPORTS, TRUTHS, strict=True))
+                for number, dashboard in enumerate(t["dashboards"], start=1)]
+    assert rows == expected
+
+
+def check_dashboards_per_strategy(rows: list[tuple]) -> None:
+    assert rows == sorted((p.name, "ruled", len(t["dashboards"]))
+                          for p, t in zip(RAW_REPORTS, TRUTHS, strict=True))
+
+
 # Each example, by a phrase only it contains, and what it must return.
 EXAMPLE_CHECKS: dict[str, Callable[[list[tuple]], None]] = {
     "service_area = 'Repairs'": check_repairs_trend,
@@ -170,6 +183,8 @@ EXAMPLE_CHECKS: dict[str, Callable[[list[tuple]], None]] = {
     "AS change": check_biggest_movers,
     "'restatement'": check_restatements,
     "FROM ingest_runs": check_ingest_runs,
+    "r.table_strategies, s.section_no": check_strategy_per_dashboard,
+    "count(*) AS dashboards": check_dashboards_per_strategy,
 }
 
 
