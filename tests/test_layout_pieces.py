@@ -71,6 +71,17 @@ def test_table_continued_without_its_header_after_a_running_footer_and_header():
     assert table.part_starts == {2}
 
 
+def test_a_page_of_nothing_but_furniture_between_the_parts_is_passed_over():
+    first = _table(2, 400, [FIGURE_HEADER, ("2018-2019", "61", "36%", "9")])
+    blank_page = [_line(3, 20, "Annual Complaints Report"), _line(3, 570, "- 3 -")]
+    rest = _table(4, 60, [("2017-2018", "68", "26%", "17"), ("Difference", "-7", "+10%", "-8")])
+    [table] = _stitch([first, *blank_page, rest], blank_page)
+    assert table.row_pages == [2, 2, 4, 4]
+    a_page_of_text = _line(3, 300, "Compliments received this year")
+    assert len([t for t in _stitch([first, a_page_of_text, rest]) if
+                not isinstance(t, TextLine)]) == 2
+
+
 def test_repeated_header_is_dropped_once():
     first = _table(3, 400, [FIGURE_HEADER, ("2018-2019", "61", "36%", "9")])
     rest = _table(4, 60, [FIGURE_HEADER, ("2017-2018", "68", "26%", "17")])

@@ -142,3 +142,34 @@ def test_a_dashboard_without_its_figures_makes_the_report_incomplete():
     assert (incomplete.severity, incomplete.page) == ("error", 3)
     assert [(q.table_name, q.reason) for q in content.quarantine] == [
         ("commentary", "service area of this dashboard could not be determined")]
+
+
+ANALYSIS_HEADER = ("Key themes / concerns", "Service response", "Comment from the Complaints Team")
+
+
+def test_an_analysis_row_cut_by_the_page_break_is_joined_even_where_it_names_a_stage():
+    """The continuation's first column mentions Stage 1, but the columns beside it carry on the
+    sentences the page break cut ("these" / "are discussed"): one Stage 2 row, not a Stage 1."""
+    first = TableBlock(2, 300, 560, (
+        ANALYSIS_HEADER,
+        ("41% of Stage 1 complaints upheld (22 received).", "Each upheld case was reviewed.",
+         "Volumes fell."),
+        ("29% of Stage 2's were upheld (14 received).", "Where complaints are upheld, these",
+         "Whilst Stage 2's rose, the number")), 40, 800, (40.0, 300.0, 560.0))
+    rest = TableBlock(3, 60, 120, (
+        ANALYSIS_HEADER,
+        ("The majority were escalated after the initial stage 1 was not upheld.",
+         "are discussed with the contractor.", "of upheld complaints has dropped.")),
+        40, 800, (40.0, 300.0, 560.0))
+    content = read_report(_report(
+        TextLine(2, 40, "Housing – Complaint Dashboard 2018/19"), TextLine(2, 60, "Repairs"),
+        _comparative(2, *REPAIRS), first, rest))
+    rows = {(r.stage, r.page): r for r in content.records["commentary"]}
+    assert sorted(rows) == [(1, 2), (2, 2)]
+    stage_2 = rows[(2, 2)]
+    assert stage_2.key_themes == ("29% of Stage 2's were upheld (14 received). The majority "
+                                  "were escalated after the initial stage 1 was not upheld.")
+    assert stage_2.service_response == ("Where complaints are upheld, these are discussed with "
+                                        "the contractor.")
+    assert stage_2.complaints_team_comment == ("Whilst Stage 2's rose, the number of upheld "
+                                               "complaints has dropped.")

@@ -1,8 +1,8 @@
 """Blocks -> stitched tables: a table continued on the next page becomes one table again.
 
 Continuation is decided by structure, never by one producer's habits: the earlier part is the
-last thing on its page (page furniture aside), the later part the first on the next page
-(a short "continued" label aside), both have the same columns at the same x-positions, and
+last thing on its page (page furniture aside), the later part the first thing after it on a
+later page (a short "continued" label aside; pages between hold nothing but furniture), both have the same columns at the same x-positions, and
 the later part either repeats the header row(s) or starts without one, with rows its family
 accepts as a continuation. Rows keep their page, and each continuation part's first row is
 marked, so a row cut by the page break can be joined to the row it belongs to.
@@ -141,8 +141,9 @@ def stitch_tables(blocks: Sequence[Block], furniture: Collection[TextLine],
 
 def _is_next_part(table: StitchedTable, block: TableBlock, body: Sequence[Block], index: int,
                   table_end: int, last_on_page: dict[int, int]) -> bool:
-    """Geometry and position: the earlier part ends its page, this one opens the next."""
-    if block.page != table.last_page + 1 or last_on_page.get(table.last_page) != table_end:
+    """Geometry and position: the earlier part ends its page, this one opens the next page
+    that has anything but furniture on it (a producer may leave a page blank between)."""
+    if block.page <= table.last_page or last_on_page.get(table.last_page) != table_end:
         return False
     if block.strategy != table.strategy:
         return False  # a table's rows never come from two strategies

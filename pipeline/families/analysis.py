@@ -16,6 +16,7 @@ from schemas.records import Commentary
 
 TEXT_FIELDS = ("key_themes", "service_response", "complaints_team_comment")
 _OPENING_STAGE = re.compile(r"^\W{0,3}[A-Z0-9]")
+_SENTENCE_END = re.compile(r"[.!?:;)\]\"'’”]\s*$")
 
 
 def opens_stage_row(text: str | None) -> bool:
@@ -24,6 +25,14 @@ def opens_stage_row(text: str | None) -> bool:
     if not text or not _OPENING_STAGE.match(text):
         return False
     return stage_of(text[:90]) is not None
+
+
+def carries_on_a_sentence(above: dict, cells: dict) -> bool:
+    """Does a row opening a page carry on the row above, cut by the break? Some column of the
+    row above stops mid-sentence and the same column here goes on in lower case ("... these" /
+    "are discussed ..."), whatever stage its first column happens to mention."""
+    return any(above[name] and cells[name] and not _SENTENCE_END.search(above[name])
+               and cells[name][:1].islower() for name in TEXT_FIELDS)
 
 
 def read_analysis(context: ReportContext, table: StitchedTable,
@@ -36,7 +45,8 @@ def read_analysis(context: ReportContext, table: StitchedTable,
             continue
         stage = stage_of(cells["key_themes"])
         if rows and starts_part and (stage is None or stage == rows[-1]["stage"]
-                                     or not opens_stage_row(cells["key_themes"])):
+                                     or not opens_stage_row(cells["key_themes"])
+                                     or carries_on_a_sentence(rows[-1], cells)):
             for name, value in cells.items():  # the rest of a row the page break cut in two
                 rows[-1][name] = join_texts(rows[-1][name], value)
             continue
