@@ -619,6 +619,14 @@ def plan(goldens: dict[str, Golden], count: int, first_seed: int = 0,
     return jobs
 
 
+def regression_variant(goldens: dict[str, Golden], seed: int,
+                       producer: str) -> tuple[Variant, str]:
+    """Random-mix seed `seed` (as `plan` draws it) printed through `producer`: a variant that
+    once failed, kept whatever producer the plan of the day gives its seed."""
+    stems = sorted(goldens)
+    return variant(goldens[stems[seed % len(stems)]], seed, _pinned(None, producer)), producer
+
+
 def drifts() -> list[tuple[str, str]]:
     """Every (dimension, value) that differs from the neutral layout."""
     return [(d.name, v) for d in DIMENSIONS for v in d.values[1:]]
