@@ -27,24 +27,16 @@ from pdfminer.pdftypes import PDFObjRef
 
 try:
     from samples.hostile import deflated_spaces
+    from samples.truth import GOLDEN_COLUMNS, MEASURES
 except ImportError:  # run as a script: samples/ is on sys.path
     from hostile import deflated_spaces  # type: ignore[no-redef]
+    from truth import GOLDEN_COLUMNS, MEASURES  # type: ignore[no-redef]
 
 ROOT = Path(__file__).resolve().parent.parent
 PDFS = ROOT / "tests" / "fixtures" / "pdfs"
 GOLDEN = ROOT / "tests" / "fixtures" / "golden"
 KINDS = ("byte_flips", "truncation", "stream_inflation", "operator_flood", "dropped_object")
-MEASURES = ("received", "upheld_pct", "escalated", "upheld_not_upheld_prev_pct")
 # The golden files list figures in printed column order: (stage, measure) of each column.
-GOLDEN_COLUMNS = {
-    "s1_received": (1, "received"), "s1_upheld_pct": (1, "upheld_pct"),
-    "s1_escalated": (1, "escalated"), "s2_received": (2, "received"),
-    "s2_upheld_pct": (2, "upheld_pct"),
-    "s2_upheld_not_upheld_s1_pct": (2, "upheld_not_upheld_prev_pct"),
-    "s2_escalated": (2, "escalated"), "s3_received": (3, "received"),
-    "s3_upheld_pct": (3, "upheld_pct"),
-    "s3_upheld_not_upheld_s2_pct": (3, "upheld_not_upheld_prev_pct"),
-}
 
 
 @dataclass(frozen=True)

@@ -10,6 +10,7 @@ import pytest
 
 from pipeline.load import report_tables, warehouse
 from pipeline.run import ingest
+from samples.truth import GOLDEN_COLUMNS, MEASURES
 
 TESTS = Path(__file__).parent
 FIXTURES = TESTS / "fixtures"
@@ -19,17 +20,6 @@ SHARED = TESTS.parent.parent / "shared"
 PRODUCERS = ("word", "reportlab")
 # The same content printed without ruling lines (read by the `aligned` table strategy).
 BORDERLESS_PRODUCERS = ("html", "word-borderless")
-
-# The golden file lists figures in printed column order; this is what each column means.
-GOLDEN_COLUMNS = {
-    "s1_received": (1, "received"), "s1_upheld_pct": (1, "upheld_pct"),
-    "s1_escalated": (1, "escalated"), "s2_received": (2, "received"),
-    "s2_upheld_pct": (2, "upheld_pct"),
-    "s2_upheld_not_upheld_s1_pct": (2, "upheld_not_upheld_prev_pct"),
-    "s2_escalated": (2, "escalated"), "s3_received": (3, "received"),
-    "s3_upheld_pct": (3, "upheld_pct"),
-    "s3_upheld_not_upheld_s2_pct": (3, "upheld_not_upheld_prev_pct"),
-}
 
 
 def golden(stem: str) -> dict:
@@ -116,8 +106,6 @@ def expected_outcomes(truth: dict, table: str) -> dict[tuple, dict]:
                 expected[(entry["directorate"], entry["service_area"], period, stage)] = measures
     return expected
 
-
-MEASURES = ("received", "upheld_pct", "escalated", "upheld_not_upheld_prev_pct")
 
 
 def loaded_outcomes(db: Path, table: str, where: str = "TRUE") -> dict[tuple, dict]:
