@@ -9,6 +9,7 @@ from pipeline.extract.strategies.aligned import (
     find_grids,
     grid_edges,
     is_data_line,
+    is_running_line,
     text_rows,
 )
 
@@ -137,3 +138,30 @@ def test_prose_and_headings_are_not_tables():
     boxes = words(100.0, (40.0, "Analysis of the year"))
     boxes += words(100.0 + LINE, (40.0, "Complaints fell by 10% from 2017/18 to 2018/19"))
     assert find_grids(boxes) == []
+
+
+PAGE_HEIGHT = 595.0
+
+
+def test_a_running_footer_ending_in_its_page_number_is_not_a_table():
+    """'Annual Complaints Report   - 2 -' alone on what a ruled page leaves over: two runs of
+    words with a gutter between, and '- 2 -' reads as figures, but it is page furniture."""
+    footer = words(570.0, (40.0, "Thurrock Council – 2018/19 Annual Complaints Report"),
+                   (500.0, "- 2 -"))
+    header = words(20.0, (40.0, "Thurrock Council – 2018/19 Annual Complaints Report"),
+                   (500.0, "Page 2 of 16"))
+    assert find_grids(footer, page_height=PAGE_HEIGHT, page_number=2) == []
+    assert find_grids(header, page_height=PAGE_HEIGHT, page_number=2) == []
+    assert is_running_line("Thurrock Council – 2018/19 Annual Complaints Report - 2 -")
+    assert is_running_line("Annual Complaints Report 7", page_number=7)
+
+
+def test_a_table_row_at_the_foot_of_the_page_is_never_taken_for_a_footer():
+    """A Difference row ends with a figure that looks like a page number ('-8', '9'): in the
+    bottom margin band it is still the table's row."""
+    assert not is_running_line("Difference -7 +10% -8", page_number=8)
+    assert not is_running_line("2018-2019 61 36% 9", page_number=9)
+    assert not is_running_line("Annual Complaints Report 7", page_number=8)
+    low_table = figure_table(PAGE_HEIGHT - 4 * ROW - 5)
+    [grid] = find_grids(low_table, page_height=PAGE_HEIGHT, page_number=8)
+    assert len(grid.rows) - 1 == 4  # header + 2018-2019, 2017-2018, Difference

@@ -11,9 +11,12 @@ import math
 import re
 from collections import defaultdict
 from collections.abc import Iterable, Mapping
+from typing import TYPE_CHECKING
 
-from pipeline.extract.document import TextLine
 from pipeline.normalise import squash
+
+if TYPE_CHECKING:  # the table strategies (imported by document) use this module too
+    from pipeline.extract.document import TextLine
 
 # How much of a page's height counts as its top or bottom margin band.
 MARGIN_BAND = 0.13
@@ -30,6 +33,14 @@ _PAGE_NUMBER = re.compile(
 def is_page_number(text: str) -> bool:
     """'4', 'Page 4', 'Page 4 of 12', '- 4 -', '4/12', 'p. 4', 'iv', '[4]'."""
     return bool(_PAGE_NUMBER.match(squash(text)))
+
+
+def page_number_suffix(text: str) -> int:
+    """How many of the line's last words print a page number ('Report   - 4 -' -> 3,
+    'Page 4 of 12' -> 4), 0 if it does not end with one."""
+    words = squash(text).split(" ")
+    return next((n for n in range(min(4, len(words)), 0, -1)
+                 if is_page_number(" ".join(words[-n:]))), 0)
 
 
 def line_shape(text: str) -> str:

@@ -2,10 +2,11 @@
 
 Continuation is decided by structure, never by one producer's habits: the earlier part is the
 last thing on its page (page furniture aside), the later part the first thing after it on a
-later page (a short "continued" label aside; pages between hold nothing but furniture), both have the same columns at the same x-positions, and
-the later part either repeats the header row(s) or starts without one, with rows its family
-accepts as a continuation. Rows keep their page, and each continuation part's first row is
-marked, so a row cut by the page break can be joined to the row it belongs to.
+later page (a short "continued" label aside; pages between hold nothing but furniture), both
+have the same columns at the same x-positions, and the later part either repeats the header
+row(s) or starts without one, with rows its family accepts as a continuation. Rows keep their
+page, and each continuation part's first row is marked, so a row cut by the page break can be
+joined to the row it belongs to.
 """
 
 from __future__ import annotations

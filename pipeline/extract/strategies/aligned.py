@@ -24,6 +24,7 @@ from dataclasses import dataclass, field
 from typing import Any
 
 from pipeline.config import header_vocabulary
+from pipeline.extract.furniture import MARGIN_BAND, page_number_suffix
 from pipeline.extract.header_grid import is_figure_cell
 from pipeline.normalise import fold_name
 
@@ -431,12 +432,38 @@ def _continued_at_top(lines: list[TextRow], page_height: float,
     return grid, end
 
 
+_BARE_NUMBER = re.compile(r"[+\-\u2013\u2212]?(\d{1,3})")
+
+
+def is_running_line(text: str, page_number: int | None = None) -> bool:
+    """A running header or footer's text ('Annual Complaints Report   - 4 -'): it ends with a
+    page number, and nothing before it reads as figures. A bare number ending it ('... 61 9')
+    counts only where it is this page's number: a table row's last figure looks the same."""
+    words = text.split()
+    suffix = page_number_suffix(text)
+    if not suffix:
+        return False
+    bare = _BARE_NUMBER.fullmatch(" ".join(words[-suffix:]))
+    if bare and (page_number is None or int(bare.group(1)) != page_number):
+        return False
+    return sum(is_figure_word(w) for w in words[:-suffix]) < 2
+
+
+def _is_page_furniture(line: TextRow, page_height: float, page_number: int | None) -> bool:
+    """A running line in the page's top or bottom margin band: never a table's row."""
+    in_band = line.top < MARGIN_BAND * page_height or \
+        line.bottom > (1 - MARGIN_BAND) * page_height
+    return bool(page_height) and in_band and is_running_line(line.text, page_number)
+
+
 def find_grids(words: Sequence[WordBox], edges: Sequence[HorizontalEdge] = (),
-               page_height: float = 0.0, carried: Sequence[float] = ()) -> list[AlignedGrid]:
+               page_height: float = 0.0, carried: Sequence[float] = (),
+               page_number: int | None = None) -> list[AlignedGrid]:
     """Every table among the words that a data row or a table-naming header anchors, and a
     header-less text table continued at the top of the page (`carried`: the columns of the
     text table the previous page ended with)."""
-    lines = text_rows(words)
+    lines = [line for line in text_rows(words)
+             if not _is_page_furniture(line, page_height, page_number)]
     grids: list[AlignedGrid] = []
     index = 0
     floor = 0  # lines above this belong to a table already found

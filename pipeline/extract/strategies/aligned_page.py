@@ -20,6 +20,7 @@ from pipeline.extract.strategies.aligned import (
     find_grids,
     grid_edges,
     is_figure_word,
+    is_running_line,
 )
 from pipeline.normalise import fold_name
 
@@ -36,6 +37,8 @@ def shows_aligned_table(texts: Sequence[str], page: Page) -> bool:
     phrases = tuple(fold_name(p) for name, listed in header_vocabulary().tables.items()
                     if name != "difference_row" for p in listed)
     for text in texts:
+        if is_running_line(text, page.page_number):
+            continue  # a running footer's '- 4 -' is not a row of figures
         words = _WORD.findall(text)
         trailing = len(words)
         while trailing > 1 and is_figure_word(words[trailing - 1]):
@@ -80,7 +83,8 @@ def aligned_tables(rest: Page, page: Page) -> list[Table]:
     """The tables among the words outside earlier strategies' tables."""
     edges = horizontal_edges(page)
     memory = _memory(page)
-    grids = find_grids(word_boxes(rest), edges, float(page.height), _carried(page))
+    grids = find_grids(word_boxes(rest), edges, float(page.height), _carried(page),
+                       page.page_number)
     last = grids[-1] if grids else None
     memory.update(page=page.page_number,
                   text_columns=last.columns if last is not None and last.kind == "text" else ())
