@@ -165,3 +165,61 @@ def test_a_table_row_at_the_foot_of_the_page_is_never_taken_for_a_footer():
     low_table = figure_table(PAGE_HEIGHT - 4 * ROW - 5)
     [grid] = find_grids(low_table, page_height=PAGE_HEIGHT, page_number=8)
     assert len(grid.rows) - 1 == 4  # header + 2018-2019, 2017-2018, Difference
+
+
+def _commitments_rows(top: float, numbered: bool) -> tuple[list[WordBox], float]:
+    """A next-year commitments table: number column at 40 (or none), text at 60."""
+    boxes = words(top, (60.0, "Service commitments for 2019/20"))
+    top += ROW
+    for number, text in (("1", "Reduce repeat visits"), ("2", "Review call scripts")):
+        cells = ((40.0, number), (60.0, text)) if numbered else ((60.0, text),)
+        boxes += words(top, *cells)
+        top += ROW
+    return boxes, top
+
+
+def test_a_commitments_table_printed_without_numbers_is_one_column():
+    """Issue 12 fuzz: a commitments table with no number column (or an empty one) is one
+    column of rows, not lost for want of a gutter."""
+    boxes, _ = _commitments_rows(100.0, numbered=False)
+    [grid] = find_grids(boxes)
+    assert (grid.kind, len(grid.columns), len(grid.rows), grid.header_rows) == ("text", 2, 4, 1)
+
+
+def test_one_column_of_prose_under_another_heading_is_still_no_table():
+    boxes = words(100.0, (60.0, "Analysis"))
+    boxes += words(100.0 + ROW, (60.0, "Complaints fell by ten per cent this year"))
+    boxes += words(100.0 + 2 * ROW, (60.0, "and the upheld rate fell with them"))
+    assert find_grids(boxes) == []
+
+
+def test_a_paragraph_printed_under_a_text_table_is_not_its_row():
+    """A dashboard note at the margin under a numbered commitments table, at the table's
+    font size and a row's distance: it runs across the gutter between the number and the
+    text column (and starts left of every row), so the table ends above it."""
+    boxes, top = _commitments_rows(100.0, numbered=True)
+    boxes += words(top, (35.0, "• Complaints for this area cover the caretaking teams"))
+    [grid] = find_grids(boxes)
+    assert len(grid.rows) == 4  # header and two rows; the note is not a third
+    assert grid.rows[-1] < top
+
+
+def test_a_repeated_header_over_one_cut_cell_keeps_the_header_columns():
+    """The rest of an Analysis row cut by the page foot, under its repeated header: only one
+    cell has words, so the columns come from the header's cells."""
+    boxes = words(100.0, (40.0, "Analysis"), (200.0, "Service response"), (330.0, "Comment"))
+    boxes += words(100.0 + ROW, (200.0, "help reduce complaints."))
+    [grid] = find_grids(boxes)
+    assert (grid.kind, len(grid.columns), grid.header_rows) == ("text", 4, 1)
+    assert grid.columns[1] < 200.0 < grid.columns[2]
+
+
+def test_a_continued_text_table_keeps_the_words_past_the_carried_right_edge():
+    """A commitments table broken without its header: the next page's line runs further
+    right than any line of the previous page, and keeps its last characters."""
+    boxes = words(100.0, (40.0, "2"), (110.0, "Record calls"), (200.0, "reduce as does"))
+    boxes += words(100.0 + ROW, (40.0, "3"), (110.0, "Train staff"), (200.0, "Done"))
+    carried = (30.0, 100.0, 190.0, 250.0)  # the last cell's middle is inside, its end not
+    [grid] = find_grids(boxes, page_height=800.0, carried=carried)
+    assert grid.columns[1:-1] == carried[1:-1]
+    assert grid.columns[-1] > max(w.x1 for w in boxes) > carried[-1]

@@ -23,21 +23,8 @@ from tests.conftest import FIXTURES, golden
 FUZZ = FIXTURES / "fuzz"
 MANIFEST = json.loads((FUZZ / "manifest.json").read_text(encoding="utf-8"))
 # Variants that fail on main when this file was last updated (see the module docstring),
-# each with what it loses. The borderless ones (issue 12's producer dimension, read by the
-# `aligned` strategy) were added failing: figures are all right in five of the six, but text
-# tables lose rows without a finding, and two texts load cut short (values loaded wrong).
+# each with what it loses.
 FAILING_ON_MAIN: dict[str, str] = {
-    "complaints-2017-18-fuzz10000-html.pdf": "aligned: Repairs' next-year commitments (a "
-    "table followed by a note and the next dashboard's table, no heading between) are lost "
-    "without a finding",
-    "complaints-2018-19-fuzz10001-html.pdf": "aligned: Council Tax's progress on commitment 2 "
-    "of 2018/19 loads cut mid-word ('... continue to reduce as d'; the table broken after "
-    "row 1 without its header)",
-    "complaints-2019-20-fuzz10002-html.pdf": "aligned: next-year commitments printed without a "
-    "number column are lost without a finding (13 of 27 rows)",
-    "complaints-2018-19-fuzz10004-word-borderless.pdf": "aligned: next-year commitments with "
-    "the number column printed empty are lost without a finding (21 of 46 rows); Repairs' "
-    "stage 2 service response loads cut short ('... the change in')",
     "complaints-2019-20-fuzz10005-word-borderless.pdf": "aligned: Contact Centre's dashboard "
     "(grouped headers, figures first, split with header) is unattributed: its figures are "
     "quarantined and its texts lost",

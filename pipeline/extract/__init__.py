@@ -5,4 +5,6 @@ dashboards; one module per table family turns blocks into raw (still textual) ro
 """
 
 EXTRACTOR_NAME = "pdfplumber-tables"
-EXTRACTOR_VERSION = "1.1.0"  # 1.1: the aligned table strategy (tables without rules)
+# 1.1: the aligned table strategy (tables without rules); 1.1.1: its text tables of one column,
+# ended by a paragraph under them, and cut cells under a repeated header
+EXTRACTOR_VERSION = "1.1.1"

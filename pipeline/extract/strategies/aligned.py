@@ -250,9 +250,13 @@ def _between(upper: TextRow, lower: TextRow) -> float:
 
 
 def _grid(header: list[TextRow], body: list[TextRow], edges: Sequence[HorizontalEdge],
-          kind: str) -> AlignedGrid | None:
+          kind: str, single_column: bool = False) -> AlignedGrid | None:
     extents = column_extents(body)
-    if len(extents) < 2:
+    if len(extents) < 2 and kind == "text" and header:
+        # A body of one column under a header of several (a row cut by the page foot, its
+        # words in one cell, under the repeated header): the header's cells are the columns.
+        extents = column_extents(header + body)
+    if len(extents) < (1 if single_column else 2):
         return None
     lines = header + body
     left = min(line.x0 for line in lines) - 1.0
@@ -352,20 +356,44 @@ def _figure_table(lines: list[TextRow], start: int, floor: int,
     return _grid(header, lines[start:end], edges, "figures"), start - len(header), end
 
 
+def _crosses_a_gutter(line: TextRow, above: Sequence[TextRow]) -> bool:
+    """One printed cell of `line` runs across a gutter between the columns of the lines
+    above: a paragraph printed under the table, not a row of it (a cell wraps inside its
+    column)."""
+    extents = column_extents(above)
+    return any(run[0].x0 < low and max(w.x1 for w in run) > high
+               for run in _segments(line)
+               for (_, low), (high, _) in zip(extents, extents[1:], strict=False))
+
+
 def _text_body_end(lines: list[TextRow], anchor: int) -> int:
-    """Where a text table's lines stop: a wide gap, another font size, a data row, or a new
-    row that names a table of its own."""
+    """Where a text table's lines stop: a wide gap, another font size, a data row, a new row
+    that names a table of its own, or a new row that is no row of this table: one running
+    across its columns, or starting left of every body row (a paragraph at the margin, left
+    of the cells' padding)."""
     end = anchor + 1
+    body_x0: float | None = None  # the leftmost body line so far (the header may sit right)
     while end < len(lines):
         line, previous = lines[end], lines[end - 1]
         gap = _gap(previous, line)
         new_row = gap >= ROW_GAP * max(line.size, 1.0)
         if (gap > MAX_LINE_GAP * max(line.size, 1.0)
                 or not _same_size(line, lines[anchor]) or is_data_line(line)
-                or (new_row and (names_table(line, "text") or names_table(line, "figures")))):
+                or (new_row and (names_table(line, "text") or names_table(line, "figures")
+                                 or _crosses_a_gutter(line, lines[anchor:end])
+                                 or (body_x0 is not None and line.x0 < body_x0 - 1.5)))):
             break
+        if new_row or body_x0 is not None:
+            body_x0 = line.x0 if body_x0 is None else min(body_x0, line.x0)
         end += 1
     return end
+
+
+def _names_commitments(line: TextRow) -> bool:
+    """The line opens a commitments table (whose number column may be absent or empty, so
+    its body may be one column)."""
+    phrases = tuple(fold_name(p) for p in header_vocabulary().tables.get("commitments", ()))
+    return bool(phrases) and fold_name(line.text).startswith(phrases)
 
 
 def _text_table(lines: list[TextRow], anchor: int,
@@ -379,7 +407,7 @@ def _text_table(lines: list[TextRow], anchor: int,
     if not starts:
         return None, end
     header, body = block[:starts[0]], block[starts[0]:]
-    return _grid(header, body, edges, "text"), end
+    return _grid(header, body, edges, "text", _names_commitments(block[0])), end
 
 
 def _carried_columns(lines: Sequence[TextRow],
@@ -405,6 +433,11 @@ def _carried_columns(lines: Sequence[TextRow],
         high = min(right, default=columns[boundary + 1])
         if not low <= columns[boundary] <= high:
             columns[boundary] = (low + high) / 2
+    # The outer edges reach this part's words too: a line longer than any the previous page
+    # printed would otherwise lose its last characters to the carried right edge.
+    if runs:
+        columns[0] = min(columns[0], min(r.x0 for r in runs) - 1.0)
+        columns[-1] = max(columns[-1], max(r.x1 for r in runs) + 1.0)
     return tuple(columns)
 
 
