@@ -244,6 +244,11 @@ CHECKS: dict[str, Check] = {c.name: c for c in (
     Check("restatement", "warning",
           "two reports print different figures for the same area, period and stage",
           where="warehouse"),
+    Check("ocr_verified", "info",
+          "a figure read by OCR (a scanned report) and confirmed by the report's own "
+          "redundancy: the detail names the reading and every relation that confirms it (Top "
+          "Ten, Difference row, commentary); a figure nothing confirms is quarantined instead",
+          where="verify_ocr"),
 )}
 
 

@@ -30,6 +30,7 @@ from pipeline.errors import (
 from pipeline.extract.cells import CharIndex, outside, table_rows
 from pipeline.extract.layout import names_known_table
 from pipeline.extract.limits import MB, Limits
+from pipeline.extract.ocr_pages import no_text_hint, ocr_scanned_page
 from pipeline.extract.page_source import DEFAULT_PARSER, PARSERS, LeanPage, iter_pages
 from pipeline.extract.strategies import STRATEGIES
 from pipeline.extract.strategies.ruled import TABLE_SETTINGS as TABLE_SETTINGS
@@ -85,6 +86,7 @@ class DocumentBlocks:
     page_heights: dict[int, float] = field(default_factory=dict)
     parser: str = DEFAULT_PARSER  # the page source that read it (pipeline.extract.page_source)
     title: str = ""  # the PDF's own Title (document information), e.g. the cover's wording
+    ocr_pages: dict[int, Any] = field(default_factory=dict)  # page -> ocr.OcrPage (scans)
 
     def text_lines(self) -> Iterator[TextLine]:
         return (b for b in self.blocks if isinstance(b, TextLine))
@@ -269,6 +271,9 @@ def _read_pages(pdf: pdfplumber.PDF, name: str, limits: Limits, started: float,
     for index, page in enumerate(_pages(pdf, limits, name, parser, data), start=1):
         _check_time(started, limits, name, index)
         try:
+            if not page.chars and page.images:  # a scanned page: OCR gives it words and rules
+                document.ocr_pages[index] = ocr_scanned_page(page, index, limits, started,
+                                                             len(document.ocr_pages))
             blocks, chars = _page_blocks(page, index)
         finally:
             page.close()  # release the page's parsed objects: memory stays flat on long files
@@ -284,7 +289,7 @@ def _read_pages(pdf: pdfplumber.PDF, name: str, limits: Limits, started: float,
                 f"{index} of {page_count} pages)", file_name=name)
     _check_time(started, limits, name)
     if document.char_count == 0:
-        raise NoTextLayerError("no text layer", file_name=name)
+        raise NoTextLayerError("no text layer", file_name=name, hint=no_text_hint())
     return document
 
 

@@ -24,6 +24,8 @@ class Limits:
     # about 22,000 characters, paths and operands; the limit leaves four times that.
     max_page_operations: int = 100_000
     max_page_content_bytes: int = 64 * 1024 * 1024
+    # Pages without a text layer read by OCR (pipeline.extract.ocr), seconds each at best.
+    max_ocr_pages: int = 60
 
 
 MB = 1024 * 1024

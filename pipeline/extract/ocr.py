@@ -1,0 +1,323 @@
+"""OCR for pages without a text layer: a scanned page becomes the words and rules a text PDF
+would have given, so the table strategies and everything after them read it unchanged.
+
+A page is rendered with pypdfium2 at the reading's resolution, straightened (the skew that
+maximises the contrast of the row profile), binarised, its ruling lines found as long runs
+of ink (they become pdfplumber `line` objects, so the `ruled` strategy reads the grid) and
+removed, and the rest read by Tesseract, word by word with a confidence. Each word becomes
+pdfplumber characters in its box (spaces between the words of a phrase), so the page looks
+like a text page to `pipeline.extract.document`.
+
+A `Reading` is one way of looking at the page (resolution, binarisation). The first reads the
+report; the others are the alternative readings `pipeline.verify_ocr` asks for when the
+report's arithmetic does not confirm a figure. Tesseract (Debian's `tesseract-ocr`, through
+pytesseract) and OpenCV are the `ocr` extra; without them a scanned page is refused with the
+line saying how to install it.
+"""
+
+from __future__ import annotations
+
+import re
+import shutil
+import time
+from dataclasses import dataclass
+from functools import cache
+from pathlib import Path
+from typing import Any
+
+from pipeline.errors import ResourceLimitError
+
+OCR_INSTALL_HINT = ("It looks scanned: install the OCR extra to read it (pip install -e "
+                    "'.[ocr]' and Debian's tesseract-ocr), or run OCR on it first.")
+
+
+@dataclass(frozen=True)
+class Reading:
+    """One way of reading a page: render resolution and binarisation."""
+
+    name: str
+    dpi: int
+    binarise: str  # otsu | adaptive
+
+
+PRIMARY = Reading("otsu@300dpi", 300, "otsu")
+ALTERNATIVES = (Reading("adaptive@300dpi", 300, "adaptive"), Reading("otsu@400dpi", 400, "otsu"),
+                Reading("adaptive@220dpi", 220, "adaptive"))
+
+
+@dataclass(frozen=True)
+class OcrWord:
+    """A recognised word, its box in PDF points (top-left origin) and Tesseract's confidence
+    (0-100)."""
+
+    text: str
+    x0: float
+    top: float
+    x1: float
+    bottom: float
+    confidence: float
+    line: tuple[int, int, int] = (0, 0, 0)  # Tesseract's block, paragraph, line
+
+
+@dataclass(frozen=True)
+class Rule:
+    """A ruling line found in the image, in points: horizontal (top == bottom) or vertical."""
+
+    x0: float
+    top: float
+    x1: float
+    bottom: float
+
+
+@dataclass(frozen=True)
+class OcrPage:
+    page: int
+    reading: str
+    words: tuple[OcrWord, ...]
+    rules: tuple[Rule, ...]
+    skew_degrees: float
+    seconds: float
+
+
+@cache
+def ocr_unavailable() -> str | None:
+    """Why OCR cannot run here (None when it can): the extra's modules and the binary."""
+    try:
+        import cv2  # noqa: F401
+        import pytesseract  # noqa: F401
+    except ImportError as missing:
+        return f"the ocr extra is not installed ({missing.name} missing)"
+    if shutil.which("tesseract") is None:
+        return "the tesseract program is not installed"
+    return None
+
+
+# --- image work (numpy/OpenCV) -----------------------------------------------------------
+
+def render_page(path: Path, page_index: int, dpi: int) -> Any:
+    """The page as a greyscale numpy array at `dpi` (pypdfium2, as pdfplumber bundles it)."""
+    import numpy as np
+    import pypdfium2 as pdfium
+
+    document = pdfium.PdfDocument(path)
+    try:
+        bitmap = document[page_index].render(scale=dpi / 72, grayscale=True)
+        pixels = np.array(bitmap.to_numpy())
+    finally:
+        document.close()
+    return pixels[:, :, 0] if pixels.ndim == 3 else pixels
+
+
+def skew_angle(grey: Any, max_degrees: float = 2.0, step: float = 0.05) -> float:
+    """The rotation that makes text rows and rules horizontal: the one whose row profile of
+    ink has the most variance (rows of text alternate with white gaps)."""
+    import cv2
+    import numpy as np
+
+    small = cv2.resize(grey, None, fx=0.25, fy=0.25, interpolation=cv2.INTER_AREA)
+    ink = (small < 160).astype(np.float32)
+    h, w = ink.shape
+    centre = (w / 2, h / 2)
+    best, best_score = 0.0, -1.0
+    for angle in np.arange(-max_degrees, max_degrees + step / 2, step):
+        turned = cv2.warpAffine(ink, cv2.getRotationMatrix2D(centre, float(angle), 1.0), (w, h))
+        score = float(np.var(turned.sum(axis=1)))
+        if score > best_score:
+            best, best_score = float(angle), score
+    return best
+
+
+def straighten(grey: Any, angle: float) -> Any:
+    import cv2
+
+    if abs(angle) < 1e-6:
+        return grey
+    h, w = grey.shape
+    matrix = cv2.getRotationMatrix2D((w / 2, h / 2), angle, 1.0)
+    return cv2.warpAffine(grey, matrix, (w, h), flags=cv2.INTER_CUBIC, borderValue=255)
+
+
+def binarise(grey: Any, method: str) -> Any:
+    """Ink as 255 on 0."""
+    import cv2
+
+    smooth = cv2.GaussianBlur(grey, (3, 3), 0)
+    if method == "adaptive":
+        return cv2.adaptiveThreshold(smooth, 255, cv2.ADAPTIVE_THRESH_GAUSSIAN_C,
+                                     cv2.THRESH_BINARY_INV, 31, 15)
+    _, ink = cv2.threshold(smooth, 0, 255, cv2.THRESH_BINARY_INV + cv2.THRESH_OTSU)
+    return ink
+
+
+# A rule is a run of ink at least this long (points): longer than any letter's stroke or
+# bracket (a vertical rule crosses at least two table rows).
+MIN_HORIZONTAL_RULE = 24.0
+MIN_VERTICAL_RULE = 18.0
+# A vertical run counts as a rule only when a horizontal rule meets it within this (points):
+# the upright of an 'l' or a '1' meets none.
+RULE_JOIN = 3.0
+
+
+def find_rules(ink: Any, dpi: int) -> tuple[list[tuple[int, int, int, int]], Any]:
+    """(x0, top, x1, bottom) pixel boxes of the ruling lines, and the ink without them."""
+    import cv2
+    import numpy as np
+
+    px = dpi / 72
+
+    def runs(kernel: tuple[int, int]) -> Any:
+        return cv2.morphologyEx(ink, cv2.MORPH_OPEN,
+                                cv2.getStructuringElement(cv2.MORPH_RECT, kernel))
+
+    horizontal = runs((max(3, int(MIN_HORIZONTAL_RULE * px)), 1))
+    vertical = runs((1, max(3, int(MIN_VERTICAL_RULE * px))))
+    boxes: list[tuple[int, int, int, int]] = []
+    h_boxes = _components(horizontal)
+    join = RULE_JOIN * px
+    for x0, top, x1, bottom in _components(vertical):
+        if any(hx0 - join <= x1 and x0 <= hx1 + join and
+               (abs(htop - top) <= join or abs(hbottom - bottom) <= join
+                or htop - join <= top <= hbottom + join or htop - join <= bottom <= hbottom + join)
+               for hx0, htop, hx1, hbottom in h_boxes):
+            boxes.append((x0, top, x1, bottom))
+    lines = np.zeros_like(ink)
+    for x0, top, x1, bottom in h_boxes + boxes:
+        lines[top:bottom + 1, x0:x1 + 1] = 255
+    cleaned = cv2.subtract(ink, cv2.dilate(lines, np.ones((3, 3), np.uint8)))
+    return h_boxes + boxes, cleaned
+
+
+def _components(mask: Any) -> list[tuple[int, int, int, int]]:
+    import cv2
+
+    count, _, stats, _ = cv2.connectedComponentsWithStats(mask, connectivity=8)
+    return [(int(x), int(y), int(x + w - 1), int(y + h - 1))
+            for x, y, w, h, _area in stats[1:count]]
+
+
+def rules_in_points(boxes: list[tuple[int, int, int, int]], dpi: int) -> list[Rule]:
+    scale = 72 / dpi
+    rules = []
+    for x0, top, x1, bottom in boxes:
+        if x1 - x0 >= bottom - top:  # horizontal: a line at its middle
+            y = (top + bottom + 1) / 2 * scale
+            rules.append(Rule(x0 * scale, y, (x1 + 1) * scale, y))
+        else:
+            x = (x0 + x1 + 1) / 2 * scale
+            rules.append(Rule(x, top * scale, x, (bottom + 1) * scale))
+    return rules
+
+
+# --- recognition (Tesseract) ---------------------------------------------------------------
+
+# Look-alikes Tesseract gives for the report's own tokens, folded back (a '$1' column header
+# is 'S1'). Figures are never folded here: they are confirmed or quarantined by verify_ocr.
+_LOOKALIKES = ((re.compile(r"^\$(\d)"), r"S\1"),)
+# Words without a letter or digit that are printed, not noise.
+_SIGNS = frozenset({"-", "\u2013", "\u2014", "&", "%", "+", "\u2022", "*", "/"})
+
+
+def recognise(ink_free: Any, dpi: int, seconds: float) -> list[OcrWord]:
+    """Tesseract's words on the cleaned image (ink 255 on 0), boxes in points."""
+    import pytesseract
+
+    image = 255 - ink_free
+    timeout = max(1, int(seconds))
+    try:
+        data = pytesseract.image_to_data(image, config=f"--psm 6 --dpi {dpi}",
+                                         output_type=pytesseract.Output.DICT, timeout=timeout)
+    except RuntimeError as cause:  # pytesseract's timeout: the child is killed
+        raise ResourceLimitError(f"took over {seconds:g}s reading a scanned page") from cause
+    scale = 72 / dpi
+    found = []
+    for i, raw in enumerate(data["text"]):
+        text = raw.strip()
+        for pattern, replacement in _LOOKALIKES:
+            text = pattern.sub(replacement, text)
+        if not text or (not any(c.isalnum() for c in text) and text not in _SIGNS):
+            continue  # a speck of noise read as '.', ',' or '|'
+        found.append((text, data["left"][i], data["top"][i], data["width"][i],
+                      data["height"][i], float(data["conf"][i]),
+                      (data["block_num"][i], data["par_num"][i], data["line_num"][i])))
+    # The words of one printed line share its top and bottom, so a dash or a comma (a small
+    # box) is not read as a line of its own.
+    spans: dict[tuple[int, int, int], tuple[int, int]] = {}
+    for _, _, top, _, height, _, line in found:
+        low, high = spans.get(line, (top, top + height))
+        spans[line] = (min(low, top), max(high, top + height))
+    words = []
+    for text, left, _, width, _, confidence, line in found:
+        top, bottom = spans[line]
+        words.append(OcrWord(text, left * scale, top * scale, (left + width) * scale,
+                             bottom * scale, confidence, line))
+    return words
+
+
+def read_page(path: Path, page_index: int, reading: Reading = PRIMARY,
+              seconds: float = 120.0) -> OcrPage:
+    """Render, straighten, find rules, recognise: one page, one reading."""
+    started = time.monotonic()
+    grey = render_page(path, page_index, reading.dpi)
+    angle = skew_angle(grey)
+    grey = straighten(grey, angle)
+    ink = binarise(grey, reading.binarise)
+    boxes, cleaned = find_rules(ink, reading.dpi)
+    del grey, ink
+    left = seconds - (time.monotonic() - started)
+    if left <= 0:
+        raise ResourceLimitError(f"took over {seconds:g}s reading a scanned page")
+    words = recognise(cleaned, reading.dpi, left)
+    return OcrPage(page_index + 1, reading.name, tuple(words),
+                   tuple(rules_in_points(boxes, reading.dpi)), angle,
+                   time.monotonic() - started)
+
+
+# --- the page as pdfplumber objects --------------------------------------------------------
+
+# Two words of one phrase are this close (in line heights); a wider gap is a column gutter,
+# where no space character is made (pdfplumber splits words there anyway).
+PHRASE_GAP = 1.5
+
+
+def page_objects(ocr: OcrPage, page_height: float, page_number: int,
+                 initial_doctop: float) -> dict[str, list[dict[str, Any]]]:
+    """pdfplumber `char` and `line` objects for one OCR'd page."""
+    chars: list[dict[str, Any]] = []
+    words = list(ocr.words)
+    for index, word in enumerate(words):
+        chars += _word_chars(word.text, word.x0, word.x1, word.top, word.bottom, page_height,
+                             page_number, initial_doctop)
+        following = words[index + 1] if index + 1 < len(words) else None
+        height = word.bottom - word.top
+        if following is not None and following.line == word.line \
+                and 0 < following.x0 - word.x1 < PHRASE_GAP * height:
+            chars += _word_chars(" ", word.x1, following.x0, word.top, word.bottom,
+                                 page_height, page_number, initial_doctop)
+    lines = [_line(rule, page_height, page_number, initial_doctop) for rule in ocr.rules]
+    return {"char": chars, "line": lines}
+
+
+def _word_chars(text: str, x0: float, x1: float, top: float, bottom: float,
+                page_height: float, page_number: int, doctop: float) -> list[dict[str, Any]]:
+    width = (x1 - x0) / len(text)
+    size = bottom - top
+    return [{
+        "text": letter, "fontname": "OCR", "size": size, "adv": width, "upright": True,
+        "x0": x0 + i * width, "x1": x0 + (i + 1) * width, "top": top, "bottom": bottom,
+        "y0": page_height - bottom, "y1": page_height - top, "width": width, "height": size,
+        "doctop": doctop + top, "matrix": (1, 0, 0, 1, x0 + i * width, page_height - bottom),
+        "object_type": "char", "page_number": page_number, "ncs": "DeviceGray",
+        "stroking_color": (0,), "non_stroking_color": (0,), "mcid": None, "tag": None,
+    } for i, letter in enumerate(text)]
+
+
+def _line(rule: Rule, page_height: float, page_number: int, doctop: float) -> dict[str, Any]:
+    return {
+        "x0": rule.x0, "x1": rule.x1, "top": rule.top, "bottom": rule.bottom,
+        "y0": page_height - rule.bottom, "y1": page_height - rule.top,
+        "width": rule.x1 - rule.x0, "height": rule.bottom - rule.top,
+        "pts": [(rule.x0, rule.top), (rule.x1, rule.bottom)], "linewidth": 0.5,
+        "stroke": True, "fill": False, "stroking_color": (0,), "non_stroking_color": (0,),
+        "object_type": "line", "page_number": page_number, "doctop": doctop + rule.top,
+        "mcid": None, "tag": None,
+    }

@@ -1,0 +1,91 @@
+"""The document reader's hook for scanned pages: OCR a page that has an image and no text,
+within the file's bounds, and hand the page back to the table strategies as if it had text.
+
+Kept apart from `pipeline.extract.ocr` so the document reader imports nothing of the `ocr`
+extra: without it, scanned pages stay empty and a file with no text at all is refused with
+the line saying how to install it.
+"""
+
+from __future__ import annotations
+
+import time
+from collections.abc import Callable
+from pathlib import Path
+from typing import TYPE_CHECKING, Any
+
+from pipeline.errors import ResourceLimitError
+from pipeline.extract.ocr import (
+    OCR_INSTALL_HINT,
+    PRIMARY,
+    OcrPage,
+    Reading,
+    ocr_unavailable,
+    page_objects,
+    read_page,
+)
+
+if TYPE_CHECKING:
+    from pdfplumber.page import Page
+
+    from pipeline.extract.limits import Limits
+
+# Called after each OCR'd page (page number, seconds): the CLI's per-page progress bar.
+PageProgress = Callable[[int, float], None]
+_progress: list[PageProgress] = []
+
+
+def on_ocr_page(callback: PageProgress | None) -> None:
+    """Report each OCR'd page to `callback` (None: stop reporting)."""
+    _progress.clear()
+    if callback is not None:
+        _progress.append(callback)
+
+
+def ocr_scanned_page(page: Page, page_no: int, limits: Limits, started: float,
+                     done: int, reading: Reading = PRIMARY) -> OcrPage | None:
+    """OCR one page with no text layer and give `page` the words and rules read; None (the
+    page stays empty) when OCR is not installed."""
+    if ocr_unavailable() is not None:
+        return None
+    name = getattr(page, "file_name", "") or None
+    if done >= limits.max_ocr_pages:
+        raise ResourceLimitError(
+            f"more than {limits.max_ocr_pages} pages without a text layer to OCR",
+            file_name=name, page=page_no, hint="Raise Limits.max_ocr_pages if the file is "
+            "genuine (OCR takes seconds per page).")
+    left = limits.max_seconds - (time.monotonic() - started)
+    if left <= 0:
+        raise ResourceLimitError(f"took over {limits.max_seconds:g}s", file_name=name,
+                                 page=page_no)
+    try:
+        scanned = read_page(_source(page), page_no - 1, reading, left)
+    except ResourceLimitError as error:
+        error.file_name, error.page = name, page_no
+        raise
+    fill_page(page, scanned)
+    for callback in _progress:
+        callback(page_no, scanned.seconds)
+    return scanned
+
+
+def fill_page(page: Page, scanned: OcrPage) -> None:
+    """The page's objects become the OCR'd characters and ruling lines (its image is no
+    longer needed: the table strategies read characters and lines)."""
+    objects: dict[str, Any] = page_objects(scanned, float(page.height), page.page_number,
+                                           float(page.initial_doctop))
+    page._objects = objects  # type: ignore[attr-defined]  # pdfplumber's cache of objects
+    for cached in ("_edges",):
+        if hasattr(page, cached):
+            delattr(page, cached)
+
+
+def _source(page: Page) -> Path:
+    """The file pdfplumber reads (pypdfium2 opens it on its own to render the page)."""
+    return Path(page.pdf.stream.name)
+
+
+def no_text_hint() -> str:
+    """What to do about a file with no text at all."""
+    if (reason := ocr_unavailable()) is not None:
+        return f"{OCR_INSTALL_HINT} ({reason})"
+    return "Its pages are images, and OCR found no text on them either."

@@ -1,0 +1,117 @@
+"""A scanned report's figures, verified: read again where the arithmetic does not confirm a
+figure, then keep only what the report's own redundancy confirms (pipeline.verify_ocr).
+
+The first reading (`ocr.PRIMARY`) reads every page. Pages holding a figure nothing confirmed
+are read again with the next alternative reading (another resolution or binarisation), within
+the file's time limit, and every reading's figures become candidates for the verification.
+"""
+
+from __future__ import annotations
+
+import re
+import time
+from dataclasses import dataclass
+from pathlib import Path
+
+import pdfplumber
+
+from pipeline.errors import PipelineError, ResourceLimitError
+from pipeline.extract import EXTRACTOR_NAME
+from pipeline.extract.document import Block, DocumentBlocks, Limits, _page_blocks, _pages
+from pipeline.extract.ocr import ALTERNATIVES, PRIMARY, OcrPage, Reading, read_page
+from pipeline.extract.ocr_pages import fill_page
+from pipeline.report import ReportContent, read_report
+from pipeline.validate import Findings
+from pipeline.verify_ocr import apply_verdicts, verify_figures
+
+# reports.extractor of a report read by OCR.
+OCR_EXTRACTOR_NAME = f"{EXTRACTOR_NAME}+tesseract-ocr"
+
+
+@dataclass(frozen=True)
+class OcrOutcome:
+    content: ReportContent
+    readings: tuple[str, ...]  # the readings used, first to last
+    pages_read_again: tuple[int, ...]
+
+
+def scanned_pages(document: DocumentBlocks) -> dict[int, OcrPage]:
+    return {page: scan for page, scan in document.ocr_pages.items() if scan is not None}
+
+
+def verify_scanned_report(path: Path, document: DocumentBlocks, content: ReportContent,
+                          limits: Limits, started: float) -> OcrOutcome:
+    """The report's records with every OCR'd figure confirmed or quarantined."""
+    scans = scanned_pages(document)
+    per_page = sum(s.seconds for s in scans.values()) / max(1, len(scans))
+    readings, names, reread = [content], [PRIMARY.name], []
+    locate = _locator(scans)
+    while True:
+        verdicts = verify_figures([r.records for r in readings], content.report_year)
+        verified = apply_verdicts(readings, verdicts, content.report_year, names, locate)
+        pages = sorted(verified.unconfirmed_pages & set(scans))
+        step = len(readings) - 1
+        left = limits.max_seconds - (time.monotonic() - started)
+        # Read again only while the time left covers it with room (each alternative costs
+        # about one first reading per page).
+        if step >= len(ALTERNATIVES) or not pages or left < 2 * per_page * len(pages) + 5:
+            break
+        try:
+            again = reread_pages(path, document, pages, ALTERNATIVES[step], limits, started)
+            readings.append(read_report(again))
+        except ResourceLimitError:
+            raise
+        except PipelineError:
+            break
+        names.append(ALTERNATIVES[step].name)
+        reread += pages
+    findings = Findings(verified.quarantine, verified.issues)
+    return OcrOutcome(ReportContent(content.report_year, content.council, verified.records,
+                                    findings, content.table_strategies),
+                      tuple(names), tuple(sorted(set(reread))))
+
+
+def reread_pages(path: Path, document: DocumentBlocks, pages: list[int], reading: Reading,
+                 limits: Limits, started: float) -> DocumentBlocks:
+    """The document with `pages` read again by `reading` (the other pages' blocks kept)."""
+    wanted = set(pages)
+    fresh: dict[int, list[Block]] = {}
+    with path.open("rb") as stream:
+        pdf = pdfplumber.open(stream)
+        for index, page in enumerate(_pages(pdf, limits, path.name), start=1):
+            if index not in wanted:
+                continue
+            try:
+                left = limits.max_seconds - (time.monotonic() - started)
+                fill_page(page, read_page(path, index - 1, reading, left))
+                fresh[index], _ = _page_blocks(page, index)
+            finally:
+                page.close()
+    blocks: list[Block] = []
+    for number in range(1, document.page_count + 1):
+        blocks += fresh[number] if number in fresh else \
+            [b for b in document.blocks if b.page == number]
+    return DocumentBlocks(document.file_name, document.page_count, blocks,
+                          document.char_count, dict(document.page_heights))
+
+
+_TOKEN = re.compile(r"[()+\s]")
+
+
+def _locator(scans: dict[int, OcrPage]):
+    """(page, text) -> where on the page image a figure's word is, for the quarantine row."""
+
+    def locate(page: int, text: str) -> str:
+        scan = scans.get(page)
+        if scan is None:
+            return ""
+        want = _TOKEN.sub("", text)
+        boxes = [w for w in scan.words if _TOKEN.sub("", w.text) == want]
+        if not boxes:
+            return f"page {page} (word not found on its image)"
+        first = boxes[0]
+        also = f", one of {len(boxes)} words so read" if len(boxes) > 1 else ""
+        return (f"page {page}, box {first.x0:.0f},{first.top:.0f},{first.x1:.0f},"
+                f"{first.bottom:.0f} pt{also}")
+
+    return locate

@@ -1,0 +1,449 @@
+"""Verification of OCR'd figures by the report's own arithmetic, before anything is loaded.
+
+OCR misreads digits in ways that look right ('9' as '6', '-9' as '6-'). This report family
+prints every figure more than once, and that redundancy is the checksum:
+
+- the Comparative Data table's year rows and the Top Ten table print the same figures (this
+  year's, and last year's in brackets);
+- the Difference row is this year minus last year;
+- the analysis commentary restates a stage's upheld rate and count ("44% of Stage 2's were
+  upheld (40 received)").
+
+Each relation ties two or three readings taken from different places of the page images. For
+every figure, the candidate values are what each reading of the report (`ocr.Reading`:
+other resolutions and binarisations) made of it; the values chosen are the ones that satisfy
+the most relations. A figure is accepted only when a relation holding between it and another
+figure confirms it; otherwise it is quarantined with its page, the box of its word on the
+image and the reason, and loaded as NULL. A Difference that nothing confirms (it may be a
+printed slip, or a misread) is quarantined and not loaded. Pure functions over records.
+"""
+
+from __future__ import annotations
+
+import itertools
+import re
+from collections.abc import Iterable, Mapping, Sequence
+from dataclasses import dataclass, field
+from typing import Any
+
+from pipeline.checks import CHECKS, LABELS, run_checks
+from pipeline.normalise import previous_financial_year
+from schemas.records import (
+    Commentary,
+    DataQualityIssue,
+    PrintedDifference,
+    QuarantinedValue,
+    Record,
+    StageOutcome,
+    TopTenEntry,
+)
+
+MEASURES = ("received", "upheld_pct", "escalated", "upheld_not_upheld_prev_pct")
+PERCENT = frozenset({"upheld_pct", "upheld_not_upheld_prev_pct"})
+FIGURE_TABLES = ("stage_outcomes", "top_ten", "printed_differences")
+
+# (table, directorate, service_area, period or "", stage, measure)
+FigureKey = tuple[str, str, str, str, int, str]
+Group = tuple[str, str, int, str]  # directorate, service_area, stage, measure
+
+# The roles a figure plays in its group's relations.
+THIS, LAST, DIFFERENCE, SUMMARY_THIS, SUMMARY_LAST, COMMENTARY = (
+    "this", "last", "difference", "summary_this", "summary_last", "commentary")
+
+
+@dataclass(frozen=True)
+class Relation:
+    """Figures (by role) that the report's layout ties together, and how it says so."""
+
+    roles: tuple[str, ...]
+    says: str
+
+    def holds(self, values: Mapping[str, float | None]) -> bool | None:
+        """True/False when every figure is there to check; None when one is missing."""
+        got = [values.get(role) for role in self.roles]
+        if any(v is None for v in got):
+            return None
+        if self.roles == (THIS, LAST, DIFFERENCE):
+            return abs(got[0] - got[1] - got[2]) < 1e-9  # type: ignore[operator]
+        return got[0] == got[1]
+
+
+RELATIONS = (
+    Relation((THIS, SUMMARY_THIS), "equals the Top Ten's figure"),
+    Relation((LAST, SUMMARY_LAST), "equals the Top Ten's bracketed prior-year figure"),
+    Relation((THIS, LAST, DIFFERENCE), "this year − last year = the printed Difference"),
+    Relation((THIS, COMMENTARY), "restated in the analysis commentary"),
+)
+
+
+@dataclass(frozen=True)
+class Candidate:
+    value: float
+    reading: int  # index of the reading that gave it (0: the first, the report's own)
+
+
+@dataclass
+class Verdict:
+    """What was decided for one figure."""
+
+    key: FigureKey
+    value: float | None  # the accepted value (None: nothing accepted)
+    reading: int | None
+    confirmed_by: list[str] = field(default_factory=list)
+    candidates: tuple[Candidate, ...] = ()
+    reason: str = ""  # why nothing was accepted
+    contested: bool = False  # unconfirmed, and a figure that should restate it was read
+
+    @property
+    def worth_reading_again(self) -> bool:
+        """Another reading may confirm it (a figure with nothing to check it against
+        cannot be confirmed by any reading)."""
+        return self.value is None and self.contested
+
+
+# --- figures out of records ----------------------------------------------------------------
+
+def figure_key(table: str, record: Record, measure: str) -> FigureKey:
+    period = getattr(record, "period", "") or ""
+    return (table, record.directorate, record.service_area, period,  # type: ignore[attr-defined]
+            record.stage, measure)  # type: ignore[attr-defined]
+
+
+def figures(records: Mapping[str, Sequence[Record]]) -> dict[FigureKey, float]:
+    """Every printed figure of one reading (NULLs left out: nothing to verify)."""
+    found: dict[FigureKey, float] = {}
+    for table in ("stage_outcomes", "top_ten"):
+        for record in records.get(table, ()):
+            for measure in MEASURES:
+                value = getattr(record, measure)
+                if value is not None:
+                    found.setdefault(figure_key(table, record, measure), float(value))
+    for diff in records.get("printed_differences", ()):
+        if isinstance(diff, PrintedDifference) and diff.printed_value is not None:
+            found.setdefault(("printed_differences", diff.directorate, diff.service_area, "",
+                              diff.stage, diff.measure), float(diff.printed_value))
+    return found
+
+
+_PERCENT = re.compile(r"(\d{1,3})\s?%")
+_RECEIVED = re.compile(r"(\d{1,5})\s+(?:[A-Za-z']+\s+){0,2}received", re.IGNORECASE)
+
+
+def restated_figures(records: Mapping[str, Sequence[Record]],
+                     report_year: str) -> dict[FigureKey, float]:
+    """This year's upheld rate and count as the analysis commentary restates them: the first
+    percentage and the first count followed by 'received' in a stage's key themes."""
+    found: dict[FigureKey, float] = {}
+    for row in records.get("commentary", ()):
+        if not isinstance(row, Commentary) or not row.key_themes:
+            continue
+        text = row.key_themes
+        base = ("commentary", row.directorate, row.service_area, report_year, row.stage)
+        if match := _PERCENT.search(text):
+            found[(*base, "upheld_pct")] = float(match.group(1))
+        if match := _RECEIVED.search(text):
+            found[(*base, "received")] = float(match.group(1))
+    return found
+
+
+def _role_key(role: str, group: Group, year: str, prior: str) -> FigureKey:
+    directorate, area, stage, measure = group
+    table, period = {THIS: ("stage_outcomes", year), LAST: ("stage_outcomes", prior),
+                     DIFFERENCE: ("printed_differences", ""), SUMMARY_THIS: ("top_ten", year),
+                     SUMMARY_LAST: ("top_ten", prior), COMMENTARY: ("commentary", year)}[role]
+    return (table, directorate, area, period, stage, measure)
+
+
+# --- choosing and confirming ---------------------------------------------------------------
+
+def candidates_by_key(readings: Sequence[Mapping[FigureKey, float]]
+                      ) -> dict[FigureKey, tuple[Candidate, ...]]:
+    """Each figure's distinct values over the readings, the earliest reading's first."""
+    found: dict[FigureKey, list[Candidate]] = {}
+    for index, reading in enumerate(readings):
+        for key, value in reading.items():
+            options = found.setdefault(key, [])
+            if all(c.value != value for c in options):
+                options.append(Candidate(value, index))
+    return {key: tuple(options) for key, options in found.items()}
+
+
+def _groups(keys: Iterable[FigureKey]) -> set[Group]:
+    return {(d, a, s, m) for table, d, a, _p, s, m in keys if table != "commentary"}
+
+
+# A group's figures have a few candidates each; this bounds the combinations tried.
+MAX_COMBINATIONS = 4096
+
+
+def verify_group(group: Group, candidates: Mapping[FigureKey, tuple[Candidate, ...]],
+                 year: str, prior: str, seen: Mapping[FigureKey, int] | None = None
+                 ) -> list[Verdict]:
+    """The values of one group (an area's measure at a stage) that satisfy the most relations;
+    each figure with the relations that confirm it.
+
+    Where a relation fails (a printed slip in the Difference row, or a misread), the figures
+    the other relations confirm could still be one misread made twice (the same glyph read
+    the same wrong way in the Top Ten and the dashboard). They are accepted only when at
+    least two readings read them and every reading read the same value; otherwise they wait
+    for another reading (or are quarantined)."""
+    seen = seen or {}
+    roles = [role for role in (THIS, LAST, DIFFERENCE, SUMMARY_THIS, SUMMARY_LAST, COMMENTARY)
+             if _role_key(role, group, year, prior) in candidates]
+    options = [candidates[_role_key(role, group, year, prior)] for role in roles]
+    scored: list[tuple[int, int, dict[str, Candidate]]] = []
+    for count, combination in enumerate(itertools.product(*options)):
+        if count >= MAX_COMBINATIONS:
+            break
+        values = {role: c.value for role, c in zip(roles, combination, strict=True)}
+        held = sum(bool(relation.holds(values)) for relation in RELATIONS)
+        scored.append((held, sum(c.reading for c in combination),
+                       dict(zip(roles, combination, strict=True))))
+    top = max(held for held, _, _ in scored)
+    # Every assignment satisfying the most relations: a figure is confirmed only when all of
+    # them give it the same value and confirm it (a tie between readings decides nothing).
+    bests = sorted(((order, pick) for held, order, pick in scored if held == top),
+                   key=lambda best: best[0])
+    chosen = bests[0][1]
+    values = {role: c.value for role, c in chosen.items()}
+    confirmed: dict[str, list[str]] = {role: [] for role in roles}
+    for relation in RELATIONS:
+        if relation.holds(values):
+            for role in relation.roles:
+                confirmed[role].append(relation.says)
+    for _, other in bests[1:]:
+        other_values = {role: c.value for role, c in other.items()}
+        for role in roles:
+            if other_values[role] != values[role] or not any(
+                    relation.holds(other_values) for relation in RELATIONS
+                    if role in relation.roles):
+                confirmed[role] = []
+    failing = any(relation.holds({r: c.value for r, c in pick.items()}) is False
+                  for _, pick in bests for relation in RELATIONS)
+    verdicts = []
+    for role in roles:
+        key = _role_key(role, group, year, prior)
+        if role == COMMENTARY:
+            continue  # evidence only: the commentary's text is loaded as printed
+        says = confirmed[role]
+        pick = chosen[role]
+        contested = _has_partner(role, values)
+        reason = "" if says else _UNCONFIRMED[contested]
+        if says and failing and (len(candidates[key]) > 1 or seen.get(key, 1) < 2):
+            says, reason = [], _HELD_BACK
+        verdicts.append(Verdict(
+            key, pick.value if says else None, pick.reading if says else None, says,
+            candidates[key], reason, contested and not says))
+    return verdicts
+
+
+_HELD_BACK = ("a relation of its group fails (a printed slip or a misread), and fewer than two "
+              "readings agree on it")
+
+
+_UNCONFIRMED = {
+    False: "nothing in the report restates it (no Top Ten, year or Difference figure read)",
+    True: "it disagrees with the figures that restate it (Top Ten, other year, Difference, "
+          "commentary)"}
+
+
+def _has_partner(role: str, values: Mapping[str, float | None]) -> bool:
+    return any(values.get(r) is not None for relation in RELATIONS if role in relation.roles
+               for r in relation.roles if r != role)
+
+
+def verify_figures(readings: Sequence[Mapping[str, Sequence[Record]]],
+                   report_year: str) -> dict[FigureKey, Verdict]:
+    """A verdict for every figure any reading saw."""
+    prior = previous_financial_year(report_year)
+    per_reading = [{**figures(r), **restated_figures(r, report_year)} for r in readings]
+    candidates = candidates_by_key(per_reading)
+    seen: dict[FigureKey, int] = {}
+    for reading in per_reading:
+        for key in reading:
+            seen[key] = seen.get(key, 0) + 1
+    verdicts: dict[FigureKey, Verdict] = {}
+    for group in sorted(_groups(candidates)):
+        for verdict in verify_group(group, candidates, report_year, prior, seen):
+            verdicts[verdict.key] = verdict
+    return verdicts
+
+
+# --- records out of verdicts ---------------------------------------------------------------
+
+@dataclass
+class VerifiedRecords:
+    records: dict[str, list[Record]]
+    issues: list[DataQualityIssue]
+    quarantine: list[QuarantinedValue]
+    unconfirmed_pages: set[int]  # pages holding a figure nothing confirmed (to read again)
+
+
+Locate = Any  # (page, text) -> "box x0,top,x1,bottom pt" or ""
+
+
+def _fmt(value: float, measure: str) -> str:
+    text = f"{value:g}"
+    return f"{text}%" if measure in PERCENT else text
+
+
+# Checks that run over a report's records: re-run on the verified records.
+_RECORD_CHECKS = {name for name, check in CHECKS.items() if check.run is not None} | {
+    "difference_not_printed"}
+
+
+def apply_verdicts(readings: Sequence[Any], verdicts: Mapping[FigureKey, Verdict],
+                   report_year: str, reading_names: Sequence[str],
+                   locate: Locate = None) -> VerifiedRecords:
+    """The first reading's records with every figure replaced by its verdict: a confirmed
+    value (from whichever reading gave it) or NULL plus a quarantine row. `readings` are
+    ReportContent-like objects (records, findings); the first is the report's own."""
+    first = readings[0]
+    records: dict[str, list[Record]] = {name: list(rows) for name, rows in first.records.items()}
+    quarantine: list[QuarantinedValue] = []
+    issues: list[DataQualityIssue] = []
+    pages: set[int] = set()
+    resolved: set[tuple] = set()
+
+    def pick(table: str, record: Record) -> Record:
+        changes: dict[str, Any] = {}
+        for measure in MEASURES:
+            key = figure_key(table, record, measure)
+            verdict = verdicts.get(key)
+            if verdict is None:
+                continue
+            resolved.add(_quarantine_key(table, record, measure))
+            if verdict.value is not None:
+                value = verdict.value if measure in PERCENT else int(verdict.value)
+                if getattr(record, measure) != value:
+                    changes[measure] = value
+                issues.append(_verified(table, record, measure, verdict, reading_names))
+            else:
+                changes[measure] = None
+                if verdict.worth_reading_again:
+                    pages.add(record.page)  # type: ignore[attr-defined]
+                quarantine.append(_unconfirmed(table, record, measure, verdict, locate))
+        return record.model_copy(update=changes) if changes else record
+
+    for table in ("stage_outcomes", "top_ten"):
+        records[table] = [pick(table, r) for r in records.get(table, [])]
+        _add_missing(records, table, readings, verdicts)
+    differences = []
+    for diff in records.get("printed_differences", []):
+        if not isinstance(diff, PrintedDifference) or diff.printed_value is None:
+            differences.append(diff)
+            continue
+        key: FigureKey = ("printed_differences", diff.directorate, diff.service_area, "",
+                          diff.stage, diff.measure)
+        verdict = verdicts.get(key)
+        resolved.add(("printed_differences", diff.directorate, diff.service_area, None,
+                      diff.stage, diff.measure))
+        if verdict is not None and verdict.value is not None:
+            differences.append(diff.model_copy(update={"printed_value": verdict.value}))
+            issues.append(_verified("printed_differences", diff, diff.measure, verdict,
+                                    reading_names))
+        elif verdict is not None:
+            if verdict.worth_reading_again:
+                pages.add(diff.page)
+            quarantine.append(_unconfirmed("printed_differences", diff, diff.measure, verdict,
+                                           locate))
+    if "printed_differences" in records:
+        records["printed_differences"] = differences
+    kept_quarantine = [q for q in first.findings.quarantine
+                       if (q.table_name, q.directorate, q.service_area, q.period, q.stage,
+                           q.field) not in resolved]
+    # A figure the first reading could not parse may read better again, if its area has a
+    # dashboard to confirm it (an unknown area's row has nothing to be checked against).
+    dashboards = {r.service_area for r in records.get("stage_outcomes", [])}  # type: ignore
+    for q in kept_quarantine:
+        if q.table_name in FIGURE_TABLES and q.service_area in dashboards:
+            pages.add(q.page)
+    kept_issues = [i for i in first.findings.issues if i.check_name not in _RECORD_CHECKS
+                   and not (i.check_name == "value_quarantined" and _resolved_issue(i, resolved))]
+    context = _Checked(records, report_year)
+    return VerifiedRecords(records, kept_issues + issues + _quarantine_issues(quarantine)
+                           + run_checks(context), kept_quarantine + quarantine, pages)
+
+
+@dataclass
+class _Checked:
+    records: dict[str, list[Record]]
+    report_year: str
+
+
+def _add_missing(records: dict[str, list[Record]], table: str, readings: Sequence[Any],
+                 verdicts: Mapping[FigureKey, Verdict]) -> None:
+    """A row the first reading missed (a cell it could not place) but a later one read: added
+    from that reading, with only its confirmed figures."""
+    have = {figure_key(table, r, "")[:5] for r in records.get(table, [])}
+    for reading in readings[1:]:
+        for record in reading.records.get(table, ()):
+            row = figure_key(table, record, "")[:5]
+            if row in have:
+                continue
+            have.add(row)
+            update: dict[str, Any] = {}
+            for measure in MEASURES:
+                verdict = verdicts.get(figure_key(table, record, measure))
+                value = verdict.value if verdict else None
+                update[measure] = None if value is None else (
+                    value if measure in PERCENT else int(value))
+            if any(v is not None for v in update.values()):
+                records.setdefault(table, []).append(record.model_copy(update=update))
+
+
+def _quarantine_key(table: str, record: Record, measure: str) -> tuple:
+    return (table, record.directorate, record.service_area,  # type: ignore[attr-defined]
+            record.period, record.stage, measure)  # type: ignore[attr-defined]
+
+
+def _resolved_issue(issue: DataQualityIssue, resolved: set[tuple]) -> bool:
+    return any(issue.directorate == d and issue.service_area == a and issue.stage == s
+               and (issue.period or None) == (p or None) and issue.detail.startswith(f"{t}.{m} ")
+               for t, d, a, p, s, m in resolved)
+
+
+def _verified(table: str, record: Record, measure: str, verdict: Verdict,
+              names: Sequence[str]) -> DataQualityIssue:
+    stage = record.stage  # type: ignore[attr-defined]
+    period = getattr(record, "period", None)
+    value = verdict.value if verdict.value is not None else 0.0
+    label = LABELS.get((stage, measure), measure)
+    where = f" ({period})" if period else ""
+    return DataQualityIssue(
+        severity=CHECKS["ocr_verified"].severity, check_name="ocr_verified",
+        directorate=record.directorate, service_area=record.service_area,  # type: ignore
+        period=period, stage=stage, page=record.page,  # type: ignore[attr-defined]
+        detail=f"{table}.{measure} {label}{where} = {_fmt(value, measure)}, read by OCR "
+               f"({names[verdict.reading or 0]}), confirmed: {'; '.join(verdict.confirmed_by)}")
+
+
+def _unconfirmed(table: str, record: Record, measure: str, verdict: Verdict,
+                 locate: Locate) -> QuarantinedValue:
+    readings = ", ".join(_fmt(c.value, measure) for c in verdict.candidates)
+    page = record.page  # type: ignore[attr-defined]
+    first = _fmt(verdict.candidates[0].value, measure) if verdict.candidates else ""
+    box = locate(page, first) if locate and first else ""
+    return QuarantinedValue(
+        table_name=table, directorate=record.directorate,  # type: ignore[attr-defined]
+        service_area=record.service_area, period=getattr(record, "period", None),  # type: ignore
+        stage=record.stage, field=measure, raw_text=readings,  # type: ignore[attr-defined]
+        page=page, reason=f"OCR figure not confirmed: {verdict.reason}; read as "
+                          f"{readings}{f'; crop {box}' if box else ''}")
+
+
+def _quarantine_issues(rows: list[QuarantinedValue]) -> list[DataQualityIssue]:
+    return [DataQualityIssue(
+        severity=CHECKS["value_quarantined"].severity, check_name="value_quarantined",
+        directorate=q.directorate, service_area=q.service_area,
+        period=q.period or None, stage=q.stage, page=q.page,
+        detail=f"{q.table_name}.{q.field} {q.raw_text!r} quarantined: {q.reason}")
+        for q in rows]
+
+
+def record_count(records: Mapping[str, Sequence[Record]]) -> int:
+    return sum(len(rows) for rows in records.values())
+
+
+__all__ = ["StageOutcome", "TopTenEntry", "VerifiedRecords", "Verdict", "apply_verdicts",
+           "verify_figures"]

@@ -1,0 +1,131 @@
+"""Scanned reports: OCR on a small scan (the 2018/19 report's first two pages at 150 dpi,
+samples/scan.py), every loaded figure against the hand-made truth and verified; the line a
+scanned file gets without the `ocr` extra. OCR is slow (seconds a page), so the suite reads
+one two-page scan once; the full scans at 100/150/300 dpi are measured by bench/ocr.py."""
+
+from __future__ import annotations
+
+import time
+
+import numpy as np
+import pytest
+
+from pipeline.extract import ocr, ocr_pages
+from pipeline.extract.document import Limits, read_blocks
+from pipeline.ocr_report import verify_scanned_report
+from pipeline.report import read_report
+from tests.conftest import FIXTURES, PDFS, golden, golden_by_stage
+
+SCAN = PDFS / "scanned" / "complaints-2018-19-scan150-pages1-2.pdf"
+TRUTH = golden("complaints-2018-19")
+COLUMNS = TRUTH["figure_columns"]
+MEASURES = ("received", "upheld_pct", "escalated", "upheld_not_upheld_prev_pct")
+
+
+@pytest.fixture(scope="module")
+def scanned():
+    if ocr.ocr_unavailable():  # .ci/run installs the extra and tesseract-ocr
+        pytest.fail(f"OCR is not installed here: {ocr.ocr_unavailable()}")
+    limits = Limits(max_seconds=600)
+    started = time.monotonic()
+    document = read_blocks(SCAN, limits)
+    content = read_report(document)
+    return document, verify_scanned_report(SCAN, document, content, limits, started)
+
+
+def truth(table: str, area: str) -> dict[tuple[str, int], dict]:
+    entries = TRUTH["top_ten"] if table == "top_ten" else TRUTH["dashboards"]
+    entry = next(e for e in entries if e["service_area"] == area)
+    figures = entry if table == "top_ten" else entry["comparative"]
+    return {(period, stage): measures
+            for period, values in ((TRUTH["report_year"], figures["current"]),
+                                   (TRUTH["prior_year"], figures["prior"]))
+            for stage, measures in golden_by_stage(COLUMNS, values).items()}
+
+
+def test_both_scanned_pages_are_read_by_ocr(scanned):
+    document, _ = scanned
+    assert sorted(document.ocr_pages) == [1, 2]
+    assert document.char_count > 1000
+
+
+def test_no_figure_is_loaded_wrong_and_every_loaded_figure_is_verified(scanned):
+    _, outcome = scanned
+    records = outcome.content.records
+    verified = {i.detail.split(" = ")[0] + f"|{i.service_area}|{i.period}|{i.stage}"
+                for i in outcome.content.issues if i.check_name == "ocr_verified"}
+    loaded = 0
+    for table in ("stage_outcomes", "top_ten"):
+        for row in records[table]:
+            want = truth(table, row.service_area)[(row.period, row.stage)]
+            for measure in MEASURES:
+                value = getattr(row, measure)
+                if value is None:
+                    continue
+                loaded += 1
+                assert value == want[measure], (table, row.service_area, row.period, measure)
+                label = next(d for d in verified if d.startswith(f"{table}.{measure} ")
+                             and d.endswith(f"|{row.service_area}|{row.period}|{row.stage}"))
+                assert label
+    # The dashboard on page 2 (Repairs) and its Top Ten row confirm each other: 2 tables x
+    # 2 years x 10 figures, every one printed.
+    assert loaded == 40
+
+
+def test_the_repairs_dashboard_loads_whole(scanned):
+    _, outcome = scanned
+    rows = {(r.period, r.stage): r for r in outcome.content.records["stage_outcomes"]}
+    assert len(rows) == 6
+    for key, measures in truth("stage_outcomes", "Repairs").items():
+        assert {m: getattr(rows[key], m) for m in MEASURES} == measures
+
+
+def test_top_ten_rows_without_their_dashboard_are_quarantined_with_page_and_box(scanned):
+    _, outcome = scanned
+    # Nine areas' dashboards are not in the two pages: nothing restates their Top Ten figures
+    # (an area name OCR could not read is quarantined as unknown, as in any report).
+    others = [r for r in outcome.content.records["top_ten"] if r.service_area != "Repairs"]
+    assert others and all(getattr(r, m) is None for r in others for m in MEASURES)
+    assert {(q.table_name, q.page) for q in outcome.content.quarantine} == {("top_ten", 1)}
+    assert not [q for q in outcome.content.quarantine if q.service_area == "Repairs"]
+    [row] = [q for q in outcome.content.quarantine if q.service_area == "Missed Collections"
+             and q.period == "2018/19" and q.stage == 1 and q.field == "received"]
+    assert row.raw_text == "163"
+    assert "nothing in the report restates it" in row.reason
+    assert "crop page 1, box " in row.reason
+    # Nothing another reading could confirm: no page is read again.
+    assert outcome.pages_read_again == ()
+
+
+def test_rules_are_found_and_letters_are_not(tmp_path):
+    """A drawn grid on a white page at 300 dpi: its rules come back in points; a tall letter
+    (a bracket, an 'l') and a long underscore-free word are not rules."""
+    import cv2
+
+    page = np.full((600, 900), 255, np.uint8)
+    for y in (100, 160, 220):
+        cv2.line(page, (100, y), (800, y), 0, 3)
+    for x in (100, 450, 800):
+        cv2.line(page, (x, 100), (x, 220), 0, 3)
+    cv2.putText(page, "(186) lll", (150, 400), cv2.FONT_HERSHEY_SIMPLEX, 1.5, 0, 3)
+    ink = ocr.binarise(page, "otsu")
+    boxes, cleaned = ocr.find_rules(ink, 300)
+    rules = ocr.rules_in_points(boxes, 300)
+    horizontal = sorted(round(r.top) for r in rules if r.top == r.bottom)
+    vertical = sorted(round(r.x0) for r in rules if r.top != r.bottom)
+    assert horizontal == [24, 38, 53]  # 100, 160, 220 px at 300 dpi
+    assert vertical == [24, 108, 192]
+    assert cleaned[380:410, 150:400].any()  # the text is kept for recognition
+
+
+def test_without_the_extra_a_scan_is_refused_saying_how_to_install_it(monkeypatch):
+    monkeypatch.setattr(ocr_pages, "ocr_unavailable", lambda: "the ocr extra is not installed "
+                        "(pytesseract missing)")
+    from pipeline.errors import NoTextLayerError
+
+    with pytest.raises(NoTextLayerError) as caught:
+        read_blocks(FIXTURES / "bad" / "scanned-no-text.pdf")
+    assert caught.value.one_line() == (
+        "scanned-no-text.pdf: no text layer. It looks scanned: install the OCR extra to read "
+        "it (pip install -e '.[ocr]' and Debian's tesseract-ocr), or run OCR on it first. "
+        "(the ocr extra is not installed (pytesseract missing))")
