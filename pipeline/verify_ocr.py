@@ -220,20 +220,32 @@ def verify_group(group: Group, candidates: Mapping[FigureKey, tuple[Candidate, .
                 confirmed[role] = []
     failing = any(relation.holds({r: c.value for r, c in pick.items()}) is False
                   for _, pick in bests for relation in RELATIONS)
-    verdicts = []
+    accepted: dict[str, list[str]] = {}
+    reasons: dict[str, str] = {}
     for role in roles:
         key = _role_key(role, group, year, prior)
+        says = confirmed[role]
+        reasons[role] = "" if says else _UNCONFIRMED[_has_partner(role, values)]
+        if says and failing and (len(candidates[key]) > 1 or seen.get(key, 1) < 2):
+            says, reasons[role] = [], _HELD_BACK
+        accepted[role] = says
+    verdicts = []
+    for role in roles:
         if role == COMMENTARY:
             continue  # evidence only: the commentary's text is loaded as printed
-        says = confirmed[role]
-        pick = chosen[role]
-        contested = _has_partner(role, values)
-        reason = "" if says else _UNCONFIRMED[contested]
-        if says and failing and (len(candidates[key]) > 1 or seen.get(key, 1) < 2):
-            says, reason = [], _HELD_BACK
+        key = _role_key(role, group, year, prior)
+        says, pick = accepted[role], chosen[role]
+        # Another reading may still settle it: it was read once, or read differently, or a
+        # figure it is checked against is itself unsettled. (A Difference two readings read
+        # alike, against two settled years, is the report's own slip: reading on cannot help.)
+        unsettled = seen.get(key, 1) < 2 or len(candidates[key]) > 1 or any(
+            not accepted[other] for relation in RELATIONS if role in relation.roles
+            for other in relation.roles if other != role and other in accepted
+            and other != COMMENTARY)
         verdicts.append(Verdict(
             key, pick.value if says else None, pick.reading if says else None, says,
-            candidates[key], reason, contested and not says))
+            candidates[key], reasons[role],
+            not says and _has_partner(role, values) and unsettled))
     return verdicts
 
 
@@ -358,6 +370,9 @@ def apply_verdicts(readings: Sequence[Any], verdicts: Mapping[FigureKey, Verdict
     for q in kept_quarantine:
         if q.table_name in FIGURE_TABLES and q.service_area in dashboards:
             pages.add(q.page)
+    kept_quarantine = _drop_recovered_columns(kept_quarantine, records)
+    resolved |= {(q.table_name, q.directorate, q.service_area, q.period, q.stage, q.field)
+                 for q in first.findings.quarantine if q not in kept_quarantine}
     kept_issues = [i for i in first.findings.issues if i.check_name not in _RECORD_CHECKS
                    and not (i.check_name == "value_quarantined" and _resolved_issue(i, resolved))]
     context = _Checked(records, report_year)
@@ -390,6 +405,28 @@ def _add_missing(records: dict[str, list[Record]], table: str, readings: Sequenc
                     value if measure in PERCENT else int(value))
             if any(v is not None for v in update.values()):
                 records.setdefault(table, []).append(record.model_copy(update=update))
+
+
+# The figures each stage prints (stage 1 has no previous stage, stage 3 no escalation).
+_STAGE_MEASURES = {1: ("received", "upheld_pct", "escalated"), 2: MEASURES,
+                   3: ("received", "upheld_pct", "upheld_not_upheld_prev_pct")}
+
+
+def _drop_recovered_columns(rows: list[QuarantinedValue],
+                            records: Mapping[str, Sequence[Record]]) -> list[QuarantinedValue]:
+    """The first reading's rows for a column whose header OCR misspelt ('upheid') are dropped
+    when another reading filled every figure of that table row: the value is loaded, verified,
+    under the column it belongs to. Otherwise they stay, as for any unknown header."""
+    complete: dict[tuple[str, str, str], bool] = {}
+    for table in ("stage_outcomes", "top_ten"):
+        for r in records.get(table, []):
+            row = (table, r.service_area, r.period)  # type: ignore[attr-defined]
+            filled = all(getattr(r, m) is not None
+                         for m in _STAGE_MEASURES[r.stage])  # type: ignore[attr-defined]
+            complete[row] = complete.get(row, True) and filled
+    return [q for q in rows if not (q.stage is None and q.reason.startswith("column header")
+                                    and complete.get((q.table_name, q.service_area or "",
+                                                      q.period or "")))]
 
 
 def _quarantine_key(table: str, record: Record, measure: str) -> tuple:

@@ -14,7 +14,7 @@ from pipeline.extract import ocr, ocr_pages
 from pipeline.extract.document import Limits, read_blocks
 from pipeline.ocr_report import verify_scanned_report
 from pipeline.report import read_report
-from tests.conftest import FIXTURES, PDFS, golden, golden_by_stage
+from tests.conftest import FIXTURES, GOLDEN_COLUMNS, PDFS, golden, golden_by_stage
 
 SCAN = PDFS / "scanned" / "complaints-2018-19-scan150-pages1-2.pdf"
 TRUTH = golden("complaints-2018-19")
@@ -93,8 +93,16 @@ def test_top_ten_rows_without_their_dashboard_are_quarantined_with_page_and_box(
     assert row.raw_text == "163"
     assert "nothing in the report restates it" in row.reason
     assert "crop page 1, box " in row.reason
-    # Nothing another reading could confirm: no page is read again.
-    assert outcome.pages_read_again == ()
+
+
+def test_printed_differences_loaded_are_the_printed_ones(scanned):
+    _, outcome = scanned
+    repairs = next(d for d in TRUTH["dashboards"] if d["service_area"] == "Repairs")
+    printed = {GOLDEN_COLUMNS[c]: v for c, v in zip(COLUMNS, repairs["comparative"]["difference"],
+                                                     strict=True)}
+    loaded = {(d.stage, d.measure): d.printed_value
+              for d in outcome.content.records["printed_differences"]}
+    assert loaded == printed  # all ten (OCR's first reading lost the minus of S2 escalated -4)
 
 
 def test_rules_are_found_and_letters_are_not(tmp_path):
@@ -111,10 +119,12 @@ def test_rules_are_found_and_letters_are_not(tmp_path):
     ink = ocr.binarise(page, "otsu")
     boxes, cleaned = ocr.find_rules(ink, 300)
     rules = ocr.rules_in_points(boxes, 300)
-    horizontal = sorted(round(r.top) for r in rules if r.top == r.bottom)
-    vertical = sorted(round(r.x0) for r in rules if r.top != r.bottom)
-    assert horizontal == [24, 38, 53]  # 100, 160, 220 px at 300 dpi
-    assert vertical == [24, 108, 192]
+    horizontal = sorted(r.top for r in rules if r.top == r.bottom)
+    vertical = sorted(r.x0 for r in rules if r.top != r.bottom)
+    # A rule is where the middle of its 3-pixel line is: the pixel drawn at y spans y..y+1,
+    # so within half a pixel (0.12 pt at 300 dpi) of (y + 0.5) * 72 / 300.
+    assert horizontal == pytest.approx([(y + 0.5) * 0.24 for y in (100, 160, 220)], abs=0.12)
+    assert vertical == pytest.approx([(x + 0.5) * 0.24 for x in (100, 450, 800)], abs=0.12)
     assert cleaned[380:410, 150:400].any()  # the text is kept for recognition
 
 
