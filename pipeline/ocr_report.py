@@ -48,7 +48,8 @@ def verify_scanned_report(path: Path, document: DocumentBlocks, content: ReportC
     locate = _locator(scans)
     while True:
         verdicts = verify_figures([r.records for r in readings], content.report_year)
-        verified = apply_verdicts(readings, verdicts, content.report_year, names, locate)
+        verified = apply_verdicts(readings, verdicts, content.report_year, names, locate,
+                                  set(scans))
         pages = sorted(verified.unconfirmed_pages & set(scans))
         step = len(readings) - 1
         left = limits.max_seconds - (time.monotonic() - started)

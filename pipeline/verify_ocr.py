@@ -306,10 +306,12 @@ _RECORD_CHECKS = {name for name, check in CHECKS.items() if check.run is not Non
 
 def apply_verdicts(readings: Sequence[Any], verdicts: Mapping[FigureKey, Verdict],
                    report_year: str, reading_names: Sequence[str],
-                   locate: Locate = None) -> VerifiedRecords:
+                   locate: Locate = None, ocr_pages: set[int] | None = None) -> VerifiedRecords:
     """The first reading's records with every figure replaced by its verdict: a confirmed
     value (from whichever reading gave it) or NULL plus a quarantine row. `readings` are
-    ReportContent-like objects (records, findings); the first is the report's own."""
+    ReportContent-like objects (records, findings); the first is the report's own. Only
+    figures on `ocr_pages` (None: every page) are judged: a page with a text layer printed
+    its figures exactly, and they stay as printed (they still confirm OCR'd ones)."""
     first = readings[0]
     records: dict[str, list[Record]] = {name: list(rows) for name, rows in first.records.items()}
     quarantine: list[QuarantinedValue] = []
@@ -319,6 +321,8 @@ def apply_verdicts(readings: Sequence[Any], verdicts: Mapping[FigureKey, Verdict
 
     def pick(table: str, record: Record) -> Record:
         changes: dict[str, Any] = {}
+        if ocr_pages is not None and record.page not in ocr_pages:  # type: ignore[attr-defined]
+            return record
         for measure in MEASURES:
             key = figure_key(table, record, measure)
             verdict = verdicts.get(key)
@@ -342,7 +346,8 @@ def apply_verdicts(readings: Sequence[Any], verdicts: Mapping[FigureKey, Verdict
         _add_missing(records, table, readings, verdicts)
     differences = []
     for diff in records.get("printed_differences", []):
-        if not isinstance(diff, PrintedDifference) or diff.printed_value is None:
+        if not isinstance(diff, PrintedDifference) or diff.printed_value is None or (
+                ocr_pages is not None and diff.page not in ocr_pages):
             differences.append(diff)
             continue
         key: FigureKey = ("printed_differences", diff.directorate, diff.service_area, "",

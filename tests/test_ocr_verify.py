@@ -62,10 +62,10 @@ def misread(records: dict[str, list], table: str, area: str, period: str | None,
     return changed
 
 
-def verify(*readings: dict[str, list]):
+def verify(*readings: dict[str, list], ocr_pages: set[int] | None = None):
     contents = [SimpleNamespace(records=r, findings=Findings()) for r in readings]
     verdicts = verify_figures(readings, YEAR)
-    return apply_verdicts(contents, verdicts, YEAR, NAMES[:len(readings)])
+    return apply_verdicts(contents, verdicts, YEAR, NAMES[:len(readings)], None, ocr_pages)
 
 
 def loaded(result, table: str, area: str, period: str, stage: int, measure: str):
@@ -215,3 +215,28 @@ def test_the_commentary_confirms_a_figure_the_tables_cannot():
               and i.service_area == "Repairs" and i.period == YEAR and i.stage == 1
               and i.detail.startswith("stage_outcomes.received")]
     assert note.detail.endswith("confirmed: restated in the analysis commentary")
+
+
+def test_only_the_scanned_pages_figures_are_judged():
+    # A report whose Top Ten page (1) is a scan and whose dashboards have a text layer: the
+    # dashboards' figures and Differences (the slips included) stay as printed; the Top Ten's
+    # misread is caught by them.
+    reading = misread(perfect_reading(), "top_ten", "Repairs", YEAR, 1, "received", 216)
+    result = verify(reading, ocr_pages={1})
+    slips = {(s["service_area"], GOLDEN_COLUMNS[s["column"]]) for s in
+             TRUTH["expected_difference_slips"]}
+    loaded_differences = {(d.service_area, (d.stage, d.measure)): d.printed_value
+                          for d in result.records["printed_differences"]}
+    for slip in TRUTH["expected_difference_slips"]:
+        key = (slip["service_area"], GOLDEN_COLUMNS[slip["column"]])
+        assert loaded_differences[key] == slip["printed"]
+    assert slips <= set(loaded_differences)
+    assert loaded(result, "top_ten", "Repairs", YEAR, 1, "received") == [None]
+    assert loaded(result, "stage_outcomes", "Repairs", YEAR, 1, "received") == [218]
+    # Quarantined: the misread, and the Top Ten figures of groups where a relation fails (the
+    # slips' groups, and the misread's own prior year), held back for a second reading.
+    held = {(s["service_area"], period, *GOLDEN_COLUMNS[s["column"]])
+            for s in TRUTH["expected_difference_slips"] for period in (YEAR, PRIOR)}
+    assert {(q.service_area, q.period, q.stage, q.field) for q in result.quarantine} == \
+        held | {("Repairs", YEAR, 1, "received"), ("Repairs", PRIOR, 1, "received")}
+    assert {(q.table_name, q.page) for q in result.quarantine} == {("top_ten", 1)}
