@@ -139,3 +139,13 @@ def test_without_the_extra_a_scan_is_refused_saying_how_to_install_it(monkeypatc
         "scanned-no-text.pdf: no text layer. It looks scanned: install the OCR extra to read "
         "it (pip install -e '.[ocr]' and Debian's tesseract-ocr), or run OCR on it first. "
         "(the ocr extra is not installed (pytesseract missing))")
+
+
+def test_a_scan_over_the_ocr_page_bound_is_refused_before_any_ocr():
+    from pipeline.errors import ResourceLimitError
+
+    with pytest.raises(ResourceLimitError) as caught:
+        read_blocks(SCAN, Limits(max_ocr_pages=0))
+    assert caught.value.one_line() == (
+        "complaints-2018-19-scan150-pages1-2.pdf (page 1): more than 0 pages without a text "
+        "layer to OCR. OCR takes seconds a page: split the file, or run OCR on it first.")
