@@ -10,7 +10,7 @@ from __future__ import annotations
 
 import re
 import time
-from dataclasses import dataclass
+from dataclasses import dataclass, replace
 from pathlib import Path
 
 import pdfplumber
@@ -47,9 +47,13 @@ def verify_scanned_report(path: Path, document: DocumentBlocks, content: ReportC
     readings, names, reread = [content], [PRIMARY.name], []
     locate = _locator(scans)
     while True:
-        verdicts = verify_figures([r.records for r in readings], content.report_year)
-        verified = apply_verdicts(readings, verdicts, content.report_year, names, locate,
-                                  set(scans))
+        # The reading that placed the most is the base (its sections, texts and quarantine);
+        # every reading's figures are candidates.
+        order = sorted(range(len(readings)), key=lambda i: (unplaced(readings[i]), i))
+        ordered, ordered_names = [readings[i] for i in order], [names[i] for i in order]
+        verdicts = verify_figures([r.records for r in ordered], content.report_year)
+        verified = apply_verdicts(ordered, verdicts, content.report_year, ordered_names,
+                                  locate, set(scans))
         pages = sorted(verified.unconfirmed_pages & set(scans))
         step = len(readings) - 1
         left = limits.max_seconds - (time.monotonic() - started)
@@ -67,9 +71,14 @@ def verify_scanned_report(path: Path, document: DocumentBlocks, content: ReportC
         names.append(ALTERNATIVES[step].name)
         reread += pages
     findings = Findings(verified.quarantine, verified.issues)
-    return OcrOutcome(ReportContent(content.report_year, content.council, verified.records,
-                                    findings, content.table_strategies),
+    return OcrOutcome(replace(content, records=verified.records, findings=findings),
                       tuple(names), tuple(sorted(set(reread))))
+
+
+def unplaced(content: ReportContent) -> int:
+    """Figures a reading could not read or place (quarantined from a figure table)."""
+    return sum(q.table_name in ("stage_outcomes", "top_ten", "printed_differences")
+               for q in content.quarantine)
 
 
 def reread_pages(path: Path, document: DocumentBlocks, pages: list[int], reading: Reading,

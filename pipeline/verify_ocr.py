@@ -369,11 +369,10 @@ def apply_verdicts(readings: Sequence[Any], verdicts: Mapping[FigureKey, Verdict
     kept_quarantine = [q for q in first.findings.quarantine
                        if (q.table_name, q.directorate, q.service_area, q.period, q.stage,
                            q.field) not in resolved]
-    # A figure the first reading could not parse may read better again, if its area has a
-    # dashboard to confirm it (an unknown area's row has nothing to be checked against).
-    dashboards = {r.service_area for r in records.get("stage_outcomes", [])}  # type: ignore
+    # A figure the first reading could not read or place (unparseable, under a misspelt
+    # header, in a dashboard whose area it could not tell) may read better again.
     for q in kept_quarantine:
-        if q.table_name in FIGURE_TABLES and q.service_area in dashboards:
+        if q.table_name in FIGURE_TABLES:
             pages.add(q.page)
     kept_quarantine = _drop_recovered_columns(kept_quarantine, records)
     resolved |= {(q.table_name, q.directorate, q.service_area, q.period, q.stage, q.field)
