@@ -37,8 +37,9 @@ from schemas.records import (
 )
 
 # v2 added table strategies; v3: report identity (council, report_year), council in every
-# table, ENUMs, ingest_runs. Older warehouses are refused: they are re-creatable from the PDFs.
-SCHEMA_VERSION = 3
+# table, ENUMs, ingest_runs; v4: the check_name ENUM gains `ocr_verified` (scanned reports).
+# Older warehouses are refused: they are re-creatable from the PDFs.
+SCHEMA_VERSION = 4
 # Every table holding a report's rows: the report itself, its sections, each table family's
 # tables (pipeline.families registry), and its findings. Loading, removing, export and test
 # snapshots loop over this one list.

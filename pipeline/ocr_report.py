@@ -50,9 +50,10 @@ def scanned_pages(document: DocumentBlocks) -> dict[int, OcrPage]:
 
 
 def read_scanned_report(path: Path, document: DocumentBlocks, limits: Limits,
-                        started: float) -> OcrOutcome:
-    """A report with OCR'd pages, read and verified (run.extract_report's OCR path)."""
-    content = read_report(blank_unread_headers(document))
+                        started: float, council: str | None = None) -> OcrOutcome:
+    """A report with OCR'd pages, read and verified (run.extract_report's OCR path).
+    `council` overrides the council the report names."""
+    content = read_report(blank_unread_headers(document), council)
     return verify_scanned_report(path, document, content, limits, started)
 
 
@@ -105,7 +106,7 @@ def verify_scanned_report(path: Path, document: DocumentBlocks, content: ReportC
             break
         try:
             again = reread_pages(path, document, pages, ALTERNATIVES[step], limits, started)
-            readings.append(read_report(blank_unread_headers(again)))
+            readings.append(read_report(blank_unread_headers(again), content.council))
         except ResourceLimitError:
             raise
         except PipelineError:

@@ -41,6 +41,7 @@ from pipeline.load import (
     record_runs,
 )
 from pipeline.names import printable, storable_name
+from pipeline.ocr_report import OCR_EXTRACTOR_NAME, read_scanned_report, scanned_pages
 from pipeline.report import read_report
 from pipeline.workers import extraction_pool, library_log
 from schemas.records import IngestStatus, ReportInfo, ReportRecords
@@ -188,15 +189,20 @@ def extract_report(path: Path, sha256: str, limits: Limits,
     `council` overrides the council the report names."""
     name = storable_name(path.name)
     with _time_limit(limits.max_seconds, path.name):  # the whole file, texts included
+        started = time.monotonic()
         document = read_blocks(path, limits)
-        content = read_report(document, council)
+        # Pages read by OCR: every figure verified by the report's arithmetic (ocr_report).
+        scanned = bool(scanned_pages(document))
+        content = read_scanned_report(path, document, limits, started, council).content \
+            if scanned else read_report(document, council)
     if not content.council:
         raise CouncilUnknownError("no council named in the report (title, cover or text)",
                                   file_name=name)
     info = ReportInfo(
         report_id=sha256[:16], council=content.council, report_year=content.report_year,
         sha256=sha256, source_path=name, file_name=name,
-        page_count=document.page_count, extractor=EXTRACTOR_NAME,
+        page_count=document.page_count,
+        extractor=OCR_EXTRACTOR_NAME if scanned else EXTRACTOR_NAME,
         extractor_version=EXTRACTOR_VERSION,
         extractor_fingerprint=extractor_fingerprint(content.council),
         ingested_at=datetime.now(UTC).replace(tzinfo=None, microsecond=0),

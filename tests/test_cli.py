@@ -215,7 +215,7 @@ def test_a_warehouse_without_a_schema_version_is_refused(tmp_path, reports_dir):
     result = run("ingest", str(reports_dir), "--db", str(db), "--workers", "1")
     assert result.exit_code == 1
     assert result.stderr.strip() == (
-        f"Error: {db}: warehouse schema v0 is older than v3 and cannot be migrated. Re-create "
+        f"Error: {db}: warehouse schema v0 is older than v4 and cannot be migrated. Re-create "
         "the warehouse (delete the file and ingest again) or upgrade the tool.")
     with duckdb.connect(str(db)) as con:
         assert con.execute("SELECT count(*) FROM reports").fetchone() == (0,)
