@@ -97,7 +97,8 @@ def measure(label: str, files: list[tuple[str, Path]], limits: Limits, ocr: bool
         with tempfile.TemporaryDirectory() as folder:
             db = Path(folder) / "w.duckdb"
             started = time.monotonic()
-            summary = ingest([path], db, force=True, workers=1, limits=limits)
+            summary = ingest([path], db, force=True, workers=1, limits=limits,
+                             council=golden["council"])
             run.seconds += time.monotonic() - started
             outcome = summary.outcomes[0]
             run.pages += outcome.pages

@@ -89,6 +89,7 @@ def verify_scanned_report(path: Path, document: DocumentBlocks, content: ReportC
     per_page = sum(s.seconds for s in scans.values()) / max(1, len(scans))
     readings, names, reread = [content], [PRIMARY.name], []
     locate = _locator(scans)
+    progress: tuple[int, int] | None = None
     while True:
         # The reading that placed the most is the base (its sections, texts and quarantine);
         # every reading's figures are candidates.
@@ -99,6 +100,12 @@ def verify_scanned_report(path: Path, document: DocumentBlocks, content: ReportC
                                   locate, set(scans))
         pages = sorted(verified.unconfirmed_pages & set(scans))
         step = len(readings) - 1
+        # (figures accepted, figures left unplaced): a reading that improves neither ends the
+        # reading again (the next alternative would most likely not either).
+        now = (sum(v.value is not None for v in verdicts.values()), -len(verified.quarantine))
+        if progress is not None and now <= progress:
+            break
+        progress = now
         left = limits.max_seconds - (time.monotonic() - started)
         # Read again only while the time left covers it with room (each alternative costs
         # about one first reading per page).

@@ -22,13 +22,14 @@ MEASURES = ("received", "upheld_pct", "escalated", "upheld_not_upheld_prev_pct")
 
 @pytest.fixture(scope="module")
 def scanned(tmp_path_factory):
-    """The two-page scan ingested as a data engineer would (OCR is seconds a page: the
-    timeout is raised, as the README says)."""
+    """The two-page scan ingested as a data engineer would: OCR is seconds a page, so the
+    timeout is raised, and a scan carries no title naming its council, so it is given (as
+    the README says)."""
     if ocr.ocr_unavailable():  # .ci/run installs the extra and tesseract-ocr
         pytest.fail(f"OCR is not installed here: {ocr.ocr_unavailable()}")
     db = tmp_path_factory.mktemp("scan") / "w.duckdb"
     result = CliRunner().invoke(app, ["ingest", str(SCAN), "--db", str(db), "--workers", "1",
-                                      "--timeout", "900"])
+                                      "--timeout", "900", "--council", "Thurrock Council"])
     return result, db
 
 
