@@ -15,6 +15,7 @@ from pathlib import Path
 
 import pdfplumber
 
+from pipeline.checks import LABELS
 from pipeline.config import header_vocabulary
 from pipeline.errors import PipelineError, ResourceLimitError
 from pipeline.extract import EXTRACTOR_NAME
@@ -26,7 +27,12 @@ from pipeline.extract.document import (
     _page_blocks,
     _pages,
 )
-from pipeline.extract.layout import has_phrase, header_measure, header_stage
+from pipeline.extract.layout import (
+    has_phrase,
+    header_measure,
+    header_stage,
+    map_figure_columns,
+)
 from pipeline.extract.ocr import ALTERNATIVES, PRIMARY, OcrPage, Reading, read_page
 from pipeline.extract.ocr_pages import fill_page
 from pipeline.normalise import squash
@@ -60,8 +66,9 @@ def read_scanned_report(path: Path, document: DocumentBlocks, limits: Limits,
 def blank_unread_headers(document: DocumentBlocks) -> DocumentBlocks:
     """A figure table's header cell that OCR misspelt ('S1 escalating', 'upheld' without its
     '%') is made blank on scanned pages, so it is read as the blank header cells this report
-    family prints are: the canonical column between its recognised neighbours. Every figure
-    under it is still verified against the other table before it is loaded."""
+    family prints are: the canonical column between its recognised neighbours; a header whose
+    readable cells mostly name the canonical columns in order is read as that order. Every
+    figure under it is still verified against the other table before it is loaded."""
     scans = scanned_pages(document)
     vocabulary = header_vocabulary().tables
     phrases = [*vocabulary["top_ten"], *vocabulary["comparative"]]
@@ -69,11 +76,28 @@ def blank_unread_headers(document: DocumentBlocks) -> DocumentBlocks:
     for block in document.blocks:
         if isinstance(block, TableBlock) and block.page in scans and block.rows \
                 and has_phrase(squash(block.rows[0][0]), phrases):
-            header = tuple(cell if i == 0 or _reads_as_header(cell) else ""
-                           for i, cell in enumerate(block.rows[0]))
+            if _in_canonical_order(block.rows[0][1:]):
+                header = (block.rows[0][0], *(LABELS[column] for column in
+                                              header_vocabulary().canonical_columns))
+            else:
+                header = tuple(cell if i == 0 or _reads_as_header(cell) else ""
+                               for i, cell in enumerate(block.rows[0]))
             block = replace(block, rows=(header, *block.rows[1:]))
         blocks.append(block)
     return replace(document, blocks=blocks)
+
+
+def _in_canonical_order(cells: tuple[str | None, ...]) -> bool:
+    """A header of as many figure columns as the canonical order, whose readable cells
+    mostly name the canonical column at their place: OCR's misreads ('S2 rec'd' for 'S1
+    rec'd') are then the exceptions, and every column is read as the canonical one."""
+    canonical = list(header_vocabulary().canonical_columns)
+    if len(cells) != len(canonical):
+        return False
+    mapped = map_figure_columns(list(cells))
+    agree = sum(m == c for m, c in zip(mapped, canonical, strict=True))
+    differ = sum(m is not None and m != c for m, c in zip(mapped, canonical, strict=True))
+    return agree >= 3 and agree >= 2 * differ
 
 
 def _reads_as_header(cell: str | None) -> bool:

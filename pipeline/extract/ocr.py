@@ -212,8 +212,11 @@ def rules_in_points(boxes: list[tuple[int, int, int, int]], dpi: int) -> list[Ru
 # --- recognition (Tesseract) ---------------------------------------------------------------
 
 # Look-alikes Tesseract gives for the report's own tokens, folded back (a '$1' column header
-# is 'S1'). Figures are never folded here: they are confirmed or quarantined by verify_ocr.
+# is 'S1'; 'O%' in a figure cell is '0%'). A folded figure is only a candidate reading: it is
+# loaded only if verify_ocr confirms it against another figure.
 _LOOKALIKES = ((re.compile(r"^\$(\d)"), r"S\1"),)
+_FIGURE_LIKE = re.compile(r"^[(+\-]?[0-9OoIl]*[0-9%][0-9OoIl]*%?\)?$")
+_DIGIT_LOOKALIKES = str.maketrans({"O": "0", "o": "0", "I": "1", "l": "1"})
 # Words without a letter or digit that are printed, not noise.
 _SIGNS = frozenset({"-", "\u2013", "\u2014", "&", "%", "+", "\u2022", "*", "/"})
 
@@ -238,6 +241,8 @@ def recognise(ink_free: Any, dpi: int, seconds: float) -> list[OcrWord]:
         text = raw.strip()
         for pattern, replacement in _LOOKALIKES:
             text = pattern.sub(replacement, text)
+        if _FIGURE_LIKE.match(text):
+            text = text.translate(_DIGIT_LOOKALIKES)
         if not text or (not any(c.isalnum() for c in text) and text not in _SIGNS):
             continue  # a speck of noise read as '.', ',' or '|'
         found.append((text, data["left"][i], data["top"][i], data["width"][i],
