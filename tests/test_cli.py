@@ -173,7 +173,7 @@ def test_newer_warehouse_schema_is_refused(tmp_path, reports_dir):
         con.execute("UPDATE warehouse_meta SET value = '99' WHERE key = 'schema_version'")
     result = run("ingest", str(reports_dir), "--db", str(db))
     assert result.exit_code == 1
-    assert "warehouse schema v99 is newer than this tool's v3" in result.stderr
+    assert "warehouse schema v99 is newer than this tool's v4" in result.stderr
 
 
 def test_every_command_has_help_and_is_in_the_readme():
