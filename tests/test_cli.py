@@ -225,7 +225,7 @@ def test_version_and_short_help():
     version = run("--version")
     assert version.exit_code == 0
     assert re.fullmatch(r"complaints \S+ \(extractor 1\.\S+\+[0-9a-f]{12}, warehouse schema "
-                        r"v3\)\n", version.stdout)
+                        r"v4\)\n", version.stdout)
     short = run("ingest", "-h")
     assert short.exit_code == 0 and "--replace" in short.stdout and "--council" in short.stdout
 
