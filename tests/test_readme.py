@@ -172,6 +172,15 @@ def check_dashboards_per_strategy(rows: list[tuple]) -> None:
                           for p, t in zip(RAW_REPORTS, TRUTHS, strict=True))
 
 
+def check_ocr_verified_per_report(rows: list[tuple]) -> None:
+    """raw_reports/ has text layers: no report read by OCR, no figure verified by it."""
+    assert rows == sorted((p.name, "pdfplumber-tables", 0) for p in RAW_REPORTS)
+
+
+def check_nothing_read_by_ocr(rows: list[tuple]) -> None:
+    assert rows == []
+
+
 # Each example, by a phrase only it contains, and what it must return.
 EXAMPLE_CHECKS: dict[str, Callable[[list[tuple]], None]] = {
     "service_area = 'Repairs'": check_repairs_trend,
@@ -185,6 +194,9 @@ EXAMPLE_CHECKS: dict[str, Callable[[list[tuple]], None]] = {
     "FROM ingest_runs": check_ingest_runs,
     "r.table_strategies, s.section_no": check_strategy_per_dashboard,
     "count(*) AS dashboards": check_dashboards_per_strategy,
+    "AS ocr_verified_figures": check_ocr_verified_per_report,
+    "WHERE check_name = 'ocr_verified'": check_nothing_read_by_ocr,
+    "LIKE 'OCR figure not confirmed%'": check_nothing_read_by_ocr,
 }
 
 
