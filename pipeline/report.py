@@ -105,6 +105,52 @@ def _quarantine_unread(tables: list[StitchedTable], findings: Findings) -> None:
 _ITEM_NUMBER = re.compile(r"^\d{1,2}[.)]?$")
 
 
+def _names_family(text: str) -> str | None:
+    """The table family whose header phrase (schemas/headers.toml [tables]) opens the text."""
+    folded = fold_name(text).replace(" and ", " & ")
+    for family in FAMILIES.values():
+        if folded.startswith(tuple(fold_name(p).replace(" and ", " & ")
+                                   for p in family.phrases)):
+            return family.name
+    return None
+
+
+def _runs(stray: list[tuple[int, TextLine]]) -> list[list[TextLine]]:
+    """Lines at consecutive positions among the report's items: one run of text each."""
+    runs: list[list[TextLine]] = []
+    previous = None
+    for position, line in stray:
+        if previous is None or position != previous + 1:
+            runs.append([])
+        runs[-1].append(line)
+        previous = position
+    return runs
+
+
+def unread_table_lines(stray: list[tuple[int, TextLine]]) -> list[tuple[str, TextLine, str]]:
+    """(table name, line, reason) for the text a dashboard printed outside any table that
+    shows a table was there but not read: a line opening with a table family's header phrase
+    and the lines printed after it (up to the next table, heading or note), and a line that
+    carries on a sentence (it opens in lower case: a cell's tail). Other stray text (a note
+    printed without a bullet) is not table data, nor is a header printed alone (a header
+    repeated on a page the table's last row did not reach: nothing under it to lose).
+    `stray`: (position among the report's items, line)."""
+    lost: list[tuple[str, TextLine, str]] = []
+    for run in _runs(stray):
+        family = None
+        for index, line in enumerate(run):
+            named = _names_family(line.text)
+            family = named or family
+            if family is None:
+                if line.text[:1].islower():
+                    lost.append(("unrecognised_table", line, "text carrying on a sentence "
+                                 "outside any table (a table cell's cut tail?)"))
+            elif not (named and index + 1 == len(run)):
+                lost.append((family, line, f"printed under a '{family}' table header, but "
+                                           "no table was read there"))
+    return lost
+
+
 def _read_table(context: ReportContext, table: StitchedTable, scope: SectionScope | None) -> None:
     """A family reads its table; a table that printed text but yielded neither a record nor a
     quarantined value is kept whole in quarantine: nothing printed is dropped unseen."""
@@ -187,6 +233,10 @@ def read_report(document: DocumentBlocks, council: str | None = None) -> ReportC
                 _read_table(context, table, scope)
     stray = [t for s in layout.sections for t in s.tables if t.family is None]
     _quarantine_unread(stray + layout.unplaced_tables, context.findings)
+    for table_name, line, reason in unread_table_lines(
+            [(position, line) for position, _, line in layout.stray_text]):
+        context.findings.quarantine_value(table_name=table_name, field_name="row",
+                                          raw=line.text[:2000], reason=reason, page=line.page)
     context.findings.issues.extend(run_checks(context))
     return ReportContent(report_year, council, context.records,
                          context.findings,

@@ -52,6 +52,10 @@ class ReportLayout:
     report_tables: list[StitchedTable]  # read once per report (the Top Ten summary)
     sections: list[Section]
     unplaced_tables: list[StitchedTable]
+    # Text printed inside a dashboard that is neither a heading, a note nor a table, with
+    # its position among the items: where a table is printed but not read, its rows end up
+    # here (pipeline.report quarantines them; nothing is dropped unseen).
+    stray_text: list[tuple[int, Section, TextLine]] = field(default_factory=list)
 
 
 def dashboard_directorate(text: str) -> str | None:
@@ -108,7 +112,7 @@ def split_sections(items: list[TextLine | StitchedTable], report_year: str | Non
             layout.sections.append(current)
         return current
 
-    for item in items:
+    for position, item in enumerate(items):
         if isinstance(item, TextLine):
             text = item.text
             directorate = dashboard_directorate(text)
@@ -128,6 +132,8 @@ def split_sections(items: list[TextLine | StitchedTable], report_year: str | Non
                 current.notes[-1] += " " + text
             elif current is None:
                 layout.preamble.append(item)
+            else:
+                layout.stray_text.append((position, current, item))
             continue
         family = FAMILIES.get(item.family or "")
         if family is not None and family.scope == "report":
