@@ -223,3 +223,25 @@ def test_a_continued_text_table_keeps_the_words_past_the_carried_right_edge():
     [grid] = find_grids(boxes, page_height=800.0, carried=carried)
     assert grid.columns[1:-1] == carried[1:-1]
     assert grid.columns[-1] > max(w.x1 for w in boxes) > carried[-1]
+
+
+def test_a_tight_grouped_header_under_a_title_wider_than_its_labels():
+    """Word with no cell padding: the grouped row and the measure names 1.5 pt apart, the
+    rule between them drawn just inside the measure names' boxes; the grouped row's first
+    cell holds the table's title, wider than the year labels below it. The rule still parts
+    the header rows, and no column boundary cuts the title."""
+    boxes = words(80.0, (40.0, "Comparison of 2019/20"), (180.0, "Stage 1"),
+                  (305.0, "Stage 2"))
+    boxes += words(80.0 + LINE, (150.0, "rec'd"), (200.0, "%"), (250.0, "esc."),
+                   (300.0, "rec'd"), (350.0, "%"))
+    rule = [HorizontalEdge(80.0 + LINE + 0.9, 30.0, 400.0)]
+    top = 80.0 + LINE + ROW
+    for label in ("2018/19", "2017/18"):
+        boxes += words(top, (40.0, label), (150.0, "218"), (200.0, "44%"), (250.0, "23"),
+                       (300.0, "36"), (350.0, "33%"))
+        top += ROW
+    [grid] = find_grids(boxes, rule)
+    assert grid.header_rows == 2
+    assert grid.groups == {0: (0, 1, 4)}
+    [title_end] = [w.x1 for w in boxes if w.text == "2019/20"]
+    assert title_end < grid.columns[1] < 150.0  # between the title and the first figures

@@ -24,11 +24,7 @@ FUZZ = FIXTURES / "fuzz"
 MANIFEST = json.loads((FUZZ / "manifest.json").read_text(encoding="utf-8"))
 # Variants that fail on main when this file was last updated (see the module docstring),
 # each with what it loses.
-FAILING_ON_MAIN: dict[str, str] = {
-    "complaints-2019-20-fuzz10005-word-borderless.pdf": "aligned: Contact Centre's dashboard "
-    "(grouped headers, figures first, split with header) is unattributed: its figures are "
-    "quarantined and its texts lost",
-}
+FAILING_ON_MAIN: dict[str, str] = {}
 
 
 def _param(entry: dict):

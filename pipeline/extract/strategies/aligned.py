@@ -46,6 +46,11 @@ SIZE_TOLERANCE = 0.3
 # A horizontal edge marks a row boundary when edges at that height cover this share of the
 # table's width (zebra shading is drawn cell by cell).
 EDGE_COVER = 0.5
+# An edge marks the boundary between two lines when it lies between them or within this
+# share of the font size inside either line's box: a tight grouped header's rule may sit
+# half a point inside the next line's ascent (Word, 8 pt; the boundary was missed and the
+# grouped row read as one with the measure names below it).
+EDGE_SLACK = 0.25
 
 _BRACKETED = re.compile(r"^\((.+)\)$")
 
@@ -208,19 +213,28 @@ def column_extents(lines: Sequence[TextRow]) -> list[tuple[float, float]]:
     return [(a, b) for a, b in columns]
 
 
+def _free_point(low: float, high: float, middle: float,
+                cells: Sequence[WordBox]) -> float | None:
+    """The point in the gutter (low, high) nearest `middle` that cuts none of `cells`."""
+    free = [x for w in cells for x in (w.x0 - 0.5, w.x1 + 0.5) if low < x < high
+            and not any(v.x0 < x < v.x1 for v in cells)]
+    return min(free, key=lambda x: abs(x - middle), default=None)
+
+
 def _boundaries(extents: Sequence[tuple[float, float]], left: float, right: float,
-                header: Sequence[WordBox] = ()) -> tuple[float, ...]:
+                header: Sequence[WordBox] = (),
+                upper: Sequence[WordBox] = ()) -> tuple[float, ...]:
     """A boundary in each gutter: its middle, or the point nearest it that cuts no header
-    word (a header cell may be wider than its column's figures)."""
+    cell (a header cell may be wider than its column's figures): no cell of the last header
+    row (`header`) nor, where the gutter allows, of the rows above it (`upper`: a title
+    printed in the grouped row over the label column, wider than its labels)."""
     inner = []
     for a, b in zip(extents, extents[1:], strict=False):
         low, high = a[1], b[0]
         middle = (low + high) / 2
-        cut = [w for w in header if w.x0 < middle < w.x1]
-        if cut:
-            free = [x for w in header for x in (w.x0 - 0.5, w.x1 + 0.5) if low < x < high
-                    and not any(v.x0 < x < v.x1 for v in header)]
-            middle = min(free, key=lambda x: abs(x - middle), default=middle)
+        if any(w.x0 < middle < w.x1 for w in (*header, *upper)):
+            middle = _free_point(low, high, middle, (*header, *upper)) or \
+                _free_point(low, high, middle, header) or middle
         inner.append(middle)
     return (left, *inner, right)
 
@@ -239,8 +253,9 @@ def _row_boundaries(lines: Sequence[TextRow], edges: Sequence[HorizontalEdge],
     starts = []
     for index in range(1, len(lines)):
         upper, lower = lines[index - 1], lines[index]
+        slack = EDGE_SLACK * max(lower.size, 1.0)
         if _gap(upper, lower) >= ROW_GAP * max(lower.size, 1.0) or any(
-                upper.bottom - 0.5 <= y <= lower.top + 0.5 for y in ruled):
+                upper.bottom - slack <= y <= lower.top + slack for y in ruled):
             starts.append(index)
     return starts
 
@@ -270,7 +285,9 @@ def _grid(header: list[TextRow], body: list[TextRow], edges: Sequence[Horizontal
     header_starts = [0, *[i for i in starts if i < len(header)]]
     last_header_row = [_run_box(run) for line in header[header_starts[-1]:]
                        for run in _segments(line)]
-    columns = _boundaries(extents, left, right, last_header_row)
+    upper_header_rows = [_run_box(run) for line in header[:header_starts[-1]]
+                         for run in _segments(line)]
+    columns = _boundaries(extents, left, right, last_header_row, upper_header_rows)
     groups = {}
     for row in range(max(header_rows - 1, 0)):  # every header row but the last may group
         band = [w for line in header[header_starts[row]:header_starts[row + 1]]
