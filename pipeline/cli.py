@@ -20,13 +20,21 @@ import duckdb
 import typer
 from rich.console import Console
 from rich.markup import escape
-from rich.progress import BarColumn, MofNCompleteColumn, Progress, TextColumn, TimeElapsedColumn
+from rich.progress import (
+    BarColumn,
+    MofNCompleteColumn,
+    Progress,
+    TaskID,
+    TextColumn,
+    TimeElapsedColumn,
+)
 from rich.table import Table
 
 from pipeline.config import area_catalogue
 from pipeline.errors import ExportError, PipelineError, UsageError, WarehouseError
 from pipeline.export import export_warehouse
 from pipeline.extract.document import MB, Limits
+from pipeline.extract.ocr_pages import OcrPageRead
 from pipeline.html_report import build_report
 from pipeline.load import SCHEMA_VERSION, remove_reports, warehouse
 from pipeline.names import printable
@@ -177,14 +185,16 @@ def ingest_command(
     limits = Limits(max_pages=max_pages, max_seconds=timeout, max_memory=max_memory * MB)
     total = len(_guarded(debug, lambda: discover(targets)))
     with Progress(TextColumn("{task.description}"), BarColumn(), MofNCompleteColumn(),
-                  TextColumn("{task.fields[pages]} pages"), TimeElapsedColumn(),
+                  TextColumn("{task.fields[note]}"), TimeElapsedColumn(),
                   console=err, transient=True,
-                  disable=quiet or not err.is_terminal) as progress:
-        task = progress.add_task("Ingesting", total=total, pages=0)
+                  disable=quiet or fmt == IngestFormat.json or not err.is_terminal) as progress:
+        task = progress.add_task("Ingesting", total=total, pages=0, note="0 pages")
+        ocr_bars = _OcrPageBars(progress)
 
         def on_file(outcome: FileOutcome) -> None:
+            ocr_bars.file_done(outcome.file_name)
             done_pages = progress.tasks[0].fields["pages"] + outcome.pages
-            progress.update(task, advance=1, pages=done_pages,
+            progress.update(task, advance=1, pages=done_pages, note=f"{done_pages} pages",
                             description=f"Ingesting {outcome.file_name[:40]}")
             if outcome.error:
                 _error_line(outcome.error)
@@ -201,13 +211,43 @@ def ingest_command(
         summary = _guarded(debug, lambda: ingest(
             targets, db, force=force, strict=strict, reextract=reextract, replace=replace,
             council=council, workers=workers or _default_workers(), limits=limits,
-            lock_wait=lock_wait, on_file=on_file, on_wait=on_wait))
+            lock_wait=lock_wait, on_file=on_file, on_wait=on_wait,
+            on_ocr_page=None if progress.disable else ocr_bars.page_read))
     if fmt == IngestFormat.json:
         for outcome in summary.outcomes:
             sys.stdout.write(json.dumps(dataclasses.asdict(outcome), ensure_ascii=False) + "\n")
     elif not quiet:
         _print_summary(summary)
     raise typer.Exit(1 if summary.failed else 0)
+
+
+class _OcrPageBars:
+    """A bar per file being OCR'd, page by page, under the files' bar; gone when the file
+    is done. Pages are reported from a relay thread (pipeline.ocr_progress)."""
+
+    def __init__(self, progress: Progress) -> None:
+        self.progress = progress
+        self.bars: dict[str, TaskID] = {}
+        self.done: set[str] = set()
+        self.lock = threading.Lock()
+
+    def page_read(self, page: OcrPageRead) -> None:
+        label = f"  OCR{' again' if page.again else ''} {page.file_name[:36]}"
+        note = f"{page.seconds:.0f} s a page"
+        with self.lock:
+            if page.file_name in self.done:  # a late report of a file already finished
+                return
+            if page.file_name not in self.bars:
+                self.bars[page.file_name] = self.progress.add_task(
+                    label, total=page.total, completed=page.done, pages=0, note=note)
+            self.progress.update(self.bars[page.file_name], description=label,
+                                 completed=page.done, total=page.total, note=note)
+
+    def file_done(self, file_name: str) -> None:
+        with self.lock:
+            self.done.add(file_name)
+            if (bar := self.bars.pop(file_name, None)) is not None:
+                self.progress.remove_task(bar)
 
 
 def _print_summary(summary: IngestSummary) -> None:

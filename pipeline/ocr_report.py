@@ -34,7 +34,8 @@ from pipeline.extract.layout import (
     map_figure_columns,
 )
 from pipeline.extract.ocr import ALTERNATIVES, PRIMARY, OcrPage, Reading, read_page
-from pipeline.extract.ocr_pages import fill_page
+from pipeline.extract.ocr_pages import OcrPageRead, fill_page, page_read
+from pipeline.names import storable_name
 from pipeline.normalise import squash
 from pipeline.report import ReportContent, read_report
 from pipeline.validate import Findings
@@ -167,10 +168,13 @@ def reread_pages(path: Path, document: DocumentBlocks, pages: list[int], reading
                 continue
             try:
                 left = limits.max_seconds - (time.monotonic() - started)
-                fill_page(page, read_page(path, index - 1, reading, left))
+                scan = read_page(path, index - 1, reading, left)
+                fill_page(page, scan)
                 fresh[index], _ = _page_blocks(page, index)
             finally:
                 page.close()
+            page_read(OcrPageRead(storable_name(path.name), reading.name, len(fresh),
+                                  len(wanted), scan.seconds, again=True))
     blocks: list[Block] = []
     for number in range(1, document.page_count + 1):
         blocks += fresh[number] if number in fresh else \

@@ -32,6 +32,7 @@ from pipeline.errors import (
 )
 from pipeline.extract import EXTRACTOR_NAME, EXTRACTOR_VERSION
 from pipeline.extract.document import Limits, memory_limit_error, read_blocks
+from pipeline.extract.ocr_pages import PageProgress
 from pipeline.load import (
     LOCK_WAIT_SECONDS,
     LoadedReport,
@@ -41,6 +42,7 @@ from pipeline.load import (
     record_runs,
 )
 from pipeline.names import printable, storable_name
+from pipeline.ocr_progress import relayed
 from pipeline.ocr_report import OCR_EXTRACTOR_NAME, read_scanned_report, scanned_pages
 from pipeline.report import read_report
 from pipeline.workers import extraction_pool, library_log
@@ -323,9 +325,11 @@ def ingest(paths: list[Path], db_path: Path, *, force: bool = False, strict: boo
            reextract: bool = False, replace: bool = False, council: str | None = None,
            workers: int = 1, limits: Limits | None = None,
            lock_wait: float = LOCK_WAIT_SECONDS, on_file: ProgressCallback | None = None,
-           on_wait: WaitCallback | None = None) -> IngestSummary:
+           on_wait: WaitCallback | None = None,
+           on_ocr_page: PageProgress | None = None) -> IngestSummary:
     """Ingest every PDF under `paths`. Extraction holds no lock; the warehouse is written one
-    short transaction per report. Failures do not stop the run."""
+    short transaction per report. Failures do not stop the run. `on_ocr_page` hears of each
+    page OCR read, in whichever worker process (pipeline.ocr_progress)."""
     started = time.monotonic()
     sources = discover_sources(paths)
     summary = IngestSummary()
@@ -368,7 +372,7 @@ def ingest(paths: list[Path], db_path: Path, *, force: bool = False, strict: boo
         else:
             todo.append((path, sha))
     busy: str | None = None
-    for path, result in _extract_all(todo, limits, workers, council):
+    for path, result in relayed(_extract_all(todo, limits, workers, council), on_ocr_page):
         outcome, busy = _load_one(db_path, path, relative[path], result, options, run, busy,
                                   on_wait)
         if outcome.status not in ("loaded", "replaced"):  # those rows are in their own load

@@ -5,10 +5,14 @@ one two-page scan once; the full scans at 100/150/300 dpi are measured by bench/
 
 from __future__ import annotations
 
+import io
+
 import numpy as np
 import pytest
+from rich.console import Console
 from typer.testing import CliRunner
 
+from pipeline import cli
 from pipeline.cli import app
 from pipeline.extract import ocr, ocr_pages
 from pipeline.extract.document import Limits, read_blocks
@@ -24,13 +28,27 @@ MEASURES = ("received", "upheld_pct", "escalated", "upheld_not_upheld_prev_pct")
 def scanned(tmp_path_factory):
     """The two-page scan ingested as a data engineer would: OCR is seconds a page, so the
     timeout is raised, and a scan carries no title naming its council, so it is given (as
-    the README says)."""
+    the README says). On a terminal (stderr made one), so the per-page bar is shown; the
+    pages it is told of are kept in PAGES_SHOWN."""
     if ocr.ocr_unavailable():  # .ci/run installs the extra and tesseract-ocr
         pytest.fail(f"OCR is not installed here: {ocr.ocr_unavailable()}")
     db = tmp_path_factory.mktemp("scan") / "w.duckdb"
-    result = CliRunner().invoke(app, ["ingest", str(SCAN), "--db", str(db), "--workers", "1",
-                                      "--timeout", "900", "--council", "Thurrock Council"])
+    show = cli._OcrPageBars.page_read
+
+    def shown(bars, page):
+        PAGES_SHOWN.append(page)
+        show(bars, page)
+
+    with pytest.MonkeyPatch.context() as patch:
+        patch.setattr(cli, "err", Console(file=io.StringIO(), force_terminal=True))
+        patch.setattr(cli._OcrPageBars, "page_read", shown)
+        result = CliRunner().invoke(app, ["ingest", str(SCAN), "--db", str(db), "--workers",
+                                          "1", "--timeout", "900", "--council",
+                                          "Thurrock Council"])
     return result, db
+
+
+PAGES_SHOWN: list[ocr_pages.OcrPageRead] = []
 
 
 def truth(table: str, area: str) -> dict[tuple[str, int], dict]:
@@ -49,6 +67,18 @@ def test_the_scan_loads_as_a_report_read_by_ocr(scanned):
     assert "loaded" in result.stdout
     assert fetch(db, "SELECT report_year, page_count, extractor FROM reports") == [
         ("2018/19", 2, "pdfplumber-tables+tesseract-ocr")]
+
+
+def test_the_progress_bar_is_told_of_every_page_as_ocr_reads_it(scanned):
+    """Read in the extraction worker (--workers 1 still forks one, for the memory bound):
+    the first reading's pages 1 and 2 of 2, then any page read again, counted per pass."""
+    first = [(p.file_name, p.reading, p.done, p.total) for p in PAGES_SHOWN if not p.again]
+    assert first == [(SCAN.name, "otsu@300dpi", 1, 2), (SCAN.name, "otsu@300dpi", 2, 2)]
+    assert PAGES_SHOWN[:2] == [p for p in PAGES_SHOWN if not p.again]
+    for page in PAGES_SHOWN[2:]:
+        assert page.again and page.reading != "otsu@300dpi"
+        assert 1 <= page.done <= page.total <= 2
+    assert all(p.seconds > 0 for p in PAGES_SHOWN)
 
 
 def test_no_figure_is_loaded_wrong_and_every_loaded_figure_is_verified(scanned):

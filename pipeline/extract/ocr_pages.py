@@ -10,6 +10,7 @@ from __future__ import annotations
 
 import time
 from collections.abc import Callable
+from dataclasses import dataclass
 from pathlib import Path
 from typing import TYPE_CHECKING, Any
 
@@ -23,22 +24,42 @@ from pipeline.extract.ocr import (
     page_objects,
     read_page,
 )
+from pipeline.names import storable_name
 
 if TYPE_CHECKING:
     from pdfplumber.page import Page
 
     from pipeline.extract.limits import Limits
 
-# Called after each OCR'd page (page number, seconds): the CLI's per-page progress bar.
-PageProgress = Callable[[int, float], None]
+@dataclass(frozen=True)
+class OcrPageRead:
+    """One page OCR'd: the CLI's per-page progress bar. The first reading goes through the
+    file's pages (`done` is the page number, `total` the file's pages); a reading again
+    (`again`) goes through the pages that need it (`done` of `total`)."""
+
+    file_name: str
+    reading: str
+    done: int
+    total: int
+    seconds: float
+    again: bool = False
+
+
+PageProgress = Callable[[OcrPageRead], None]
 _progress: list[PageProgress] = []
 
 
 def on_ocr_page(callback: PageProgress | None) -> None:
-    """Report each OCR'd page to `callback` (None: stop reporting)."""
+    """Report each OCR'd page to `callback` (None: stop reporting). A worker process forked
+    afterwards inherits it (pipeline.ocr_progress relays its reports back)."""
     _progress.clear()
     if callback is not None:
         _progress.append(callback)
+
+
+def page_read(event: OcrPageRead) -> None:
+    for callback in _progress:
+        callback(event)
 
 
 def ocr_scanned_page(page: Page, page_no: int, limits: Limits, started: float,
@@ -63,8 +84,10 @@ def ocr_scanned_page(page: Page, page_no: int, limits: Limits, started: float,
         error.file_name, error.page = name, page_no
         raise
     fill_page(page, scanned)
-    for callback in _progress:
-        callback(page_no, scanned.seconds)
+    if _progress:
+        source = _source(page)
+        page_read(OcrPageRead(storable_name(source.name), reading.name, page_no,
+                              _page_count(source), scanned.seconds))
     return scanned
 
 
@@ -82,6 +105,16 @@ def fill_page(page: Page, scanned: OcrPage) -> None:
 def _source(page: Page) -> Path:
     """The file pdfplumber reads (pypdfium2 opens it on its own to render the page)."""
     return Path(page.pdf.stream.name)
+
+
+def _page_count(path: Path) -> int:
+    import pypdfium2 as pdfium
+
+    document = pdfium.PdfDocument(path)
+    try:
+        return len(document)
+    finally:
+        document.close()
 
 
 def no_text_hint() -> str:
