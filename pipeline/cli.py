@@ -100,6 +100,13 @@ class IngestFormat(StrEnum):
     json = "json"
 
 
+class PageParser(StrEnum):
+    """The page sources (pipeline.extract.page_source)."""
+
+    pdfium = "pdfium"
+    pdfminer = "pdfminer"
+
+
 class ExportFormat(StrEnum):
     parquet = "parquet"
     csv = "csv"
@@ -159,6 +166,9 @@ def ingest_command(
                             "vocabulary.")] = False,
     workers: Annotated[int, typer.Option(
         "--workers", min=0, help="Extraction processes (0, the default: one per core).")] = 0,
+    parser: Annotated[PageParser, typer.Option(
+        "--parser", help="What parses each page: pdfium (fast) or pdfminer (the reference; "
+                         "the same rows, about twice as slow).")] = PageParser.pdfium,
     max_pages: Annotated[int, typer.Option(
         "--max-pages", min=1, help="Refuse files with more pages than this.")] = 300,
     timeout: Annotated[float, typer.Option(
@@ -211,7 +221,7 @@ def ingest_command(
         summary = _guarded(debug, lambda: ingest(
             targets, db, force=force, strict=strict, reextract=reextract, replace=replace,
             council=council, workers=workers or _default_workers(), limits=limits,
-            lock_wait=lock_wait, on_file=on_file, on_wait=on_wait,
+            lock_wait=lock_wait, on_file=on_file, on_wait=on_wait, parser=parser.value,
             on_ocr_page=None if progress.disable else ocr_bars.page_read))
     if fmt == IngestFormat.json:
         for outcome in summary.outcomes:

@@ -37,9 +37,10 @@ from schemas.records import (
 )
 
 # v2 added table strategies; v3: report identity (council, report_year), council in every
-# table, ENUMs, ingest_runs; v4: the check_name ENUM gains `ocr_verified` (scanned reports).
-# Older warehouses are refused: they are re-creatable from the PDFs.
-SCHEMA_VERSION = 4
+# table, ENUMs, ingest_runs; v4: the check_name ENUM gains `ocr_verified` (scanned reports);
+# v5: reports.parser (the page source, issue 15). Older warehouses are refused: they are
+# re-creatable from the PDFs.
+SCHEMA_VERSION = 5
 # Every table holding a report's rows: the report itself, its sections, each table family's
 # tables (pipeline.families registry), and its findings. Loading, removing, export and test
 # snapshots loop over this one list.

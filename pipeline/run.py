@@ -33,6 +33,7 @@ from pipeline.errors import (
 from pipeline.extract import EXTRACTOR_NAME, EXTRACTOR_VERSION
 from pipeline.extract.document import Limits, memory_limit_error, read_blocks
 from pipeline.extract.ocr_pages import PageProgress
+from pipeline.extract.page_source import DEFAULT_PARSER
 from pipeline.load import (
     LOCK_WAIT_SECONDS,
     LoadedReport,
@@ -45,7 +46,7 @@ from pipeline.names import printable, storable_name
 from pipeline.ocr_progress import relayed
 from pipeline.ocr_report import OCR_EXTRACTOR_NAME, read_scanned_report, scanned_pages
 from pipeline.report import read_report
-from pipeline.workers import extraction_pool, library_log
+from pipeline.workers import HARD_DEADLINE_GRACE, extraction_pool, hard_deadline, library_log
 from schemas.records import IngestStatus, ReportInfo, ReportRecords
 
 
@@ -180,19 +181,23 @@ def _time_limit(seconds: float, file_name: str) -> Iterator[None]:
         signal.signal(signal.SIGALRM, previous)
 
 
-def extractor_fingerprint(council: str | None) -> str:
-    """Code version + the vocabulary in effect for this council: what `--reextract` follows."""
-    return f"{EXTRACTOR_VERSION}+{vocabulary_fingerprint(council)}"
+def extractor_fingerprint(council: str | None, parser: str = DEFAULT_PARSER) -> str:
+    """Code version + the page source + the vocabulary in effect for this council: what
+    `--reextract` follows (a report read by the other parser is re-read)."""
+    return f"{EXTRACTOR_VERSION}+{parser}+{vocabulary_fingerprint(council)}"
 
 
 def extract_report(path: Path, sha256: str, limits: Limits,
-                   council: str | None = None) -> ReportRecords:
+                   council: str | None = None, parser: str = DEFAULT_PARSER) -> ReportRecords:
     """Everything one file yields, validated; raises a PipelineError if it cannot be read.
-    `council` overrides the council the report names."""
+    `council` overrides the council the report names; `parser` names the page source."""
     name = storable_name(path.name)
-    with _time_limit(limits.max_seconds, path.name):  # the whole file, texts included
+    # the whole file, texts included; in a worker, the process itself is the hard bound
+    with _time_limit(limits.max_seconds, path.name), \
+            hard_deadline(limits.max_seconds + HARD_DEADLINE_GRACE if limits.max_seconds > 0
+                          else 0):
         started = time.monotonic()
-        document = read_blocks(path, limits)
+        document = read_blocks(path, limits, parser=parser)
         # Pages read by OCR: every figure verified by the report's arithmetic (ocr_report).
         scanned = bool(scanned_pages(document))
         content = read_scanned_report(path, document, limits, started, council).content \
@@ -206,9 +211,9 @@ def extract_report(path: Path, sha256: str, limits: Limits,
         page_count=document.page_count,
         extractor=OCR_EXTRACTOR_NAME if scanned else EXTRACTOR_NAME,
         extractor_version=EXTRACTOR_VERSION,
-        extractor_fingerprint=extractor_fingerprint(content.council),
+        extractor_fingerprint=extractor_fingerprint(content.council, document.parser),
         ingested_at=datetime.now(UTC).replace(tzinfo=None, microsecond=0),
-        table_strategies=content.table_strategies)
+        table_strategies=content.table_strategies, parser=document.parser)
     return ReportRecords(
         report=info, tables={name: tuple(rows) for name, rows in content.records.items()},
         issues=tuple(content.issues), quarantine=tuple(content.quarantine))
@@ -218,19 +223,20 @@ Extracted = tuple[ReportRecords | str, tuple[str, ...]]
 
 
 def _extract_job(path: Path, sha256: str, limits: Limits,
-                 council: str | None = None) -> Extracted:
+                 council: str | None = None, parser: str = DEFAULT_PARSER) -> Extracted:
     """Process-pool entry point: records or the one-line reason it failed, with what the PDF
     libraries logged while reading it."""
     with library_log() as log:
-        result = _extract_or_reason(path, sha256, limits, council)
+        result = _extract_or_reason(path, sha256, limits, council, parser)
     return result, tuple(log)
 
 
 def _extract_or_reason(path: Path, sha256: str, limits: Limits,
-                       council: str | None = None) -> ReportRecords | str:
+                       council: str | None = None,
+                       parser: str = DEFAULT_PARSER) -> ReportRecords | str:
     name = storable_name(path.name)
     try:
-        return extract_report(path, sha256, limits, council)
+        return extract_report(path, sha256, limits, council, parser)
     except PipelineError as error:
         return error.one_line()
     except MemoryError:  # raised by the worker's memory bound; the frames go with it
@@ -304,6 +310,7 @@ class IngestOptions:
     replace: bool = False
     council: str | None = None
     lock_wait: float = LOCK_WAIT_SECONDS
+    parser: str = DEFAULT_PARSER
 
 
 def _skip_reason(known: LoadedReport | None, options: IngestOptions,
@@ -312,11 +319,12 @@ def _skip_reason(known: LoadedReport | None, options: IngestOptions,
     if known is None or options.force:
         return False, None
     if known.council not in fingerprints:
-        fingerprints[known.council] = extractor_fingerprint(known.council)
+        fingerprints[known.council] = extractor_fingerprint(known.council, options.parser)
     stale = known.extractor_fingerprint != fingerprints[known.council]
     if stale and options.reextract:
         return False, None
-    note = ("extractor or vocabulary changed since it was loaded: --reextract re-reads it"
+    note = ("extractor, parser or vocabulary changed since it was loaded: --reextract "
+            "re-reads it"
             if stale else None)
     return True, note
 
@@ -326,15 +334,17 @@ def ingest(paths: list[Path], db_path: Path, *, force: bool = False, strict: boo
            workers: int = 1, limits: Limits | None = None,
            lock_wait: float = LOCK_WAIT_SECONDS, on_file: ProgressCallback | None = None,
            on_wait: WaitCallback | None = None,
-           on_ocr_page: PageProgress | None = None) -> IngestSummary:
+           on_ocr_page: PageProgress | None = None,
+           parser: str = DEFAULT_PARSER) -> IngestSummary:
     """Ingest every PDF under `paths`. Extraction holds no lock; the warehouse is written one
     short transaction per report. Failures do not stop the run. `on_ocr_page` hears of each
-    page OCR read, in whichever worker process (pipeline.ocr_progress)."""
+    page OCR read, in whichever worker process (pipeline.ocr_progress). `parser` names the
+    page source (pipeline.extract.page_source.PARSERS)."""
     started = time.monotonic()
     sources = discover_sources(paths)
     summary = IngestSummary()
     limits = limits or Limits()
-    options = IngestOptions(force, strict, reextract, replace, council, lock_wait)
+    options = IngestOptions(force, strict, reextract, replace, council, lock_wait, parser)
     run = RunInfo.start()
     known = loaded_reports(db_path, wait=lock_wait, on_wait=on_wait)
     fingerprints: dict[str, str] = {}
@@ -372,7 +382,8 @@ def ingest(paths: list[Path], db_path: Path, *, force: bool = False, strict: boo
         else:
             todo.append((path, sha))
     busy: str | None = None
-    for path, result in relayed(_extract_all(todo, limits, workers, council), on_ocr_page):
+    for path, result in relayed(_extract_all(todo, limits, workers, council, parser),
+                                on_ocr_page):
         outcome, busy = _load_one(db_path, path, relative[path], result, options, run, busy,
                                   on_wait)
         if outcome.status not in ("loaded", "replaced"):  # those rows are in their own load
@@ -392,7 +403,8 @@ def _report(summary: IngestSummary, on_file: ProgressCallback | None,
 
 
 def _extract_all(todo: list[tuple[Path, str]], limits: Limits, workers: int,
-                 council: str | None = None) -> Iterator[tuple[Path, Extracted]]:
+                 council: str | None = None,
+                 parser: str = DEFAULT_PARSER) -> Iterator[tuple[Path, Extracted]]:
     """Extract in worker processes (one even for --workers 1, so the memory bound never
     applies to the process holding the warehouse); results come back in input order. If a
     worker dies (killed for memory, a crash in a C library), the files it had not finished
@@ -401,11 +413,11 @@ def _extract_all(todo: list[tuple[Path, str]], limits: Limits, workers: int,
         return
     if workers <= 1 and limits.max_memory <= 0:  # no bound asked for: no process needed
         for path, sha in todo:
-            yield path, _extract_job(path, sha, limits, council)
+            yield path, _extract_job(path, sha, limits, council, parser)
         return
     with extraction_pool(min(max(workers, 1), len(todo)), limits.max_memory) as pool:
         futures: list[tuple[Path, str, Future]] = [
-            (path, sha, pool.submit(_extract_job, path, sha, limits, council))
+            (path, sha, pool.submit(_extract_job, path, sha, limits, council, parser))
             for path, sha in todo]
         done = 0
         try:
@@ -416,15 +428,23 @@ def _extract_all(todo: list[tuple[Path, str]], limits: Limits, workers: int,
         except BrokenProcessPool:
             pass
     for path, sha, _ in futures[done:]:
-        yield path, _extract_alone(path, sha, limits, council)
+        yield path, _extract_alone(path, sha, limits, council, parser)
 
 
-def _extract_alone(path: Path, sha: str, limits: Limits, council: str | None) -> Extracted:
+def _extract_alone(path: Path, sha: str, limits: Limits, council: str | None,
+                   parser: str = DEFAULT_PARSER) -> Extracted:
+    started = time.monotonic()
     with extraction_pool(1, limits.max_memory) as pool:
         try:
-            return pool.submit(_extract_job, path, sha, limits, council).result()
+            return pool.submit(_extract_job, path, sha, limits, council, parser).result()
         except BrokenProcessPool:
-            return (f"{storable_name(path.name)}: the extraction process died while reading "
+            name = storable_name(path.name)
+            if 0 < limits.max_seconds <= time.monotonic() - started:
+                # killed by its own hard deadline (workers.hard_deadline): a call the time
+                # limit's alarm could not interrupt, stuck in the PDF library
+                return ResourceLimitError(f"took over {limits.max_seconds:g}s",
+                                          file_name=name).one_line(), ()
+            return (f"{name}: the extraction process died while reading "
                     "it (out of memory, or a crash in the PDF library)"), ()
 
 

@@ -21,6 +21,8 @@ from pathlib import Path
 
 PR_SET_PDEATHSIG = 1  # linux/prctl.h
 WATCHDOG_SECONDS = 0.5
+# After the time limit's SIGALRM has had this long to stop a file, its worker is killed.
+HARD_DEADLINE_GRACE = 2.0
 LIBRARY_LOGGERS = ("pdfminer", "pdfplumber")
 MAX_LOG_LINES = 20
 
@@ -53,6 +55,25 @@ def die_with_parent(parent_pid: int) -> None:
         os._exit(1)
     threading.Thread(target=_watch_parent, args=(parent_pid,), daemon=True,
                      name="parent-watchdog").start()
+
+
+@contextmanager
+def hard_deadline(seconds: float) -> Iterator[None]:
+    """In a worker process, kill the process once `seconds` have passed. The time limit's
+    SIGALRM runs its Python handler only between bytecodes, so it cannot stop a call stuck
+    inside a C library (pdfium); the worker process is the unit that can always be stopped,
+    and the parent reads a death after the time limit as the time limit. In the main process
+    (`--max-memory 0 --workers 1`) nothing is armed: killing it would kill the run."""
+    if seconds <= 0 or multiprocessing.parent_process() is None:
+        yield
+        return
+    timer = threading.Timer(seconds, os.kill, (os.getpid(), signal.SIGKILL))
+    timer.daemon = True
+    timer.start()
+    try:
+        yield
+    finally:
+        timer.cancel()
 
 
 def _watch_parent(parent_pid: int) -> None:

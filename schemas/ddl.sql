@@ -24,6 +24,7 @@ CREATE TABLE IF NOT EXISTS reports (
     extractor_fingerprint VARCHAR NOT NULL,
     ingested_at           TIMESTAMP NOT NULL,
     table_strategies      VARCHAR,
+    parser                VARCHAR NOT NULL CHECK (parser IN ('pdfium', 'pdfminer')),
     UNIQUE (council, report_year)
 );
 

@@ -138,6 +138,7 @@ class ReportInfo(Record):
     extractor_fingerprint: str
     ingested_at: datetime
     table_strategies: str | None = None  # 'ruled', 'aligned' or 'ruled+aligned'
+    parser: str = "pdfium"  # the page source that read it: pdfium or pdfminer
 
 
 class ReportRecords(Record):

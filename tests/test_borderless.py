@@ -105,7 +105,7 @@ def test_a_v1_warehouse_is_refused_untouched(warehouses, tmp_path):
     with pytest.raises(SchemaVersionError) as refused:
         ingest([PDFS / "complaints-2018-19-html.pdf"], db, workers=1)
     assert refused.value.one_line() == (
-        f"{db}: warehouse schema v1 is older than v4 and cannot be migrated. Re-create the "
+        f"{db}: warehouse schema v1 is older than v5 and cannot be migrated. Re-create the "
         "warehouse (delete the file and ingest again) or upgrade the tool.")
     with duckdb.connect(str(db), read_only=True) as con:  # as it was: still v1
         assert con.execute("SELECT value FROM warehouse_meta").fetchall() == [("1",)]

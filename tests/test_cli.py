@@ -173,7 +173,7 @@ def test_newer_warehouse_schema_is_refused(tmp_path, reports_dir):
         con.execute("UPDATE warehouse_meta SET value = '99' WHERE key = 'schema_version'")
     result = run("ingest", str(reports_dir), "--db", str(db))
     assert result.exit_code == 1
-    assert "warehouse schema v99 is newer than this tool's v4" in result.stderr
+    assert "warehouse schema v99 is newer than this tool's v5" in result.stderr
 
 
 def test_every_command_has_help_and_is_in_the_readme():
@@ -215,7 +215,7 @@ def test_a_warehouse_without_a_schema_version_is_refused(tmp_path, reports_dir):
     result = run("ingest", str(reports_dir), "--db", str(db), "--workers", "1")
     assert result.exit_code == 1
     assert result.stderr.strip() == (
-        f"Error: {db}: warehouse schema v0 is older than v4 and cannot be migrated. Re-create "
+        f"Error: {db}: warehouse schema v0 is older than v5 and cannot be migrated. Re-create "
         "the warehouse (delete the file and ingest again) or upgrade the tool.")
     with duckdb.connect(str(db)) as con:
         assert con.execute("SELECT count(*) FROM reports").fetchone() == (0,)
@@ -225,7 +225,7 @@ def test_version_and_short_help():
     version = run("--version")
     assert version.exit_code == 0
     assert re.fullmatch(r"complaints \S+ \(extractor 1\.\S+\+[0-9a-f]{12}, warehouse schema "
-                        r"v4\)\n", version.stdout)
+                        r"v5\)\n", version.stdout)
     short = run("ingest", "-h")
     assert short.exit_code == 0 and "--replace" in short.stdout and "--council" in short.stdout
 
@@ -234,7 +234,7 @@ def test_version_and_short_help():
     ("query", "SELECT 1", "--format", "xml"), ("reports", "--format", "yaml"),
     ("check", "--format", "html"), ("check", "--severity", "fatal"),
     ("trends", "Repairs", "--format", "png"), ("export", "--out", "x", "--format", "xlsx"),
-    ("ingest", "--format", "csv")])
+    ("ingest", "--format", "csv"), ("ingest", "--parser", "mupdf")])
 def test_a_value_outside_an_options_choices_is_a_usage_error(args, tmp_path):
     result = run(*args, "--db", str(tmp_path / "none.duckdb"))
     assert result.exit_code == 2

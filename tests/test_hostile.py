@@ -223,14 +223,15 @@ def test_entries_named_pdf_that_are_not_files_each_get_a_line(tmp_path):
 
 
 def test_pdfminer_logging_is_kept_for_its_file_and_shown_with_debug(tmp_path):
-    """50 unparseable `cm` operators: pdfminer logs a warning for each."""
+    """50 unparseable `cm` operators: pdfminer logs a warning for each (so pdfminer parses
+    the page: pdfium logs nothing, and reads a malformed `cm` rather than skipping it)."""
     bad = hostile.one_page_pdf(b"/x 0 0 1 0 0 cm\n" * 50 + b"BT /F1 12 Tf 72 700 Td (Minutes) "
                                                           b"Tj ET")
     folder = tmp_path / "in"
     folder.mkdir()
     (folder / "noisy.pdf").write_bytes(bad)
     command = [sys.executable, "-m", "pipeline", "ingest", str(folder), "--db",
-               str(tmp_path / "w.duckdb"), "--workers", "1"]
+               str(tmp_path / "w.duckdb"), "--workers", "1", "--parser", "pdfminer"]
     quiet = subprocess.run(command, cwd=REPO, capture_output=True, text=True, timeout=60)
     reason = ("Error: noisy.pdf: not a complaints report (no Top Ten or Comparative Data table "
               "found). Only Annual Complaints Report PDFs can be ingested.")

@@ -4,6 +4,8 @@ wrong read the same, and right, under both."""
 
 from __future__ import annotations
 
+import signal
+import time
 from collections.abc import Iterator
 from pathlib import Path
 
@@ -11,8 +13,10 @@ import pdfplumber
 import pytest
 
 from pipeline.errors import PipelineError
+from pipeline.extract import page_source
 from pipeline.extract.document import Limits, TableBlock, _pages, read_blocks
 from pipeline.extract.page_source import PARSERS
+from pipeline.run import ingest
 from samples import odd_pdfs
 from tests.conftest import FIXTURES, PDFS
 
@@ -139,3 +143,43 @@ def test_a_bad_file_reads_or_fails_the_same_under_both_parsers(path):
 def test_an_unknown_parser_is_refused():
     with pytest.raises(ValueError, match="unknown parser 'mupdf'"):
         read_blocks(ODD / "form-xobject.pdf", Limits(), parser="mupdf")
+
+
+def test_the_time_limit_stops_a_call_stuck_inside_pdfium(monkeypatch, tmp_path):
+    """The time limit's SIGALRM runs its handler only between Python bytecodes, so it cannot
+    stop a call stuck in pdfium's C code. Here the alarm is blocked inside the page read, as
+    a stuck C call holds it off, and the page never returns: only the worker process's own
+    hard deadline (time limit + 2 s) can end it, and the file fails with the time-limit
+    line. (The worker is forked, so it sees the patch.)"""
+    def stuck_in_c(*args, **kwargs):
+        signal.pthread_sigmask(signal.SIG_BLOCK, {signal.SIGALRM})
+        time.sleep(120)
+
+    monkeypatch.setattr(page_source, "page_objects", stuck_in_c)
+    sample = PDFS / "complaints-2018-19-word.pdf"
+    started = time.monotonic()
+    summary = ingest([sample], tmp_path / "w.duckdb", workers=1,
+                     limits=Limits(max_seconds=1), parser="pdfium")
+    elapsed = time.monotonic() - started
+    assert [o.error for o in summary.outcomes] == [
+        "complaints-2018-19-word.pdf: took over 1s. Raise --max-pages/--timeout if the file "
+        "is genuine."]
+    # killed at 3 s in the pool, retried alone and killed at 3 s again: far below 120 s
+    assert elapsed < 30, elapsed
+
+
+def test_ingest_records_the_parser_it_was_given(tmp_path):
+    """`--parser pdfminer` is the fallback; pdfium the default; `reports.parser` says which
+    read each report."""
+    from typer.testing import CliRunner
+
+    from pipeline.cli import app
+    from tests.conftest import fetch
+
+    sample = PDFS / "complaints-2018-19-word.pdf"
+    for parser, args in (("pdfium", ()), ("pdfminer", ("--parser", "pdfminer"))):
+        db = tmp_path / f"{parser}.duckdb"
+        result = CliRunner().invoke(app, ["ingest", str(sample), "--db", str(db), "--workers",
+                                          "1", *args])
+        assert result.exit_code == 0, result.output
+        assert fetch(db, "SELECT parser FROM reports") == [(parser,)]

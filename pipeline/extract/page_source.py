@@ -38,7 +38,7 @@ from pipeline.extract.limits import MB, PAGE_WORK_HINT, Limits
 from pipeline.extract.pdfium_page import FontMetrics, PageGeometry, page_objects
 
 PARSERS = ("pdfium", "pdfminer")
-DEFAULT_PARSER = "pdfminer"  # pdfium once the differential suite holds (issue 15)
+DEFAULT_PARSER = "pdfium"
 
 
 class PageBudget:
@@ -189,6 +189,10 @@ class PdfiumPage(LeanPage):
             return self._objects
         name, number = self.file_name, self.page_number
         check_content(self.page_obj.contents, self.limits, name, number, count_tokens=True)
+        # The fonts first, through pdfminer: a font that cannot be read within the memory
+        # bound fails there with MemoryError (the memory-limit line), where pdfium would
+        # abort the process.
+        metrics = font_metrics(self.pdf, self.page_obj.resources)
         assert self.pdfium_document is not None
         try:
             page = self.pdfium_document[number - 1]
@@ -201,8 +205,7 @@ class PdfiumPage(LeanPage):
                 geometry = PageGeometry(tuple(self.page_obj.mediabox),  # type: ignore[arg-type]
                                         self.rotation, number, float(self.initial_doctop))
                 self._objects = page_objects(page.raw, textpage.raw, geometry,
-                                             PageBudget(self.limits, name, number),
-                                             font_metrics(self.pdf, self.page_obj.resources))
+                                             PageBudget(self.limits, name, number), metrics)
             finally:
                 textpage.close()
         finally:
