@@ -146,11 +146,24 @@ PIPELINE_PHASES = {
 }
 
 
+# The page source's parsing (issue 15): pdfium parsing each page into pdfplumber's char and
+# path dicts, the fonts' descents read through pdfminer, and cell text in one sorted sweep.
+# Library work reached through pipeline names, so listed with the library rows.
+PAGE_SOURCE_PHASES = {
+    "pdfium: parse page, char/path dicts (page_objects)": ("pipeline.extract.page_source",
+                                                           "page_objects"),
+    "pdfminer: fonts for pdfium pages (font_metrics)": ("pipeline.extract.page_source",
+                                                        "font_metrics"),
+    "cell text, one sorted sweep (cells.table_rows)": ("pipeline.extract.document",
+                                                       "table_rows"),
+}
+
+
 def _wrap_pipeline_phases(phases: Phases) -> list[str]:
     """Wrap every pipeline phase this version of the pipeline has; returns the labels of
     those whose name has moved (reported, rather than failing the run)."""
     missing = []
-    for label, (module_name, attr) in PIPELINE_PHASES.items():
+    for label, (module_name, attr) in {**PIPELINE_PHASES, **PAGE_SOURCE_PHASES}.items():
         try:
             function = getattr(importlib.import_module(module_name), attr)
         except (ImportError, AttributeError):
