@@ -188,7 +188,7 @@ def extractor_fingerprint(council: str | None, parser: str = DEFAULT_PARSER) -> 
 
 
 def extract_report(path: Path, sha256: str, limits: Limits,
-                   council: str | None = None, parser: str = DEFAULT_PARSER) -> ReportRecords:
+                   council: str | None = None, *, parser: str = DEFAULT_PARSER) -> ReportRecords:
     """Everything one file yields, validated; raises a PipelineError if it cannot be read.
     `council` overrides the council the report names; `parser` names the page source."""
     name = storable_name(path.name)
@@ -236,7 +236,7 @@ def _extract_or_reason(path: Path, sha256: str, limits: Limits,
                        parser: str = DEFAULT_PARSER) -> ReportRecords | str:
     name = storable_name(path.name)
     try:
-        return extract_report(path, sha256, limits, council, parser)
+        return extract_report(path, sha256, limits, council, parser=parser)
     except PipelineError as error:
         return error.one_line()
     except MemoryError:  # raised by the worker's memory bound; the frames go with it

@@ -201,14 +201,14 @@ def test_extraction_holds_no_lock_a_reader_opens_meanwhile(tmp_path, monkeypatch
     real = run_module.extract_report
     said = tmp_path / "reader-said.txt"  # extraction runs in a worker process: a file, not a list
 
-    def extract_while_a_reader_connects(path, sha, limits, council=None):
+    def extract_while_a_reader_connects(path, sha, limits, council=None, **options):
         reader = subprocess.run(
             [sys.executable, "-c", "import duckdb, sys; duckdb.connect(sys.argv[1], "
              "read_only=True).close(); print('opened')", str(db)],
             capture_output=True, text=True, check=False)
         with said.open("a", encoding="utf-8") as out:
             out.write((reader.stdout.strip() or reader.stderr.strip().splitlines()[-1]) + "\n")
-        return real(path, sha, limits, council)
+        return real(path, sha, limits, council, **options)
 
     monkeypatch.setattr(run_module, "extract_report", extract_while_a_reader_connects)
     assert not ingest([EASTMOOR_WORD], db, workers=1).failed

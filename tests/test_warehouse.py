@@ -123,10 +123,10 @@ def test_a_worker_that_dies_fails_only_its_own_file(tmp_path, monkeypatch):
         shutil.copy(PDFS / f"complaints-{year}-word.pdf", folder)
     real = run.extract_report
 
-    def fatal_on_2018(path, sha, limits, council=None):
+    def fatal_on_2018(path, sha, limits, council=None, **options):
         if "2018-19" in path.name:
             os._exit(9)
-        return real(path, sha, limits, council)
+        return real(path, sha, limits, council, **options)
 
     monkeypatch.setattr(run, "extract_report", fatal_on_2018)  # workers are forked: they see it
     summary = ingest([folder], tmp_path / "w.duckdb", workers=2)
