@@ -174,6 +174,12 @@ def _wrap_pipeline_phases(phases: Phases) -> list[str]:
     return missing
 
 
+def _in_process():  # noqa: ANN202 - pipeline imported lazily, in the child
+    from pipeline.extract.document import Limits
+
+    return Limits(max_memory=0)  # --max-memory 0: extraction runs in the calling process
+
+
 def phases(args: list[str]) -> dict:
     """Where the time goes, by exclusive phase: `ingest DB FILES...` or `naive FILES...`."""
     kind, rest = args[0], args[1:]
@@ -187,7 +193,9 @@ def phases(args: list[str]) -> dict:
         _wrap_pdf_phases(timers)
         missing = _wrap_pipeline_phases(timers)
         run_started = time.process_time()
-        summary = pipeline.run.ingest([Path(p) for p in rest[1:]], Path(rest[0]), workers=1)
+        # in-process (no worker, so no memory bound): the timers see the extraction
+        summary = pipeline.run.ingest([Path(p) for p in rest[1:]], Path(rest[0]), workers=1,
+                                      limits=_in_process())
         pages = summary.pages
     else:
         import pdfplumber  # noqa: F401
@@ -212,8 +220,9 @@ def profile(args: list[str]) -> dict:
     if kind == "ingest":
         import pipeline.run
 
-        def target() -> None:
-            pipeline.run.ingest([Path(rest[1])], Path(rest[0]), workers=1)
+        def target() -> None:  # in-process, so the profiler sees the extraction
+            pipeline.run.ingest([Path(rest[1])], Path(rest[0]), workers=1,
+                                limits=_in_process())
     else:
         import pdfplumber  # noqa: F401
 

@@ -279,13 +279,13 @@ class RunInfo:
     tool_version: str
 
     @classmethod
-    def start(cls) -> RunInfo:
+    def start(cls, parser: str = DEFAULT_PARSER) -> RunInfo:
         try:
             user = getpass.getuser()
         except (KeyError, OSError):  # no name for this uid (some containers)
             user = "unknown"
         return cls(uuid.uuid4().hex[:12], _utc_now(), user, socket.gethostname(),
-                   extractor_fingerprint(None))
+                   extractor_fingerprint(None, parser))
 
     def row(self, outcome: FileOutcome, sha256: str | None,
             report_id: str | None = None) -> dict[str, Any]:
@@ -345,7 +345,7 @@ def ingest(paths: list[Path], db_path: Path, *, force: bool = False, strict: boo
     summary = IngestSummary()
     limits = limits or Limits()
     options = IngestOptions(force, strict, reextract, replace, council, lock_wait, parser)
-    run = RunInfo.start()
+    run = RunInfo.start(parser)
     known = loaded_reports(db_path, wait=lock_wait, on_wait=on_wait)
     fingerprints: dict[str, str] = {}
     unlogged: list[dict[str, Any]] = []
