@@ -323,8 +323,7 @@ def _skip_reason(known: LoadedReport | None, options: IngestOptions,
     stale = known.extractor_fingerprint != fingerprints[known.council]
     if stale and options.reextract:
         return False, None
-    note = ("extractor, parser or vocabulary changed since it was loaded: --reextract "
-            "re-reads it"
+    note = ("extractor or vocabulary changed since it was loaded: --reextract re-reads it"
             if stale else None)
     return True, note
 
