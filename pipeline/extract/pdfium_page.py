@@ -264,9 +264,12 @@ def _chars(textpage: Any, placer: _Placer,
             continue
         _origin_of(page, index, *origin_refs)
         _loose_box_of(page, index, loose_ref)
-        box = (key, ox.value, oy.value, loose.left, loose.right, loose.bottom, loose.top)
+        box = (key, ox.value, oy.value)
         if box == previous and chars:
-            chars[-1]["text"] += chr(code)  # a ligature: one glyph, two characters
+            # a ligature: one glyph, two or more characters at one origin (pdfium splits
+            # the glyph's box between them): one character, as pdfminer reads the glyph
+            _widen(chars[-1], loose.right + placer.device[4] + placer.mb_x0, fast)
+            chars[-1]["text"] += chr(code)
             continue
         previous = box
         common = shared.get(key)
@@ -291,6 +294,14 @@ def _chars(textpage: Any, placer: _Placer,
                                     common.descent, common.fontname, placer))
         keys.append(key)
     return chars, keys
+
+
+def _widen(char: dict[str, Any], right: float, flat: bool) -> None:
+    """Stretch a ligature's character to the right edge of its last part (an unrotated
+    page; elsewhere the first part's box stands)."""
+    if flat and right > char["x1"]:
+        char["x1"] = right
+        char["width"] = right - char["x0"]
 
 
 def _unmapped(font: Any, code: int) -> str:
