@@ -445,6 +445,7 @@ class _Walk:
     repeats: dict[int, list[Point]] = field(default_factory=dict)
     recent: list[tuple[int, Bounds]] = field(default_factory=list)
     order: dict[int, int] = field(default_factory=dict)  # text object -> place in the stream
+    images: list[dict[str, Any]] = field(default_factory=list)
 
 
 # Text drawn again this close to where it was drawn (points) is a repeat: fake bold.
@@ -467,6 +468,8 @@ def _walk(page: Any, placer: _Placer, fonts: _FontCache, budget: Any,
         if kind == pdfium_c.FPDF_PAGEOBJ_PATH:
             walk.paths.extend(_path_objects(page_object, ctm, placer,
                                             _path_style(page_object, ctm)))
+        elif kind == pdfium_c.FPDF_PAGEOBJ_IMAGE:
+            walk.images.append(_image_dict(_bounds(page_object), placer))
         elif kind == pdfium_c.FPDF_PAGEOBJ_FORM:
             for index in range(pdfium_c.FPDFFormObj_CountObjects(page_object)):
                 visit(pdfium_c.FPDFFormObj_GetObject(page_object, index), ctm)
@@ -492,6 +495,18 @@ def _walk(page: Any, placer: _Placer, fonts: _FontCache, budget: Any,
     for index in range(pdfium_c.FPDFPage_CountObjects(page)):
         visit(pdfium_c.FPDFPage_GetObject(page, index), (1, 0, 0, 1, 0, 0))
     return walk
+
+
+def _image_dict(bounds: Bounds, placer: _Placer) -> dict[str, Any]:
+    """An image's box, as pdfminer's LTImage gives it (the OCR hook looks for images on a
+    page without text)."""
+    left, bottom, right, top = bounds
+    corners = [_apply(placer.device, x, y) for x, y in ((left, bottom), (right, top),
+                                                        (left, top), (right, bottom))]
+    obj: dict[str, Any] = {"object_type": "image", "page_number": placer.page_number}
+    placer.box(obj, min(p[0] for p in corners), min(p[1] for p in corners),
+               max(p[0] for p in corners), max(p[1] for p in corners))
+    return obj
 
 
 def _bounds(page_object: Any) -> Bounds:
@@ -601,4 +616,6 @@ def page_objects(page: Any, textpage: Any, geometry: PageGeometry, budget: Any,
         objects["char"] = chars
     for obj in walk.paths:
         objects.setdefault(obj["object_type"], []).append(obj)
+    if walk.images:
+        objects["image"] = walk.images
     return objects
