@@ -16,7 +16,7 @@ from concurrent.futures import Future
 from concurrent.futures.process import BrokenProcessPool
 from contextlib import contextmanager
 from dataclasses import dataclass, field, replace
-from datetime import UTC, datetime
+from datetime import UTC, datetime, timedelta
 from pathlib import Path
 from typing import Any
 
@@ -298,8 +298,19 @@ class RunInfo:
                 "detail": outcome.error or outcome.note, "recorded_at": _utc_now()}
 
 
+_last_stamp: list[datetime] = []  # the latest time `_utc_now` gave in this process
+
+
 def _utc_now() -> datetime:
-    return datetime.now(UTC).replace(tzinfo=None, microsecond=0)
+    """UTC now to the microsecond, and always later than the last stamp this process gave: an
+    analyst ordering `ingest_runs` by time gets its runs and rows in the order they were written
+    (pdfium finishes two runs within one second, so whole seconds tied; a coarse or stepped-back
+    clock cannot tie or reorder them either)."""
+    now = datetime.now(UTC).replace(tzinfo=None)
+    if _last_stamp and now <= _last_stamp[0]:
+        now = _last_stamp[0] + timedelta(microseconds=1)
+    _last_stamp[:] = [now]
+    return now
 
 
 @dataclass(frozen=True)
