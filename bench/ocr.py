@@ -11,7 +11,8 @@ rendering the scan was made from, ingested with its text layer.
     .venv/bin/python bench/ocr.py                          # the committed scans
     .venv/bin/python bench/ocr.py --years 2017-18 2018-19 2019-20 --write
 
-Scans not committed (other years) are made by samples/scan.py into bench/corpus/ocr/ first.
+The scans are made by samples/scan.py into bench/corpus/ocr/ first (seeded: the same images
+every run; only the suite's two-page scan is committed).
 `--write` writes bench/RESULTS-ocr.md. Heavy: about a minute per page on a busy 2-core machine.
 """
 
@@ -38,7 +39,7 @@ from samples import scan  # noqa: E402
 from samples.truth import Score, loaded_rows, score  # noqa: E402
 
 GOLDEN = ROOT / "tests" / "fixtures" / "golden"
-CORPUS = ROOT / "bench" / "corpus" / "ocr"
+CORPUS = scan.CORPUS
 RESULTS = ROOT / "bench" / "RESULTS-ocr.md"
 TARGETS = {100: 0.90, 150: 0.95, 300: 0.99}
 

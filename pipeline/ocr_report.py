@@ -2,47 +2,54 @@
 figure, then keep only what the report's own redundancy confirms (pipeline.verify_ocr).
 
 The first reading (`ocr.PRIMARY`) reads every page. Pages holding a figure nothing confirmed
-are read again with the next alternative reading (another resolution or binarisation), within
-the file's time limit, and every reading's figures become candidates for the verification.
+are read again with the next alternative reading (`READ_AGAIN`: another resolution or
+binarisation of the page, then crops of its unsettled figure words), within the file's time
+limit, and every reading's figures, on the pages it read, become candidates for the
+verification, with the Difference figures read without a sign as negative (`SIGN_LOST`).
 """
 
 from __future__ import annotations
 
 import re
 import time
+from collections.abc import Mapping, Sequence
 from dataclasses import dataclass, replace
 from pathlib import Path
 
 import pdfplumber
 
-from pipeline.checks import LABELS
-from pipeline.config import header_vocabulary
 from pipeline.errors import PipelineError, ResourceLimitError
 from pipeline.extract import EXTRACTOR_NAME
 from pipeline.extract.document import (
     Block,
     DocumentBlocks,
     Limits,
-    TableBlock,
     _page_blocks,
     _pages,
 )
-from pipeline.extract.layout import (
-    has_phrase,
-    header_measure,
-    header_stage,
-    map_figure_columns,
-)
 from pipeline.extract.ocr import ALTERNATIVES, PRIMARY, OcrPage, Reading, read_page
+from pipeline.extract.ocr_crops import CROP_READINGS, CropReading, read_figures_again
 from pipeline.extract.ocr_pages import OcrPageRead, fill_page, page_read
 from pipeline.names import storable_name
-from pipeline.normalise import squash
+from pipeline.ocr_tables import scanned_pages, tidy_scanned_tables
 from pipeline.report import ReportContent, read_report
 from pipeline.validate import Findings
-from pipeline.verify_ocr import apply_verdicts, verify_figures
+from pipeline.verify_ocr import MEASURES, FigureKey, apply_verdicts, figure_key, verify_figures
+from schemas.records import PrintedDifference, Record
 
 # reports.extractor of a report read by OCR.
 OCR_EXTRACTOR_NAME = f"{EXTRACTOR_NAME}+tesseract-ocr"
+
+
+# The readings after the first, in order: whole pages at another resolution or binarisation,
+# then the figure words still unsettled read again from their crops (one Tesseract run a page).
+# Crops first measured worse (366 figures of 400 at 100 dpi against 378): their dissent holds
+# figures back, and reading again stops at the first reading that settles nothing more.
+READ_AGAIN: tuple[Reading | CropReading, ...] = (*ALTERNATIVES, *CROP_READINGS)
+# The Difference row prints a sign on every figure but 0 ('+3', '-19'); a low-resolution scan
+# loses the thin minus most often ('44' for -44).
+SIGN_LOST = "minus sign lost"
+_NEVER_BASE = frozenset({SIGN_LOST, *(r.name for r in CROP_READINGS)})
 
 
 @dataclass(frozen=True)
@@ -52,59 +59,12 @@ class OcrOutcome:
     pages_read_again: tuple[int, ...]
 
 
-def scanned_pages(document: DocumentBlocks) -> dict[int, OcrPage]:
-    return {page: scan for page, scan in document.ocr_pages.items() if scan is not None}
-
-
 def read_scanned_report(path: Path, document: DocumentBlocks, limits: Limits,
                         started: float, council: str | None = None) -> OcrOutcome:
     """A report with OCR'd pages, read and verified (run.extract_report's OCR path).
     `council` overrides the council the report names."""
-    content = read_report(blank_unread_headers(document), council)
+    content = read_report(tidy_scanned_tables(document, council), council)
     return verify_scanned_report(path, document, content, limits, started)
-
-
-def blank_unread_headers(document: DocumentBlocks) -> DocumentBlocks:
-    """A figure table's header cell that OCR misspelt ('S1 escalating', 'upheld' without its
-    '%') is made blank on scanned pages, so it is read as the blank header cells this report
-    family prints are: the canonical column between its recognised neighbours; a header whose
-    readable cells mostly name the canonical columns in order is read as that order. Every
-    figure under it is still verified against the other table before it is loaded."""
-    scans = scanned_pages(document)
-    vocabulary = header_vocabulary().tables
-    phrases = [*vocabulary["top_ten"], *vocabulary["comparative"]]
-    blocks: list[Block] = []
-    for block in document.blocks:
-        if isinstance(block, TableBlock) and block.page in scans and block.rows \
-                and has_phrase(squash(block.rows[0][0]), phrases):
-            if _in_canonical_order(block.rows[0][1:]):
-                header = (block.rows[0][0], *(LABELS[column] for column in
-                                              header_vocabulary().canonical_columns))
-            else:
-                header = tuple(cell if i == 0 or _reads_as_header(cell) else ""
-                               for i, cell in enumerate(block.rows[0]))
-            block = replace(block, rows=(header, *block.rows[1:]))
-        blocks.append(block)
-    return replace(document, blocks=blocks)
-
-
-def _in_canonical_order(cells: tuple[str | None, ...]) -> bool:
-    """A header of as many figure columns as the canonical order, whose readable cells
-    mostly name the canonical column at their place: OCR's misreads ('S2 rec'd' for 'S1
-    rec'd') are then the exceptions, and every column is read as the canonical one."""
-    canonical = list(header_vocabulary().canonical_columns)
-    if len(cells) != len(canonical):
-        return False
-    mapped = map_figure_columns(list(cells))
-    agree = sum(m == c for m, c in zip(mapped, canonical, strict=True))
-    differ = sum(m is not None and m != c for m, c in zip(mapped, canonical, strict=True))
-    return agree >= 3 and agree >= 2 * differ
-
-
-def _reads_as_header(cell: str | None) -> bool:
-    text = squash(cell)
-    return cell is None or not text or header_measure(text) is not None or (
-        header_stage(text) is not None and len(text) <= 12)
 
 
 def verify_scanned_report(path: Path, document: DocumentBlocks, content: ReportContent,
@@ -113,14 +73,29 @@ def verify_scanned_report(path: Path, document: DocumentBlocks, content: ReportC
     scans = scanned_pages(document)
     per_page = sum(s.seconds for s in scans.values()) / max(1, len(scans))
     readings, names, reread = [content], [PRIMARY.name], []
+    read: list[set[int] | None] = [None]  # the pages each reading read (None: all)
+    # Figures settled before a reading of figure crops: it reads again only the others.
+    settled: list[frozenset[FigureKey]] = [frozenset()]
     locate = _locator(scans)
     progress: tuple[int, int] | None = None
     while True:
-        # The reading that placed the most is the base (its sections, texts and quarantine);
-        # every reading's figures are candidates.
-        order = sorted(range(len(readings)), key=lambda i: (unplaced(readings[i]), i))
-        ordered, ordered_names = [readings[i] for i in order], [names[i] for i in order]
-        verdicts = verify_figures([r.records for r in ordered], content.report_year)
+        # Every reading's figures are candidates, and the Difference figures they read without
+        # a sign are candidates as negative too (SIGN_LOST). The reading that placed the most
+        # is the base (its sections, texts and quarantine); a reading of figure crops or of
+        # lost signs never is: its texts are the first reading's, or it has none.
+        signs = replace(content, records=sign_lost_reading([r.records for r in readings]))
+        candidates, candidate_names = [*readings, signs], [*names, SIGN_LOST]
+        order = sorted(range(len(candidates)), key=lambda i: (
+            candidate_names[i] in _NEVER_BASE, unplaced(candidates[i]), i))
+        ordered = [candidates[i] for i in order]
+        ordered_names = [candidate_names[i] for i in order]
+        # A reading again holds the other pages as the first reading read them: only the
+        # pages it read are a reading (a copy agreeing with its original is no evidence).
+        own = [*read, None]
+        verdicts = verify_figures([unsettled_only(only_pages(candidates[i].records, own[i]),
+                                                  settled[i]) if i < len(settled) else
+                                   only_pages(candidates[i].records, own[i]) for i in order],
+                                  content.report_year)
         verified = apply_verdicts(ordered, verdicts, content.report_year, ordered_names,
                                   locate, set(scans))
         pages = sorted(verified.unconfirmed_pages & set(scans))
@@ -134,20 +109,70 @@ def verify_scanned_report(path: Path, document: DocumentBlocks, content: ReportC
         left = limits.max_seconds - (time.monotonic() - started)
         # Read again only while the time left covers it with room (each alternative costs
         # about one first reading per page).
-        if step >= len(ALTERNATIVES) or not pages or left < 2 * per_page * len(pages) + 5:
+        if step >= len(READ_AGAIN) or not pages or left < 2 * per_page * len(pages) + 5:
             break
         try:
-            again = reread_pages(path, document, pages, ALTERNATIVES[step], limits, started)
-            readings.append(read_report(blank_unread_headers(again), content.council))
+            again = reread_pages(path, document, pages, READ_AGAIN[step], limits, started)
+            readings.append(read_report(tidy_scanned_tables(again, content.council),
+                                        content.council))
         except ResourceLimitError:
             raise
         except PipelineError:
             break
-        names.append(ALTERNATIVES[step].name)
+        names.append(READ_AGAIN[step].name)
+        read.append(set(pages))
+        settled.append(frozenset(k for k, v in verdicts.items() if v.value is not None)
+                       if isinstance(READ_AGAIN[step], CropReading) else frozenset())
         reread += pages
     findings = Findings(verified.quarantine, verified.issues)
     return OcrOutcome(replace(content, records=verified.records, findings=findings),
                       tuple(names), tuple(sorted(set(reread))))
+
+
+def sign_lost_reading(readings: Sequence[Mapping[str, Sequence[Record]]]
+                      ) -> dict[str, list[Record]]:
+    """The Difference figures the readings read without a sign, as negative: one more
+    candidate for each, which only the report's arithmetic (this year - last year) can
+    confirm. Nothing else (a copy of another figure would be a reading agreeing with it)."""
+    rows: list[Record] = []
+    made: set[tuple[str, str, int, str, float]] = set()
+    for records in readings:
+        for diff in records.get("printed_differences", ()):
+            if not isinstance(diff, PrintedDifference) or not diff.printed_value \
+                    or not diff.raw_text.strip()[:1].isdigit():
+                continue
+            key = (diff.directorate, diff.service_area, diff.stage, diff.measure,
+                   -diff.printed_value)
+            if key not in made:
+                made.add(key)
+                rows.append(diff.model_copy(update={"printed_value": -diff.printed_value}))
+    return {"printed_differences": rows}
+
+
+def only_pages(records: Mapping[str, Sequence[Record]],
+               pages: set[int] | None) -> dict[str, list[Record]]:
+    """The records printed on `pages` (None: all of them)."""
+    return {table: [r for r in rows if pages is None or getattr(r, "page", None) in pages]
+            for table, rows in records.items()}
+
+
+def unsettled_only(records: Mapping[str, Sequence[Record]],
+                   settled: frozenset[FigureKey]) -> dict[str, list[Record]]:
+    """A reading's figures but those in `settled` (the figures a reading of crops was not
+    asked to read again), and no commentary (its crops are not figures of a table)."""
+    if not settled:
+        return {table: list(rows) for table, rows in records.items()}
+    kept: dict[str, list[Record]] = {}
+    for table, rows in records.items():
+        if table in ("stage_outcomes", "top_ten"):
+            kept[table] = [row.model_copy(update={m: None for m in MEASURES
+                                                  if figure_key(table, row, m) in settled})
+                           for row in rows]
+        elif table == "printed_differences":
+            kept[table] = [d for d in rows if isinstance(d, PrintedDifference) and (
+                "printed_differences", d.directorate, d.service_area, "", d.stage,
+                d.measure) not in settled]
+    return kept
 
 
 def unplaced(content: ReportContent) -> int:
@@ -156,9 +181,12 @@ def unplaced(content: ReportContent) -> int:
                for q in content.quarantine)
 
 
-def reread_pages(path: Path, document: DocumentBlocks, pages: list[int], reading: Reading,
-                 limits: Limits, started: float) -> DocumentBlocks:
-    """The document with `pages` read again by `reading` (the other pages' blocks kept)."""
+def reread_pages(path: Path, document: DocumentBlocks, pages: list[int],
+                 reading: Reading | CropReading, limits: Limits,
+                 started: float) -> DocumentBlocks:
+    """The document with `pages` read again by `reading` (the other pages' blocks kept): the
+    whole page, or its figure words (ocr_crops)."""
+    first = scanned_pages(document)
     wanted = set(pages)
     fresh: dict[int, list[Block]] = {}
     with path.open("rb") as stream:
@@ -168,7 +196,9 @@ def reread_pages(path: Path, document: DocumentBlocks, pages: list[int], reading
                 continue
             try:
                 left = limits.max_seconds - (time.monotonic() - started)
-                scan = read_page(path, index - 1, reading, left)
+                scan = read_figures_again(path, index - 1, first[index], reading, left) \
+                    if isinstance(reading, CropReading) else \
+                    read_page(path, index - 1, reading, left)
                 fill_page(page, scan)
                 fresh[index], _ = _page_blocks(page, index)
             finally:

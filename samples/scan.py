@@ -8,11 +8,15 @@ page size, with no text layer. Seeded: the same arguments make the same files.
 
     .venv/bin/python samples/scan.py                 # the three golden years at 100/150/300 dpi
     .venv/bin/python samples/scan.py --years 2018-19 --dpi 150
-    .venv/bin/python samples/scan.py --years 2018-19 --dpi 150 --pages 1 2   # the suite's
+    .venv/bin/python samples/scan.py --years 2018-19 --dpi 150 --pages 1 2 \
+        --out tests/fixtures/pdfs/scanned                                   # the suite's
 
-Output: tests/fixtures/pdfs/scanned/complaints-YYYY-YY-scanDPI.pdf (a sub-folder, so the
-ruled-sample globs of other tests and benches do not pick the scans up). Golden truth is the
-year's golden file, as for every other rendering. Needs the `ocr` extra (numpy, Pillow).
+Output: bench/corpus/ocr/complaints-YYYY-YY-scanDPI.pdf (not committed: bench/ocr.py makes
+the scans it measures, the same images every time, as the seed fixes them; only the PDF's
+creation date differs). The suite's two-page scan is committed in tests/fixtures/pdfs/scanned/
+(a sub-folder, so the ruled-sample globs of other tests and benches do not pick it up). Golden
+truth is the year's golden file, as for every other rendering. Needs the `ocr` extra (numpy,
+Pillow).
 """
 
 from __future__ import annotations
@@ -27,7 +31,8 @@ from PIL import Image, ImageFilter
 
 ROOT = Path(__file__).resolve().parents[1]
 SOURCES = ROOT / "tests" / "fixtures" / "pdfs"
-OUT = SOURCES / "scanned"
+OUT = SOURCES / "scanned"  # the suite's scan, committed
+CORPUS = ROOT / "bench" / "corpus" / "ocr"  # the bench's, made on demand
 YEARS = ("2017-18", "2018-19", "2019-20")
 RESOLUTIONS = (100, 150, 300)
 JPEG_QUALITY = 60
@@ -83,7 +88,7 @@ def main(argv: list[str] | None = None) -> None:
     parser.add_argument("--years", nargs="*", default=list(YEARS))
     parser.add_argument("--dpi", nargs="*", type=int, default=list(RESOLUTIONS))
     parser.add_argument("--seed", type=int, default=14)
-    parser.add_argument("--out", type=Path, default=OUT)
+    parser.add_argument("--out", type=Path, default=CORPUS)
     parser.add_argument("--pages", nargs=2, type=int, metavar=("FIRST", "LAST"),
                         help="only these pages (the suite's small scan: --pages 1 2)")
     args = parser.parse_args(argv)
@@ -94,7 +99,7 @@ def main(argv: list[str] | None = None) -> None:
             target = args.out / scan_name(year, dpi, pages)
             target.write_bytes(scan_pdf(source_for(year), dpi, args.seed + dpi,
                                         *(pages or (1, 0))))
-            print(f"{target.relative_to(ROOT)}: {target.stat().st_size // 1024} KB")
+            print(f"{target}: {target.stat().st_size // 1024} KB")
 
 
 if __name__ == "__main__":

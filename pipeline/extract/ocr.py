@@ -217,6 +217,31 @@ def rules_in_points(boxes: list[tuple[int, int, int, int]], dpi: int) -> list[Ru
 _LOOKALIKES = ((re.compile(r"^\$(\d)"), r"S\1"),)
 _FIGURE_LIKE = re.compile(r"^[(+\-]?[0-9OoIl]*[0-9%][0-9OoIl]*%?\)?$")
 _DIGIT_LOOKALIKES = str.maketrans({"O": "0", "o": "0", "I": "1", "l": "1"})
+# What a low-resolution scan does to a figure's edges, undone: a minus read as an opening
+# quote ('“12'), a speck read as a full stop after it ('22.'), a bracket read as a brace
+# ('(2}'), an 'S' for a '5' in a percentage ('-S0%'), 'NIA' for 'N/A'. Only characters no
+# figure cell prints are folded.
+_FIGURE_EDGES = ((re.compile(r"^\u201c(?=[0-9OoIlS])"), "-"),
+                 (re.compile(r"(?<=[0-9%)])[.,]$"), ""),
+                 (re.compile(r"[}\]]$"), ")"), (re.compile(r"^[{\[]"), "("))
+_SIGNED_LOOKALIKES = re.compile(r"^[+\-][0-9OoIl]+%?$")  # '-ll': signed, so a figure
+_PERCENT_S = re.compile(r"^([(+\-]?)([0-9S]+)%(\)?)$")
+
+
+def figure_token(text: str) -> str:
+    """A word as the figure it reads as, where only OCR's look-alikes stand in the way
+    ('“ll' -> '-11', '(2}' -> '(2)', '-S0%' -> '-50%'); any other word unchanged. A folded
+    figure is only a candidate reading: verify_ocr loads it only when another confirms it."""
+    if text == "NIA":
+        return "N/A"
+    folded = text
+    for pattern, replacement in _FIGURE_EDGES:
+        folded = pattern.sub(replacement, folded)
+    if (percent := _PERCENT_S.match(folded)) and any(c.isdigit() for c in percent[2]):
+        folded = f"{percent[1]}{percent[2].replace('S', '5')}%{percent[3]}"
+    if _FIGURE_LIKE.match(folded) or _SIGNED_LOOKALIKES.match(folded):
+        return folded.translate(_DIGIT_LOOKALIKES)
+    return text
 # Words without a letter or digit that are printed, not noise.
 _SIGNS = frozenset({"-", "\u2013", "\u2014", "&", "%", "+", "\u2022", "*", "/"})
 
@@ -241,8 +266,7 @@ def recognise(ink_free: Any, dpi: int, seconds: float) -> list[OcrWord]:
         text = raw.strip()
         for pattern, replacement in _LOOKALIKES:
             text = pattern.sub(replacement, text)
-        if _FIGURE_LIKE.match(text):
-            text = text.translate(_DIGIT_LOOKALIKES)
+        text = figure_token(text)
         if not text or (not any(c.isalnum() for c in text) and text not in _SIGNS):
             continue  # a speck of noise read as '.', ',' or '|'
         found.append((text, data["left"][i], data["top"][i], data["width"][i],

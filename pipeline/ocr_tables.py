@@ -1,0 +1,117 @@
+"""What OCR misspelt in a scanned figure table's header and area names, read as the report's
+own words would be, before the report is read (ocr_report). The figures under them are still
+verified by the report's arithmetic before anything is loaded."""
+
+from __future__ import annotations
+
+import difflib
+from dataclasses import replace
+
+from pipeline.checks import LABELS
+from pipeline.config import AreaCatalogue, area_catalogue, header_vocabulary
+from pipeline.extract.document import Block, DocumentBlocks, TableBlock
+from pipeline.extract.layout import (
+    has_phrase,
+    header_measure,
+    header_stage,
+    map_figure_columns,
+)
+from pipeline.extract.ocr import OcrPage
+from pipeline.normalise import fold_name, plain_name, squash
+
+
+def scanned_pages(document: DocumentBlocks) -> dict[int, OcrPage]:
+    return {page: scan for page, scan in document.ocr_pages.items() if scan is not None}
+
+
+def tidy_scanned_tables(document: DocumentBlocks, council: str | None) -> DocumentBlocks:
+    """What OCR misspelt in a scanned figure table's headers and area names, read as the
+    report's own words would be (the figures under them are still verified)."""
+    return known_area_names(blank_unread_headers(document), area_catalogue(council))
+
+
+# An OCR'd area name this close to a catalogue name (difflib ratio), and clearly closer than
+# to any other, is that name: one letter wrong in 'Repalrs' is 0.86 from 'Repairs', 'Non Retum
+# of Bins' 0.97 from 'Non Return of Bins'; the catalogue's names differ by far more.
+NAME_MATCH = 0.85
+NAME_MARGIN = 0.05
+
+
+def known_area_names(document: DocumentBlocks, catalogue: AreaCatalogue) -> DocumentBlocks:
+    """A Top Ten row's area name on a scanned page that the catalogue does not know, but
+    that is one OCR slip from a name it knows, is read as that name. A dashboard this row
+    is wrongly given to would fail verification: its figures are checked against this row's."""
+    scans = scanned_pages(document)
+    phrases = list(header_vocabulary().tables["top_ten"])
+    blocks: list[Block] = []
+    for block in document.blocks:
+        if isinstance(block, TableBlock) and block.page in scans and block.rows \
+                and has_phrase(squash(block.rows[0][0]), phrases):
+            rows = [(_known_name(row[0], catalogue), *row[1:]) if row else row
+                    for row in block.rows[1:]]
+            block = replace(block, rows=(block.rows[0], *rows))
+        blocks.append(block)
+    return replace(document, blocks=blocks)
+
+
+def _known_name(cell: str | None, catalogue: AreaCatalogue) -> str | None:
+    printed = plain_name(cell)
+    if not printed or catalogue.resolve(printed)[0] is not None:
+        return cell
+    directorate, rest = catalogue.split_directorate(printed)
+    names = catalogue.areas if directorate else {**catalogue.areas, **catalogue.qualified_areas}
+    wanted = fold_name(rest if directorate else printed)
+    scored = sorted(((difflib.SequenceMatcher(None, wanted, key).ratio(), key)
+                     for key in names), reverse=True)
+    if not scored or scored[0][0] < NAME_MATCH or (
+            len(scored) > 1 and scored[1][0] > scored[0][0] - NAME_MARGIN):
+        return cell
+    area = names[scored[0][1]]
+    if directorate is not None and area.directorate != directorate:
+        return cell
+    if directorate:  # the directorate as printed, the name as the catalogue spells it
+        return f"{printed[:len(printed) - len(rest)].rstrip()} {area.name}"
+    return area.name if scored[0][1] in catalogue.areas else f"{area.directorate} – {area.name}"
+
+
+def blank_unread_headers(document: DocumentBlocks) -> DocumentBlocks:
+    """A figure table's header cell that OCR misspelt ('S1 escalating', 'upheld' without its
+    '%') is made blank on scanned pages, so it is read as the blank header cells this report
+    family prints are: the canonical column between its recognised neighbours; a header whose
+    readable cells mostly name the canonical columns in order is read as that order. Every
+    figure under it is still verified against the other table before it is loaded."""
+    scans = scanned_pages(document)
+    vocabulary = header_vocabulary().tables
+    phrases = [*vocabulary["top_ten"], *vocabulary["comparative"]]
+    blocks: list[Block] = []
+    for block in document.blocks:
+        if isinstance(block, TableBlock) and block.page in scans and block.rows \
+                and has_phrase(squash(block.rows[0][0]), phrases):
+            if _in_canonical_order(block.rows[0][1:]):
+                header = (block.rows[0][0], *(LABELS[column] for column in
+                                              header_vocabulary().canonical_columns))
+            else:
+                header = tuple(cell if i == 0 or _reads_as_header(cell) else ""
+                               for i, cell in enumerate(block.rows[0]))
+            block = replace(block, rows=(header, *block.rows[1:]))
+        blocks.append(block)
+    return replace(document, blocks=blocks)
+
+
+def _in_canonical_order(cells: tuple[str | None, ...]) -> bool:
+    """A header of as many figure columns as the canonical order, whose readable cells
+    mostly name the canonical column at their place: OCR's misreads ('S2 rec'd' for 'S1
+    rec'd') are then the exceptions, and every column is read as the canonical one."""
+    canonical = list(header_vocabulary().canonical_columns)
+    if len(cells) != len(canonical):
+        return False
+    mapped = map_figure_columns(list(cells))
+    agree = sum(m == c for m, c in zip(mapped, canonical, strict=True))
+    differ = sum(m is not None and m != c for m, c in zip(mapped, canonical, strict=True))
+    return agree >= 3 and agree >= 2 * differ
+
+
+def _reads_as_header(cell: str | None) -> bool:
+    text = squash(cell)
+    return cell is None or not text or header_measure(text) is not None or (
+        header_stage(text) is not None and len(text) <= 12)

@@ -1,0 +1,168 @@
+"""The pieces that give a low-resolution scan its alternative readings, on plain values (no
+OCR): OCR's look-alikes folded into figures, an area name one OCR slip from the catalogue's,
+figure crops stacked into one image and their texts handed back, and the page a crop reading
+makes (a figure the crop could not read is left out, never copied from the first reading).
+Misreads are the ones Tesseract made of the 100 dpi scan of the 2018/19 report."""
+
+from __future__ import annotations
+
+import pytest
+
+from pipeline.config import area_catalogue
+from pipeline.extract.ocr import OcrPage, OcrWord, figure_token
+from pipeline.extract.ocr_crops import (
+    replace_figures,
+    stack,
+    texts_by_band,
+    words_to_read_again,
+    worth_reading_again,
+)
+from pipeline.ocr_report import only_pages, sign_lost_reading, unsettled_only
+from pipeline.ocr_tables import _known_name
+from pipeline.verify_ocr import figure_key, figures
+from tests.test_ocr_verify import YEAR, perfect_reading, verify
+
+
+@pytest.mark.parametrize(("read", "figure"), [
+    ("\u201c12", "-12"),     # a minus read as an opening quote
+    ("\u201cll", "-11"),     # ... and the ones as letters
+    ("\u201c34%", "-34%"),
+    ("22.", "22"),           # a speck after it
+    ("2,", "2"),
+    ("(0%).", "(0%)"),
+    ("(2}", "(2)"),          # a bracket read as a brace
+    ("-S0%", "-50%"),        # 'S' for '5' in a percentage
+    ("NIA", "N/A"),
+    ("O%", "0%"),            # as before: O, I, l in a figure
+    ("1l", "11"),
+])
+def test_lookalikes_fold_into_the_figure_they_stand_for(read, figure):
+    assert figure_token(read) == figure
+
+
+@pytest.mark.parametrize("word", ["S1", "S2", "Homes.", "\u201cTenants", "ll", "-", "8B",
+                                  "2019/2020", "Stage", "KPIs."])
+def test_words_that_are_not_figures_are_left_as_read(word):
+    assert figure_token(word) == word
+
+
+@pytest.mark.parametrize(("read", "name"), [
+    ("Environment Non\nRetum of Bins", "Environment Non Return of Bins"),
+    ("Housing - Repalrs", "Housing - Repairs"),
+    ("Place - Developmemt\nManagement", "Place - Development Management"),
+    ("Non Retum of Bins", "Non Return of Bins"),
+])
+def test_an_area_name_one_ocr_slip_from_the_catalogue_is_read_as_its_name(read, name):
+    catalogue = area_catalogue(None)
+    corrected = _known_name(read, catalogue)
+    assert corrected.replace("\u2013", "-") == name
+    assert catalogue.resolve(corrected)[0] is not None
+
+
+@pytest.mark.parametrize("read", [
+    "Housing - Repairs",              # known: unchanged
+    "Housing -\nTransforming\nHomes",
+    "Children\u2019s - SEM",          # one letter of three: too far to tell
+    "Parking Fines",                  # not in the catalogue at all
+])
+def test_other_names_are_left_as_printed(read):
+    assert _known_name(read, area_catalogue(None)) == read
+
+
+def test_stacked_crops_sit_a_gap_apart_and_texts_come_back_by_band():
+    bands = stack([30, 40, 30], gap=20)
+    assert bands == [(20, 50), (70, 110), (130, 160)]
+    # Tesseract's words (text, left, top, bottom): two pieces of one crop, one crop empty,
+    # one word whose box spills into the gap.
+    words = [("(4", 10, 22, 48), ("5)", 40, 21, 49), ("-12", 12, 126, 158)]
+    assert texts_by_band(words, bands, gap=20) == ["(45)", "", "-12"]
+
+
+def word(text: str, x0: float) -> OcrWord:
+    return OcrWord(text, x0, 100.0, x0 + 20, 110.0, 90.0)
+
+
+def test_a_crop_reading_replaces_figures_and_never_copies_one_it_could_not_read():
+    first = OcrPage(3, "otsu@300dpi", (word("Repairs", 10), word("22.", 100),
+                                       word("6", 130), word("8B", 160), word("2's", 190)),
+                    (), 0.1, 5.0)
+    chosen = [i for i, w in enumerate(first.words) if worth_reading_again(w)]
+    assert chosen == [1, 2, 3, 4]
+    page = replace_figures(first, {1: "22", 2: "", 3: "(8)", 4: "2"}, "digits-otsu-3x")
+    # '22.' read again as 22; '6' unread: left out (not a copy of the first reading's 6);
+    # '8B' read as (8); "2's" (commentary) read as 2.
+    assert [w.text for w in page.words] == ["Repairs", "22", "(8)", "2"]
+    assert page.reading == "digits-otsu-3x"
+    kept = replace_figures(first, {3: "x"}, "digits-otsu-3x")
+    assert [w.text for w in kept.words] == ["Repairs", "22.", "6", "8B", "2's"]
+
+
+# --- the Difference's lost minus, and what counts as a reading -----------------------------
+
+def estates_difference(records: dict, value: float, raw: str) -> dict:
+    """`records` with every Difference's text signed as the report prints it ('+32', '-12',
+    '0'), and Estates Services' stage 1 received (48 - 92 = -44) read as `value` from `raw`."""
+    changed = {name: list(rows) for name, rows in records.items()}
+    changed["printed_differences"] = [
+        d.model_copy(update={"printed_value": value, "raw_text": raw})
+        if (d.service_area, d.stage, d.measure) == ("Estates Services", 1, "received") else
+        d.model_copy(update={"raw_text": "N/A" if d.printed_value is None else
+                             f"{d.printed_value:+g}" if d.printed_value else "0"})
+        for d in records["printed_differences"]]
+    return changed
+
+
+def estates_loaded(result) -> list:
+    return [d.printed_value for d in result.records["printed_differences"]
+            if (d.service_area, d.stage, d.measure) == ("Estates Services", 1, "received")]
+
+
+def test_a_difference_read_without_its_minus_is_confirmed_as_negative_by_the_arithmetic():
+    reading = estates_difference(perfect_reading(), 44, "44")  # the scan lost the minus
+    signs = sign_lost_reading([reading])
+    assert [(d.service_area, d.stage, d.measure, d.printed_value, d.raw_text)
+            for d in signs["printed_differences"]] == [
+        ("Estates Services", 1, "received", -44, "44")]
+    assert set(signs) == {"printed_differences"}  # nothing else: no copied figure agrees
+    assert estates_loaded(verify(reading, reading)) == []  # 44 contradicts 48 - 92
+    result = verify(reading, reading, signs)
+    assert estates_loaded(result) == [-44]
+    assert [i.detail for i in result.issues if i.check_name == "ocr_verified"
+            and i.service_area == "Estates Services" and i.stage == 1
+            and i.detail.startswith("printed_differences.received")] == [
+        "printed_differences.received S1 rec'd = -44, read by OCR (third), confirmed: this "
+        "year − last year = the printed Difference"]
+
+
+def test_a_signed_difference_is_never_turned_round():
+    # '+44' was read with a sign: no candidate is made, and +44 contradicts 48 - 92.
+    reading = estates_difference(perfect_reading(), 44, "+44")
+    assert sign_lost_reading([reading]) == {"printed_differences": []}
+    assert estates_loaded(verify(reading, reading)) == []
+
+
+def test_only_the_pages_a_reading_read_count_and_only_unsettled_figures_of_a_crop_reading():
+    records = perfect_reading()
+    page_two = only_pages(records, {2})
+    assert {r.page for rows in page_two.values() for r in rows} == {2}
+    assert only_pages(records, None) == records
+    # A crop reading asked for Repairs' 2018/19 stage 1 received only.
+    repairs = next(r for r in records["stage_outcomes"] if r.service_area == "Repairs"
+                   and r.period == YEAR and r.stage == 1)
+    wanted = figure_key("stage_outcomes", repairs, "received")
+    settled = frozenset(k for k in figures(records) if k != wanted)
+    left = unsettled_only(records, settled)
+    assert figures(left) == {wanted: 218.0}
+    assert "commentary" not in left
+    assert all(d.printed_value is None for d in left["printed_differences"])  # N/A only
+
+
+def test_short_words_among_a_rows_figures_are_read_again_and_words_elsewhere_are_not():
+    row = (1, 1, 3)
+    words = tuple(OcrWord(text, x, 100.0, x + 15, 110.0, 90.0, row) for text, x in (
+        ("2017-2018", 10), ("41", 100), ("36%", 130), ("2", 160), ("i", 190), ("mM", 220),
+        ("0%", 250)))
+    header = tuple(OcrWord(text, x, 80.0, x + 15, 90.0, 90.0, (1, 1, 2)) for text, x in (
+        ("S1", 100), ("rec'd", 130), ("%", 160), ("upheld", 190)))
+    chosen = words_to_read_again(header + words)
+    assert [(header + words)[i].text for i in chosen] == ["41", "36%", "2", "i", "mM", "0%"]
