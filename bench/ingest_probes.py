@@ -147,8 +147,9 @@ PIPELINE_PHASES = {
 
 
 # The page source's parsing (issue 15): pdfium parsing each page into pdfplumber's char and
-# path dicts, the fonts' descents read through pdfminer, and cell text in one sorted sweep.
-# Library work reached through pipeline names, so listed with the library rows.
+# path dicts, the fonts' descents read through pdfminer, cell text in one sorted sweep and
+# the page's text lines in one pass (pdfplumber's text functions fused, pipeline/extract/
+# cells.py). Library work reached through pipeline names, so listed with the library rows.
 PAGE_SOURCE_PHASES = {
     "pdfium: parse page, char/path dicts (page_objects)": ("pipeline.extract.page_source",
                                                            "page_objects"),
@@ -156,6 +157,8 @@ PAGE_SOURCE_PHASES = {
                                                         "font_metrics"),
     "cell text, one sorted sweep (cells.table_rows)": ("pipeline.extract.document",
                                                        "table_rows"),
+    "text lines outside tables, one pass (cells.text_lines)": ("pipeline.extract.document",
+                                                               "text_lines"),
 }
 
 

@@ -19,7 +19,7 @@ RSS_TARGET_MB = 200
 CLEAN_BACKGROUND = 0.2  # cores other processes may use while timings still count as clean
 PARSE_PHASES = ("pdfminer: interpret content streams", "pdfplumber: object dicts per char/line")
 INTERPRET = PARSE_PHASES[0]
-PDFIUM_PARSE, FONTS, CELL_SWEEP = PAGE_SOURCE_PHASES
+PDFIUM_PARSE, FONTS, CELL_SWEEP, TEXT_LINES = PAGE_SOURCE_PHASES
 
 
 def _timing(m: Measured) -> str:
@@ -216,13 +216,16 @@ def _lean_text(figures: dict) -> str:
     parse_n = sum(naive.get(k, 0.0) for k in PARSE_PHASES)
     return ("The pipeline parses pages with pdfium into the char and path dicts pdfplumber "
             "would build from pdfminer (pipeline/extract/pdfium_page.py; the default parser, "
-            "`--parser pdfminer` the reference), and assigns characters to cells in one sorted "
-            "sweep (pipeline/extract/cells.py) instead of `Table.extract`'s scan per row; "
-            "tests/test_page_source.py and tests/test_document.py check both against pdfminer "
-            "and pdfplumber's own output. In the phase table: parsing and object dicts "
-            f"{parse_i:.2f}s against {parse_n:.2f}s in the baseline, cell text "
-            f"{ingest.get(CELL_SWEEP, 0.0):.2f}s against "
-            f"{naive.get('table cell text (Table.extract)', 0.0):.2f}s.")
+            "`--parser pdfminer` the reference), assigns characters to cells in one sorted "
+            "sweep (pipeline/extract/cells.py) instead of `Table.extract`'s scan per row, and "
+            "reads cell text and the page's text lines with pdfplumber's text functions fused "
+            "into one pass over plain tuples (the same strings); tests/test_page_source.py and "
+            "tests/test_document.py check them against pdfminer and pdfplumber's own output. "
+            f"In the phase table: parsing and object dicts {parse_i:.2f}s against "
+            f"{parse_n:.2f}s in the baseline, cell text {ingest.get(CELL_SWEEP, 0.0):.2f}s "
+            f"against {naive.get('table cell text (Table.extract)', 0.0):.2f}s, text lines "
+            f"{ingest.get(TEXT_LINES, 0.0):.2f}s against the baseline's page text "
+            f"{naive.get('page text (extract_text)', 0.0):.2f}s.")
 
 
 def _census_text(figures: dict) -> str:

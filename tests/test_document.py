@@ -2,12 +2,16 @@
 
 from __future__ import annotations
 
+import math
+import random
 from pathlib import Path
 
 import pdfplumber
 import pytest
 from pdfminer.pdfpage import PDFPage
+from pdfplumber import utils
 
+from pipeline.extract.cells import cell_text, orderable, text_lines
 from pipeline.extract.document import TABLE_SETTINGS, _LeanPage, _table_rows
 from tests.conftest import BORDERLESS_PRODUCERS, PDFS, SHARED
 
@@ -47,3 +51,46 @@ def test_table_rows_from_the_tables_own_chars_equal_table_extract(path):
             assert _table_rows(table, plain.chars) == table.extract()
             tables += 1
     assert tables >= 3
+
+
+# One sample of each producer, the turned and offset odd shapes, and other producers' files.
+TEXT_SAMPLES = [PDFS / f"complaints-2018-19-{p}.pdf" for p in ("word", "word-borderless", "html",
+                                                               "reportlab")] + \
+    [PDFS / "odd" / name for name in ("rotated-page.pdf", "media-box-offset.pdf",
+                                      "form-xobject.pdf", "type3-font.pdf")] + OTHERS + \
+    [SHARED / "corpus" / "realworld" / "camelot__anticlockwise_table_2.pdf"]  # mixed directions
+
+
+@pytest.mark.parametrize("path", TEXT_SAMPLES, ids=lambda p: p.name)
+def test_page_text_lines_and_cell_text_equal_pdfplumbers(path):
+    """cells.text_lines and cells.cell_text, pdfplumber's text functions fused into one pass,
+    give its lines and strings: over each page, each table cell, and seeded runs and samples
+    of a page's characters (turned text, gaps, ligatures and blanks included)."""
+    if not path.exists():
+        pytest.skip(f"{path} is absent: ../shared is only present inside the project workspace")
+    rng = random.Random(15)
+    compared = 0
+    with pdfplumber.open(path) as pdf:
+        for page in pdf.pages[:2]:
+            chars = page.chars
+            assert orderable(chars)
+            assert text_lines(chars) == page.extract_text_lines(return_chars=False)
+            groups = [chars[i:i + rng.randint(1, 60)] for i in range(0, len(chars), 23)]
+            groups += [rng.sample(chars, min(len(chars), rng.randint(1, 40))) for _ in range(5)]
+            for table in page.find_tables(TABLE_SETTINGS):
+                groups += [[c for c in chars if cell[0] <= (c["x0"] + c["x1"]) / 2 < cell[2]
+                            and cell[1] <= (c["top"] + c["bottom"]) / 2 < cell[3]]
+                           for cell in table.cells]
+            for group in groups:
+                assert cell_text(group) == utils.extract_text(group)
+                assert text_lines(group) == \
+                    (utils.chars_to_textmap(group).extract_text_lines(return_chars=False)
+                     if group else [])
+                compared += 1
+    assert compared > 20
+
+
+def test_characters_with_a_nan_coordinate_are_left_to_pdfplumber():
+    char = {"text": "a", "x0": 1.0, "x1": 2.0, "top": 1.0, "bottom": 2.0, "upright": True}
+    assert orderable([char])
+    assert not orderable([char, {**char, "top": math.nan}])

@@ -27,7 +27,7 @@ from pipeline.errors import (
     ResourceLimitError,
     UnreadablePdfError,
 )
-from pipeline.extract.cells import CharIndex, outside, table_rows
+from pipeline.extract.cells import CharIndex, orderable, outside, table_rows, text_lines
 from pipeline.extract.layout import names_known_table
 from pipeline.extract.limits import MB, Limits
 from pipeline.extract.ocr_pages import no_text_hint, ocr_scanned_page
@@ -205,7 +205,11 @@ def _page_blocks(page: Page, page_no: int) -> tuple[list[Block], int]:
 
 
 def _text_lines(page: Page) -> list[dict[str, Any]]:
-    return page.extract_text_lines(return_chars=False)
+    """`page.extract_text_lines(return_chars=False)`, the same lines, in one pass over the
+    page's characters (pipeline/extract/cells.py)."""
+    chars = page.chars
+    return text_lines(chars) if orderable(chars) else \
+        page.extract_text_lines(return_chars=False)
 
 
 def read_blocks(path: Path, limits: Limits = DEFAULT_LIMITS,

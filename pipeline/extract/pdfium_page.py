@@ -167,22 +167,23 @@ def _char_dict(text: str, origin: Point, linear: tuple[float, float, float, floa
     return obj
 
 
-def _own(name: str, restype: Any, *argtypes: Any) -> Any:
-    """A private ctypes handle on a pdfium function with plain pointer types: pypdfium2's
-    typed pointers cost a cast per call to compare, and a character makes several calls."""
+def _own(name: str, restype: Any) -> Any:
+    """A private ctypes handle on a pdfium function, called with ctypes objects (the text page
+    as a c_void_p) and small ints only: without declared argument types ctypes checks no
+    argument's type, and a character makes four or five calls (a third of their cost saved)."""
     function = pdfium_bindings._libs["pdfium"][name]
-    function.restype, function.argtypes = restype, argtypes
+    function.restype = restype
     return function
 
 
 _VOID, _INT = ctypes.c_void_p, ctypes.c_int
-_text_object_of = _own("FPDFText_GetTextObject", _VOID, _VOID, _INT)
-_is_generated = _own("FPDFText_IsGenerated", _INT, _VOID, _INT)
-_map_error = _own("FPDFText_HasUnicodeMapError", _INT, _VOID, _INT)
-_origin_of = _own("FPDFText_GetCharOrigin", _INT, _VOID, _INT, _VOID, _VOID)
-_loose_box_of = _own("FPDFText_GetLooseCharBox", _INT, _VOID, _INT, _VOID)
-_matrix_of = _own("FPDFText_GetMatrix", _INT, _VOID, _INT, _VOID)
-_font_size_of = _own("FPDFText_GetFontSize", ctypes.c_double, _VOID, _INT)
+_text_object_of = _own("FPDFText_GetTextObject", _VOID)
+_is_generated = _own("FPDFText_IsGenerated", _INT)
+_map_error = _own("FPDFText_HasUnicodeMapError", _INT)
+_origin_of = _own("FPDFText_GetCharOrigin", _INT)
+_loose_box_of = _own("FPDFText_GetLooseCharBox", _INT)
+_matrix_of = _own("FPDFText_GetMatrix", _INT)
+_font_size_of = _own("FPDFText_GetFontSize", ctypes.c_double)
 _GENERATED_CAN_BE = (0x20, 0x0D, 0x0A)  # pdfium generates only spaces and line ends
 
 
@@ -242,7 +243,7 @@ def _flat_char(text: str, ox: float, oy: float, width: float, common: _TextObjec
 def _chars(textpage: Any, placer: _Placer,
            fonts: _FontCache) -> tuple[list[dict[str, Any]], list[int]]:
     """The text page's characters in its order, with the text object each belongs to."""
-    page = ctypes.cast(textpage, ctypes.c_void_p).value
+    page = ctypes.cast(textpage, ctypes.c_void_p)  # passed as is to the `_own` functions
     count = pdfium_c.FPDFText_CountChars(textpage)
     codes = _codes(textpage, count)
     chars: list[dict[str, Any]] = []
@@ -253,7 +254,7 @@ def _chars(textpage: Any, placer: _Placer,
     loose = pdfium_c.FS_RECTF()
     loose_ref = ctypes.byref(loose)
     shared: dict[int, _TextObject] = {}
-    previous: tuple[Any, ...] | None = None
+    previous = (0, 0.0, 0.0)  # text object and origin of the last character kept
     fast = placer.device[:4] == (1, 0, 0, 1)  # an unrotated page
     for index in range(count):
         code = codes[index]
@@ -264,14 +265,14 @@ def _chars(textpage: Any, placer: _Placer,
             continue
         _origin_of(page, index, *origin_refs)
         _loose_box_of(page, index, loose_ref)
-        box = (key, ox.value, oy.value)
-        if box == previous and chars:
+        x, y = ox.value, oy.value
+        if key == previous[0] and x == previous[1] and y == previous[2] and chars:
             # a ligature: one glyph, two or more characters at one origin (pdfium splits
             # the glyph's box between them): one character, as pdfminer reads the glyph
             _widen(chars[-1], loose.right + placer.device[4] + placer.mb_x0, fast)
             chars[-1]["text"] += chr(code)
             continue
-        previous = box
+        previous = (key, x, y)
         common = shared.get(key)
         if common is None:
             _matrix_of(page, index, ctypes.byref(matrix))
@@ -286,12 +287,10 @@ def _chars(textpage: Any, placer: _Placer,
         else:
             text = chr(code)
         if common.flat is not None and fast:
-            chars.append(_flat_char(text, ox.value, oy.value, loose.right - loose.left,
-                                    common, placer))
+            chars.append(_flat_char(text, x, y, loose.right - loose.left, common, placer))
         else:
-            chars.append(_char_dict(text, (ox.value, oy.value), common.linear,
-                                    _advance(common.linear, loose), common.fontsize,
-                                    common.descent, common.fontname, placer))
+            chars.append(_char_dict(text, (x, y), common.linear, _advance(common.linear, loose),
+                                    common.fontsize, common.descent, common.fontname, placer))
         keys.append(key)
     return chars, keys
 
