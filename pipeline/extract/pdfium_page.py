@@ -121,9 +121,9 @@ class _FontCache:
         self.known: dict[int, tuple[float, str, Any]] = {}
 
     def get(self, text_object: Any) -> tuple[float, str, Any]:
-        font = pdfium_c.FPDFTextObj_GetFont(ctypes.cast(text_object, pdfium_c.FPDF_PAGEOBJECT))
-        key = ctypes.cast(font, ctypes.c_void_p).value or 0
+        key = _font_of(text_object) or 0
         if key not in self.known:
+            font = ctypes.cast(key, pdfium_c.FPDF_FONT)
             size = pdfium_c.FPDFFont_GetBaseFontName(font, None, 0)
             buffer = ctypes.create_string_buffer(max(size, 1))
             pdfium_c.FPDFFont_GetBaseFontName(font, buffer, size)
@@ -138,7 +138,8 @@ class _FontCache:
 
 
 def _text_object_key(text_object: Any) -> int:
-    return ctypes.cast(text_object, ctypes.c_void_p).value or 0
+    """The object's address (what the text page's characters name it by)."""
+    return ctypes.addressof(text_object.contents) if text_object else 0
 
 
 def _char_dict(text: str, origin: Point, linear: tuple[float, float, float, float],
@@ -184,6 +185,11 @@ _origin_of = _own("FPDFText_GetCharOrigin", _INT)
 _loose_box_of = _own("FPDFText_GetLooseCharBox", _INT)
 _matrix_of = _own("FPDFText_GetMatrix", _INT)
 _font_size_of = _own("FPDFText_GetFontSize", ctypes.c_double)
+# ... and on page objects (a text object's font, each object's kind, matrix and bounds)
+_font_of = _own("FPDFTextObj_GetFont", _VOID)
+_kind_of = _own("FPDFPageObj_GetType", _INT)
+_object_matrix_of = _own("FPDFPageObj_GetMatrix", _INT)
+_bounds_of = _own("FPDFPageObj_GetBounds", _INT)
 _GENERATED_CAN_BE = (0x20, 0x0D, 0x0A)  # pdfium generates only spaces and line ends
 
 
@@ -426,7 +432,7 @@ def _path_style(path: Any, ctm: Matrix) -> dict[str, Any]:
 
 def _object_matrix(page_object: Any) -> Matrix:
     m = pdfium_c.FS_MATRIX()
-    pdfium_c.FPDFPageObj_GetMatrix(page_object, m)
+    _object_matrix_of(page_object, ctypes.byref(m))
     return (m.a, m.b, m.c, m.d, m.e, m.f)
 
 
@@ -461,7 +467,7 @@ def _walk(page: Any, placer: _Placer, fonts: _FontCache, budget: Any,
 
     def visit(page_object: Any, parent: Matrix) -> None:
         budget.spend()
-        kind = pdfium_c.FPDFPageObj_GetType(page_object)
+        kind = _kind_of(page_object)
         own = _object_matrix(page_object)
         ctm = _mult(own, parent)
         if kind == pdfium_c.FPDF_PAGEOBJ_PATH:
@@ -510,7 +516,8 @@ def _image_dict(bounds: Bounds, placer: _Placer) -> dict[str, Any]:
 
 def _bounds(page_object: Any) -> Bounds:
     left, bottom, right, top = (ctypes.c_float() for _ in range(4))
-    if not pdfium_c.FPDFPageObj_GetBounds(page_object, left, bottom, right, top):
+    if not _bounds_of(page_object, ctypes.byref(left), ctypes.byref(bottom), ctypes.byref(right),
+                      ctypes.byref(top)):
         return (0.0, 0.0, 0.0, 0.0)
     return (left.value, bottom.value, right.value, top.value)
 
