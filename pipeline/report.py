@@ -79,7 +79,8 @@ def detect_council(document: DocumentBlocks) -> str | None:
 def stitched_tables(document: DocumentBlocks) -> list:
     """Blocks -> text lines and tables, page furniture removed and continued tables joined."""
     furniture = furniture_lines(document.text_lines(), document.page_heights)
-    return stitch_tables(document.blocks, furniture, detect_family, accepts_continuation)
+    return stitch_tables(document.blocks, furniture, detect_family, accepts_continuation,
+                         document.page_heights)
 
 
 def _year_from_tables(layout: ReportLayout) -> str | None:
@@ -90,16 +91,20 @@ def _year_from_tables(layout: ReportLayout) -> str | None:
     return None
 
 
-def _quarantine_unread(tables: list[StitchedTable], findings: Findings) -> None:
-    """Tables no family claimed: their rows are kept in quarantine as raw text."""
+_UNRECOGNISED = "table not recognised by its header (see schemas/headers.toml [tables])"
+
+
+def _quarantine_unread(tables: list[StitchedTable], findings: Findings,
+                       reason: str = _UNRECOGNISED) -> None:
+    """Tables no family claimed or no dashboard placed: their rows are kept in quarantine
+    as raw text."""
     for table in tables:
         for row, page in zip(table.rows, table.row_pages, strict=True):
             text = " | ".join(squash(c) for c in row if squash(c))
             if text:
                 findings.quarantine_value(
                     table_name="unrecognised_table", field_name="row", raw=text, page=page,
-                    reason="table not recognised by its header (see schemas/headers.toml "
-                           "[tables])")
+                    reason=reason)
 
 
 _ITEM_NUMBER = re.compile(r"^\d{1,2}[.)]?$")
@@ -233,6 +238,9 @@ def read_report(document: DocumentBlocks, council: str | None = None) -> ReportC
                 _read_table(context, table, scope)
     stray = [t for s in layout.sections for t in s.tables if t.family is None]
     _quarantine_unread(stray + layout.unplaced_tables, context.findings)
+    _quarantine_unread(layout.orphaned_tables, context.findings,
+                       "a dashboard table printed before the next dashboard's heading, in no "
+                       "dashboard with figures: its service area cannot be told")
     for table_name, line, reason in unread_table_lines(
             [(position, line) for position, _, line in layout.stray_text]):
         context.findings.quarantine_value(table_name=table_name, field_name="row",

@@ -52,6 +52,9 @@ class ReportLayout:
     report_tables: list[StitchedTable]  # read once per report (the Top Ten summary)
     sections: list[Section]
     unplaced_tables: list[StitchedTable]
+    # Tables a heading printed after them cut off from the dashboard they opened: a part of
+    # a table that could not be joined to its start, say. No dashboard's evidence places them.
+    orphaned_tables: list[StitchedTable] = field(default_factory=list)
     # Text printed inside a dashboard that is neither a heading, a note nor a table, with
     # its position among the items: where a table is printed but not read, its rows end up
     # here (pipeline.report quarantines them; nothing is dropped unseen).
@@ -112,18 +115,28 @@ def split_sections(items: list[TextLine | StitchedTable], report_year: str | Non
             layout.sections.append(current)
         return current
 
+    def open_at_heading(page: int) -> Section:
+        """A heading opens its dashboard: tables printed since the last dashboard's figures,
+        with no area heading of their own, belong to no dashboard the report shows."""
+        if current is not None and current.tables and not current.has_figures \
+                and not current.area_heading:
+            layout.orphaned_tables.extend(current.tables)
+            current.tables.clear()
+            current.page = page
+        return open_section(page)
+
     for position, item in enumerate(items):
         if isinstance(item, TextLine):
             text = item.text
             directorate = dashboard_directorate(text)
             if directorate:
-                section = open_section(item.page)
+                section = open_at_heading(item.page)
                 section.directorate_heading = text
                 if catalogue.directorate(directorate) is None and \
                         catalogue.resolve(directorate)[0] is not None:
                     section.area_heading = directorate  # 'Housing – Repairs Dashboard'
             elif len(text) <= 80 and catalogue.resolve(text)[0] is not None:
-                section = open_section(item.page)
+                section = open_at_heading(item.page)
                 section.area_heading = text
             elif text[0] in _BULLETS:
                 section = open_section(item.page)

@@ -254,3 +254,63 @@ def test_a_dashboards_second_commitments_table_starts_the_next_dashboard():
     assert [[(t.family, t.page) for t in s.tables] for s in layout.sections] == [
         [("comparative", 2), ("commitments", 2)], [("comparative", 3), ("commitments", 3)],
         [("commitments", 4), ("comparative", 4)]]
+
+
+# --- room at a page's foot, and unnumbered commitments continued on the next page ----------
+
+COMMITMENTS_HEADER = ("Our commitments for 2018/19", "Progress")
+
+
+def _pages_of_text(*pages: int, foot: float = 780.0) -> list[TextLine]:
+    """Body text filling `pages` down to the text area's foot (lines 10 pt high)."""
+    return [TextLine(page, top, "Body text.", top + 10, 40, 400)
+            for page in pages for top in (foot - 30, foot - 10)]
+
+
+def test_the_text_areas_foot_is_where_two_pages_end_and_a_stray_line_does_not_move_it():
+    from pipeline.extract.stitch import text_area_feet
+
+    body = _pages_of_text(1, 2, foot=780.0) + [TextLine(3, 805, "stray", 815, 40, 100)]
+    assert text_area_feet(body, {1: 842.0, 2: 842.0, 3: 842.0}) == {842.0: 780.0}
+    assert text_area_feet(_pages_of_text(1), {1: 842.0}) == {}  # one page shows nothing
+
+
+def _commitments_split(first_bottom_rows: int):
+    """A commitments table on page 3 whose part ends `first_bottom_rows` rows of 20 pt above
+    the foot (780), continued without its header on page 4."""
+    top = 780 - 20 * (2 + first_bottom_rows)
+    first = _table(3, top, [COMMITMENTS_HEADER, ("Train staff in complaint handling.", "Done.")],
+                   (40.0, 300.0))
+    rest = _table(4, 60, [("Review the website.", "Under way.")], (40.0, 300.0))
+    blocks = _pages_of_text(1, 2) + [first, rest]
+    [table] = [t for t in stitch_tables(blocks, set(), detect_family, accepts_continuation,
+                                        {p: 842.0 for p in (1, 2, 3, 4)})
+               if not isinstance(t, TextLine)]
+    return table
+
+
+def test_the_room_a_part_left_at_its_pages_foot_is_measured_in_body_lines():
+    table = _commitments_split(first_bottom_rows=3)
+    assert table.part_starts == {2}
+    assert table.part_room == {2: 6.0}  # 60 pt of 10 pt lines
+    assert table.room_before(table.rows[2]) == 6.0
+    assert table.room_before(table.rows[1]) is None
+
+
+def test_an_unnumbered_row_opening_a_page_is_joined_kept_or_left_undecided_by_evidence():
+    from pipeline.families.commitments import MOVED_ROW_ROOM, continues_item_above
+
+    above = {"commitment": "Train staff in complaint handling.", "progress": "Done."}
+    room = MOVED_ROW_ROOM + 1
+    # a new item: the part above left its page's foot empty, and no sentence was left open
+    assert continues_item_above(above, "Review the website.", "Under way.", room) is False
+    # the rest of the item above: no commitment of its own, or a sentence carried on
+    assert continues_item_above(above, None, "More to do.", room) is True
+    cut = {"commitment": "Train staff in complaint", "progress": "Done."}
+    assert continues_item_above(cut, "handling.", None, 0.0) is True
+    # undecided: the page was full (a row may have been cut), a sentence was left open, or
+    # nothing shows where the page's foot is
+    assert continues_item_above(above, "Review the website.", "Under way.", 1.0) is None
+    open_above = {"commitment": "Train staff and", "progress": "Done."}
+    assert continues_item_above(open_above, "Review the website.", None, room) is None
+    assert continues_item_above(above, "Review the website.", "Under way.", None) is None

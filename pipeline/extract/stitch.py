@@ -12,7 +12,9 @@ joined to the row it belongs to.
 from __future__ import annotations
 
 import re
-from collections.abc import Callable, Collection, Sequence
+import statistics
+from collections import Counter
+from collections.abc import Callable, Collection, Mapping, Sequence
 from dataclasses import dataclass, field
 
 from pipeline.extract.document import Block, Cell, GridPosition, TableBlock, TextLine
@@ -23,8 +25,8 @@ from pipeline.normalise import squash
 # left edges: odd and even pages may have different margins).
 COLUMN_TOLERANCE = 3.0
 # A column boundary the aligned strategy found is only known to lie in its gutter (it moves
-# with the widest figure of each part): two parts agree within this share of the narrowest
-# column.
+# with the widest figure or longest line of each part): two parts agree on a boundary within
+# this share of the narrower column beside it.
 ALIGNED_COLUMN_SHARE = 0.4
 _CONTINUED_LABEL = re.compile(r"\bcont(?:inued|inues|'d|d|\.)", re.IGNORECASE)
 
@@ -46,6 +48,9 @@ class StitchedTable:
     origins: list[tuple[GridPosition, ...]] = field(default_factory=list)
     column_x: tuple[float, ...] = ()
     part_starts: set[int] = field(default_factory=set)  # row indexes opening a later part
+    # part start -> body lines of room the earlier part left above its page's text-area foot
+    # (absent where the report does not show where that foot is)
+    part_room: dict[int, float] = field(default_factory=dict)
     header_repeats: int = 0
     strategy: str = "ruled"  # the table strategy that read every part (never mixed)
 
@@ -75,21 +80,38 @@ class StitchedTable:
                 if index >= self.header_rows and [squash(c) for c in row] not in header]
 
 
+    def room_before(self, row: tuple[Cell, ...]) -> float | None:
+        """Body lines of room the part before this row (one that opens a later part) left at
+        its page's foot; None where unknown or the row opens no part."""
+        for index in self.part_starts:
+            if self.rows[index] is row:
+                return self.part_room.get(index)
+        return None
+
+
 def same_columns(a: Sequence[float], b: Sequence[float],
-                 tolerance: float = COLUMN_TOLERANCE) -> bool:
-    """Same number of columns at the same x-positions (relative to the left edge)."""
+                 tolerance: float | Sequence[float] = COLUMN_TOLERANCE) -> bool:
+    """Same number of columns at the same x-positions (relative to the left edge), within
+    `tolerance` (one for all, or one per column edge)."""
     if len(a) != len(b):
         return False
     if not a:
         return True
-    return all(abs((x - a[0]) - (y - b[0])) <= tolerance for x, y in zip(a, b, strict=True))
+    tolerances = [tolerance] * len(a) if isinstance(tolerance, (int, float)) else tolerance
+    return all(abs((x - a[0]) - (y - b[0])) <= t
+               for x, y, t in zip(a, b, tolerances, strict=True))
 
 
-def _column_tolerance(table: StitchedTable) -> float:
-    if table.strategy != "aligned" or len(table.column_x) < 2:
+def _column_tolerance(table: StitchedTable) -> float | tuple[float, ...]:
+    """Ruled columns agree within a few points; an aligned boundary within a share of the
+    narrower column beside it (the last column's width is not known: the one left of it)."""
+    x = table.column_x
+    if table.strategy != "aligned" or len(x) < 2:
         return COLUMN_TOLERANCE
-    narrowest = min(b - a for a, b in zip(table.column_x, table.column_x[1:], strict=False))
-    return max(COLUMN_TOLERANCE, ALIGNED_COLUMN_SHARE * narrowest)
+    widths = [b - a for a, b in zip(x, x[1:], strict=False)]
+    return (COLUMN_TOLERANCE,
+            *(max(COLUMN_TOLERANCE, ALIGNED_COLUMN_SHARE * min(widths[i - 1:i + 1]))
+              for i in range(1, len(x))))
 
 
 def _squashed(rows: Rows) -> list[list[str]]:
@@ -107,17 +129,80 @@ def _start_table(block: TableBlock, family: str | None, depth: int) -> StitchedT
                          column_x=block.column_x, strategy=block.strategy)
 
 
+def body_line_height(body: Sequence[Block]) -> float | None:
+    """The report's usual text line height (the median of its body lines)."""
+    heights = [b.bottom - b.top for b in body if isinstance(b, TextLine) and b.bottom > b.top]
+    return statistics.median(heights) if heights else None
+
+
+def text_area_feet(body: Sequence[Block], page_heights: Mapping[int, float],
+                   tolerance: float = 2.0) -> dict[float, float]:
+    """Page height -> the lowest point body content reaches on at least two pages of that
+    height: the text area's foot. One page alone (a stray line in the margin) does not set it."""
+    lowest: dict[int, float] = {}
+    for block in body:
+        lowest[block.page] = max(lowest.get(block.page, 0.0), block.bottom)
+    feet: dict[float, float] = {}
+    for height in set(page_heights.values()):
+        bottoms = sorted((b for page, b in lowest.items() if page_heights.get(page) == height),
+                         reverse=True)
+        for first, second in zip(bottoms, bottoms[1:], strict=False):
+            if first - second <= tolerance:
+                feet[height] = second
+                break
+    return feet
+
+
+def _words(text: str) -> Counter[str]:
+    return Counter(squash(text).lower().split())
+
+
+def headers_printed_alone(body: Sequence[Block], detect: DetectFamily) -> set[TextLine]:
+    """The lines ending a page that are a table's header printed without its rows (a
+    producer repeating the header on the next page, where the first row went): every word of
+    them is in the header of the table that opens the next page. Not text, nor notes."""
+    alone: set[TextLine] = set()
+    for index, block in enumerate(body):
+        if not isinstance(block, TableBlock) or index == 0:
+            continue
+        previous_page = [b for b in body[:index] if b.page < block.page]
+        if not previous_page or previous_page[-1].page != block.page - 1 or any(
+                b.page == block.page for b in body[:index]):
+            continue  # only the first block of a page, right after the page before
+        family, depth = detect(block.rows, block.origins)
+        if family is None or depth < 1:
+            continue
+        header_text = " ".join(squash(c) for row in block.rows[:depth] for c in row if c)
+        header = _words(header_text)
+        run: list[TextLine] = []
+        for earlier in reversed(previous_page):
+            if not isinstance(earlier, TextLine) or earlier.page != block.page - 1:
+                break
+            run.insert(0, earlier)
+        while run and _words(" ".join(line.text for line in run)) - header:
+            run.pop(0)  # keep the longest tail of the page that is all header words
+        if run and run[0].text.split()[:1] == header_text.split()[:1]:
+            alone.update(run)  # it opens as the header does
+    return alone
+
+
 def stitch_tables(blocks: Sequence[Block], furniture: Collection[TextLine],
-                  detect: DetectFamily,
-                  accepts: AcceptsContinuation) -> list[TextLine | StitchedTable]:
+                  detect: DetectFamily, accepts: AcceptsContinuation,
+                  page_heights: Mapping[int, float] | None = None,
+                  ) -> list[TextLine | StitchedTable]:
     """Blocks in reading order, furniture dropped, each table's parts joined into one."""
     body = [b for b in blocks if not (isinstance(b, TextLine) and b in furniture)]
+    alone = headers_printed_alone(body, detect)
+    body = [b for b in body if not (isinstance(b, TextLine) and b in alone)]
+    line_height = body_line_height(body)
+    feet = text_area_feet(body, page_heights or {})
     last_on_page: dict[int, int] = {}
     for index, block in enumerate(body):
         last_on_page[block.page] = index
     stitched: list[TextLine | StitchedTable] = []
     table: StitchedTable | None = None
     table_end = -1  # index in `body` of the current table's last part
+    table_bottom = 0.0  # where that part ends on its page
     for index, block in enumerate(body):
         if isinstance(block, TextLine):
             stitched.append(block)
@@ -132,10 +217,13 @@ def stitch_tables(blocks: Sequence[Block], furniture: Collection[TextLine],
                 table.row_pages.extend([block.page] * len(rows))
                 if rows:
                     table.part_starts.add(start)
-                table_end = index
+                    foot = feet.get((page_heights or {}).get(table.row_pages[start - 1], -1.0))
+                    if foot is not None and line_height:
+                        table.part_room[start] = max(0.0, foot - table_bottom) / line_height
+                table_end, table_bottom = index, block.bottom
                 continue
         table = _start_table(block, family, depth)
-        table_end = index
+        table_end, table_bottom = index, block.bottom
         stitched.append(table)
     return stitched
 

@@ -2,9 +2,12 @@
 
 Items are numbered as printed; a row continued on the next page (no number of its own) is
 joined to the numbered item above. A table that prints no numbers at all keeps its rows,
-numbered in printed order and marked `item_no_inferred`; if such a table continues on the next
-page, the item above the break and every row after it are quarantined, since a new item and
-the rest of the one above cannot be told apart.
+numbered in printed order and marked `item_no_inferred`. Where such a table continues on the
+next page, the row there is the rest of the item above when it has no commitment of its own or a
+column goes on in lower case from a sentence left open; it is a new item when the part above
+left the foot of its page empty (a producer breaking a row fills the page first) and nothing in
+the text says the row was cut. Otherwise the item above the break and every row after it are
+quarantined: a new item and the rest of the one above cannot be told apart.
 """
 
 from __future__ import annotations
@@ -20,6 +23,16 @@ from pipeline.normalise import financial_year, squash
 from schemas.records import ServiceCommitment
 
 _ITEM_NO = re.compile(r"^\s*(\d{1,2})[.)]?\s*$")
+# A part that left at least this many body lines empty at its page's foot moved its next row
+# whole: a row allowed to break would have put two lines (widow control) and its cell padding
+# there.
+MOVED_ROW_ROOM = 4.0
+# Text that cannot end a cell: a sentence left open at a comma, dash, bracket or joining word.
+_OPEN_END = re.compile(
+    r"(?:[,(\-–—/&+]|\b(?:and|or|but|the|a|an|to|of|in|for|with|by|on|at|as|from|that|which|"
+    r"is|are|was|were|be|will|has|have|our|their|its|this|these|those|all|any|each)\b)\s*$",
+    re.IGNORECASE)
+_SENTENCE_END = re.compile(r"[.!?:;)\]\"'’”]\s*$")
 
 
 def commitment_year(table: StitchedTable) -> str | None:
@@ -61,10 +74,16 @@ def read_commitments(context: ReportContext, table: StitchedTable,
         if not numbered:
             if not text and not progress:
                 continue
-            if items and starts_part:
-                # Without numbers, a row at the top of the next page may be a new item or the
-                # rest of the one above; either guess can load a wrong text or number. Keep the
-                # item above and every row from here in quarantine instead.
+            reading = (continues_item_above(items[-1], text, progress, table.room_before(row))
+                       if items and starts_part else False)
+            if reading:
+                items[-1]["commitment"] = join_texts(items[-1]["commitment"], text)
+                items[-1]["progress"] = join_texts(items[-1]["progress"], progress)
+                continue
+            if reading is None:
+                # Nothing tells a new item from the rest of the one above; either guess can
+                # load a wrong text or number. Keep the item above and every row from here in
+                # quarantine instead.
                 ambiguous = [items.pop()] + [
                     {"item_no": None, "commitment": cell_text(r, text_col),
                      "progress": cell_text(r, progress_col), "page": p}
@@ -108,6 +127,22 @@ def read_commitments(context: ReportContext, table: StitchedTable,
                 page=item["page"])])
         except ValidationError as error:
             quarantine(raw, str(error.errors()[0]["msg"]), item["page"])
+
+
+def continues_item_above(above: dict, text: str | None, progress: str | None,
+                         room: float | None) -> bool | None:
+    """Is an unnumbered row opening a page the rest of the item above (True), a new item
+    (False), or can the report not tell (None)?"""
+    if not text:
+        return True  # no commitment of its own
+    pairs = ((above["commitment"], text), (above["progress"], progress))
+    if any(a and b and not _SENTENCE_END.search(a) and b[:1].islower() for a, b in pairs):
+        return True  # a sentence left open above goes on here
+    opens_lower = any(b and b[:1].islower() for _, b in pairs)
+    left_open = any(a and _OPEN_END.search(a) for a, _ in pairs)
+    if room is not None and room >= MOVED_ROW_ROOM and not opens_lower and not left_open:
+        return False
+    return None
 
 
 def opens_dashboard(table: StitchedTable, report_year: str | None) -> bool:

@@ -19,7 +19,7 @@ over word boxes: no PDF needed to test them.
 from __future__ import annotations
 
 import re
-from collections.abc import Sequence
+from collections.abc import Collection, Sequence
 from dataclasses import dataclass, field
 from typing import Any
 
@@ -35,6 +35,9 @@ ROW_GAP = 0.4
 MIN_GUTTER = 0.5
 # A table's lines follow each other within this many font sizes; a wider gap ends it.
 MAX_LINE_GAP = 2.0
+# ...except a data row after a data row of as many figures (a Difference row set apart by
+# extra space in a small font), within this many.
+MAX_DATA_GAP = 4.0
 # The top of a page where a running header may sit (as pipeline.extract.furniture reads it).
 TOP_BAND = 0.13
 # A header is at most this many lines above the first data row.
@@ -118,6 +121,7 @@ class AlignedGrid:
     header_rows: int
     groups: dict[int, tuple[int, ...]] = field(default_factory=dict)
     kind: str = "figures"  # figures | text
+    title: str = ""  # a text table's first header line (a part continued without it: its own)
 
     @property
     def bbox(self) -> tuple[float, float, float, float]:
@@ -133,6 +137,14 @@ def is_figure_word(text: str) -> bool:
 def _is_number(text: str) -> bool:
     """A figure with a digit: a dash between a directorate and an area is not one."""
     return is_figure_word(text) and any(c.isdigit() for c in text)
+
+
+def _figure_count(line: TextRow) -> int:
+    """How many figures end the line."""
+    start = len(line.words)
+    while start > 1 and is_figure_word(line.words[start - 1].text):
+        start -= 1
+    return len(line.words) - start
 
 
 def is_data_line(line: TextRow) -> bool:
@@ -213,6 +225,29 @@ def column_extents(lines: Sequence[TextRow]) -> list[tuple[float, float]]:
     return [(a, b) for a, b in columns]
 
 
+def _with_empty_columns(extents: Sequence[tuple[float, float]],
+                        header: Sequence[TextRow]) -> list[tuple[float, float]]:
+    """A text table's columns: the body's, and each header cell over no body word (a column
+    this part leaves empty, e.g. no Complaints Team comment on its only row: without it the
+    next part's text in that column would be read into its neighbour)."""
+    cells = [_run_box(run) for line in header for run in _segments(line)]
+    empty = [(c.x0, c.x1) for c in cells
+             if not any(c.x0 - MIN_GUTTER * c.size < b and a < c.x1 + MIN_GUTTER * c.size
+                        for a, b in extents)]
+    return sorted([*extents, *column_extents_of(empty)])
+
+
+def column_extents_of(spans: Sequence[tuple[float, float]]) -> list[tuple[float, float]]:
+    """Overlapping x-ranges merged."""
+    merged: list[list[float]] = []
+    for x0, x1 in sorted(spans):
+        if merged and x0 <= merged[-1][1]:
+            merged[-1][1] = max(merged[-1][1], x1)
+        else:
+            merged.append([x0, x1])
+    return [(a, b) for a, b in merged]
+
+
 def _free_point(low: float, high: float, middle: float,
                 cells: Sequence[WordBox]) -> float | None:
     """The point in the gutter (low, high) nearest `middle` that cuts none of `cells`."""
@@ -271,6 +306,8 @@ def _grid(header: list[TextRow], body: list[TextRow], edges: Sequence[Horizontal
         # A body of one column under a header of several (a row cut by the page foot, its
         # words in one cell, under the repeated header): the header's cells are the columns.
         extents = column_extents(header + body)
+    elif kind == "text" and header:
+        extents = _with_empty_columns(extents, header)
     if len(extents) < (1 if single_column else 2):
         return None
     lines = header + body
@@ -361,7 +398,11 @@ def _figure_table(lines: list[TextRow], start: int, floor: int,
                          default=lines[start].x1)
     while end < len(lines):
         line, previous = lines[end], lines[end - 1]
-        if _gap(previous, line) > MAX_LINE_GAP * max(line.size, 1.0):
+        if _gap(previous, line) > MAX_LINE_GAP * max(line.size, 1.0) and not (
+                _gap(previous, line) <= MAX_DATA_GAP * max(line.size, 1.0)
+                and is_data_line(line) and is_data_line(previous)
+                and _same_size(line, lines[start])
+                and _figure_count(line) == _figure_count(previous)):
             break
         if is_data_line(line) and _same_size(line, lines[start]):
             first_figure_x = min(first_figure_x, *(w.x0 for w in line.words[1:]
@@ -413,9 +454,12 @@ def _names_commitments(line: TextRow) -> bool:
     return bool(phrases) and fold_name(line.text).startswith(phrases)
 
 
-def _text_table(lines: list[TextRow], anchor: int,
-                edges: Sequence[HorizontalEdge]) -> tuple[AlignedGrid | None, int]:
-    """The text table (Analysis, commitments) whose header starts at lines[anchor]."""
+def _text_table(lines: list[TextRow], anchor: int, edges: Sequence[HorizontalEdge],
+                carried: Sequence[float] = ()) -> tuple[AlignedGrid | None, int]:
+    """The text table (Analysis, commitments) whose header starts at lines[anchor]. Where it
+    opens the page printing again the header of the text table the previous page ended with
+    (`carried`: its columns) and its cells sit one per column, those columns are kept: a
+    column this part leaves empty (a cut item's number) is still a column."""
     end = _text_body_end(lines, anchor)
     block = lines[anchor:end]
     left = min(line.x0 for line in block) - 1.0
@@ -424,7 +468,14 @@ def _text_table(lines: list[TextRow], anchor: int,
     if not starts:
         return None, end
     header, body = block[:starts[0]], block[starts[0]:]
-    return _grid(header, body, edges, "text", _names_commitments(block[0])), end
+    grid = _grid(header, body, edges, "text", _names_commitments(block[0]))
+    kept = _carried_columns(block, carried) if carried else None
+    if grid is not None and kept is not None and len(kept) >= len(grid.columns):
+        grid = AlignedGrid(kept, grid.rows, grid.header_rows, {}, "text")
+    if grid is not None:
+        grid = AlignedGrid(grid.columns, grid.rows, grid.header_rows, grid.groups, "text",
+                           fold_name(block[0].text))
+    return grid, end
 
 
 def _carried_columns(lines: Sequence[TextRow],
@@ -446,10 +497,14 @@ def _carried_columns(lines: Sequence[TextRow],
         right = [r.x0 for r, i in zip(runs, owner, strict=True) if i >= boundary]
         if left and right and max(left) >= min(right):
             return None
+        if not left and not right:
+            return None  # two carried columns this part's cells cannot tell apart
         low = max(left, default=columns[boundary - 1])
         high = min(right, default=columns[boundary + 1])
         if not low <= columns[boundary] <= high:
             columns[boundary] = (low + high) / 2
+    if any(b - a < MIN_GUTTER for a, b in zip(columns, columns[1:], strict=False)):
+        return None  # a carried column squeezed out: these cells are not laid out as those
     # The outer edges reach this part's words too: a line longer than any the previous page
     # printed would otherwise lose its last characters to the carried right edge.
     if runs:
@@ -459,17 +514,24 @@ def _carried_columns(lines: Sequence[TextRow],
 
 
 def _continued_at_top(lines: list[TextRow], page_height: float,
-                      edges: Sequence[HorizontalEdge],
-                      carried: Sequence[float] = ()) -> tuple[AlignedGrid | None, int]:
+                      edges: Sequence[HorizontalEdge], carried: Sequence[float] = (),
+                      running: Collection[str] = (),
+                      carried_title: str = "") -> tuple[AlignedGrid | None, int]:
     """A text table continued from the previous page without its header: the page's first
     lines (past a running header set apart by the top margin) printed in two or more
     gutter-separated columns. Where they fit the columns of the text table the previous page
     ended with (`carried`), those columns are kept, so a column left empty on this page is
-    still a column. Stitching decides whether it continues anything."""
+    still a column. A line set apart at the top is passed over as a running header unless it
+    fits those columns and the previous page's top did not print it (`running`): then it is
+    the one-line tail of a cut row. Stitching decides whether it continues anything."""
     start = 0
     while (start + 1 < len(lines) and lines[start].top < TOP_BAND * page_height
            and _gap(lines[start], lines[start + 1])
            > MAX_LINE_GAP * max(lines[start + 1].size, 1.0)):
+        if carried and running_text(lines[start].text) not in running \
+                and len(_segments(lines[start])) >= 2 \
+                and _carried_columns(lines[start:start + 1], carried) is not None:
+            break  # the one-line tail of a row the page break cut, not a running header
         start += 1
     if start >= len(lines) or len(_segments(lines[start])) < 2 or is_data_line(lines[start]) \
             or names_table(lines[start], "text") or names_table(lines[start], "figures"):
@@ -478,7 +540,7 @@ def _continued_at_top(lines: list[TextRow], page_height: float,
     grid = _grid([], lines[start:end], edges, "text")
     kept = _carried_columns(lines[start:end], carried) if carried else None
     if grid is not None and kept is not None:
-        grid = AlignedGrid(kept, grid.rows, 0, {}, "text")
+        grid = AlignedGrid(kept, grid.rows, 0, {}, "text", carried_title)
     return grid, end
 
 
@@ -506,19 +568,34 @@ def _is_page_furniture(line: TextRow, page_height: float, page_number: int | Non
     return bool(page_height) and in_band and is_running_line(line.text, page_number)
 
 
+def running_text(text: str) -> str:
+    """A line's text as a running header recurs page to page (its digits aside)."""
+    return re.sub(r"\d+", "#", fold_name(text))
+
+
+def top_band_texts(words: Sequence[WordBox], page_height: float) -> set[str]:
+    """The page's lines in its top band, as `running_text`: what the next page's running
+    header would repeat."""
+    band = [w for w in words if w.top < TOP_BAND * page_height]
+    return {running_text(line.text) for line in text_rows(band)}
+
+
 def find_grids(words: Sequence[WordBox], edges: Sequence[HorizontalEdge] = (),
                page_height: float = 0.0, carried: Sequence[float] = (),
-               page_number: int | None = None) -> list[AlignedGrid]:
+               page_number: int | None = None, running: Collection[str] = (),
+               carried_title: str = "") -> list[AlignedGrid]:
     """Every table among the words that a data row or a table-naming header anchors, and a
     header-less text table continued at the top of the page (`carried`: the columns of the
-    text table the previous page ended with)."""
+    text table the previous page ended with, `carried_title` its first header line; `running`:
+    the previous page's top-band lines)."""
     lines = [line for line in text_rows(words)
              if not _is_page_furniture(line, page_height, page_number)]
     grids: list[AlignedGrid] = []
     index = 0
     floor = 0  # lines above this belong to a table already found
     if page_height and lines:
-        grid, end = _continued_at_top(lines, page_height, edges, carried)
+        grid, end = _continued_at_top(lines, page_height, edges, carried, running,
+                                      carried_title)
         if grid is not None:
             grids.append(grid)
             index = floor = end
@@ -527,7 +604,9 @@ def find_grids(words: Sequence[WordBox], edges: Sequence[HorizontalEdge] = (),
         if is_data_line(line):
             grid, first, end = _figure_table(lines, index, floor, edges)
         elif names_table(line, "text"):
-            grid, end = _text_table(lines, index, edges)
+            repeats_header = not grids and fold_name(line.text) == carried_title and all(
+                above.top < TOP_BAND * page_height for above in lines[:index])
+            grid, end = _text_table(lines, index, edges, carried if repeats_header else ())
         else:
             index += 1
             continue

@@ -21,6 +21,7 @@ from pipeline.extract.strategies.aligned import (
     grid_edges,
     is_figure_word,
     is_running_line,
+    top_band_texts,
 )
 from pipeline.normalise import fold_name
 
@@ -83,11 +84,15 @@ def aligned_tables(rest: Page, page: Page) -> list[Table]:
     """The tables among the words outside earlier strategies' tables."""
     edges = horizontal_edges(page)
     memory = _memory(page)
-    grids = find_grids(word_boxes(rest), edges, float(page.height), _carried(page),
-                       page.page_number)
-    last = grids[-1] if grids else None
-    memory.update(page=page.page_number,
-                  text_columns=last.columns if last is not None and last.kind == "text" else ())
+    words = word_boxes(rest)
+    previous = memory.get("page") == page.page_number - 1
+    grids = find_grids(words, edges, float(page.height), _carried(page), page.page_number,
+                       memory.get("top_texts", set()) if previous else set(),
+                       memory.get("text_title", "") if previous else "")
+    last = grids[-1] if grids and grids[-1].kind == "text" else None
+    memory.update(page=page.page_number, top_texts=top_band_texts(words, float(page.height)),
+                  text_columns=last.columns if last is not None else (),
+                  text_title=last.title if last is not None else "")
     tables = []
     for grid in grids:
         vertical, horizontal = grid_edges(grid)
