@@ -245,3 +245,45 @@ def test_a_tight_grouped_header_under_a_title_wider_than_its_labels():
     assert grid.groups == {0: (0, 1, 4)}
     [title_end] = [w.x1 for w in boxes if w.text == "2019/20"]
     assert title_end < grid.columns[1] < 150.0  # between the title and the first figures
+
+
+def test_a_text_tables_column_left_empty_in_its_rows_is_still_a_column():
+    """An Analysis part whose only row has no Complaints Team comment: the header cell over
+    no body word is a column of its own, so the next page's comment is not read into the
+    service response."""
+    boxes = words(100.0, (40.0, "Analysis – key themes"), (200.0, "Service response"),
+                  (330.0, "Complaints Team comments"))
+    boxes += words(100.0 + ROW, (40.0, "Stage 1: 26% upheld"), (200.0, "Cases get an officer"))
+    [grid] = find_grids(boxes)
+    assert (grid.kind, len(grid.columns)) == ("text", 4)
+    assert grid.columns[2] < 330.0
+
+
+def test_the_tail_of_a_cut_row_set_apart_at_the_top_is_no_running_header():
+    """The one line a page break carried over, alone above the next table: kept as the
+    continuation (it fits the previous page's columns) unless the previous page's top
+    printed it (then it is the running header)."""
+    tail = words(60.0, (40.0, "received were upheld."), (200.0, "to check bins."),
+                 (330.0, "risen slightly."))
+    below = words(120.0, (40.0, "Commitments agreed for 2017/18"))
+    below += words(120.0 + ROW, (40.0, "Hold monthly meetings with the contractor."))
+    carried = (35.0, 190.0, 320.0, 420.0)
+    grids = find_grids(tail + below, page_height=800.0, carried=carried)
+    assert grids[0].kind == "text" and grids[0].rows[0] < 60.0 < grids[0].rows[-1] < 120.0
+    assert grids[0].columns[1:-1] == carried[1:-1]
+    header = {"received were upheld. to check bins. risen slightly."}
+    grids = find_grids(tail + below, page_height=800.0, carried=carried, running=header)
+    assert all(not g.rows[0] < 60.0 < g.rows[-1] for g in grids)
+
+
+def test_a_difference_row_set_apart_by_extra_space_stays_in_its_table():
+    """A small font (6 pt) and a Difference row 12.7 pt below the year rows: over two font
+    sizes, but its figures sit under theirs, one for one."""
+    boxes = []
+    for top, label, figures in ((100.0, "2018-2019", ("218", "44%", "23")),
+                                (112.8, "2017-2018", ("186", "38%", "17")),
+                                (131.5, "Difference", ("+32", "+6%", "+6"))):
+        for x0, text in ((40.0, label), *zip(COLUMNS_X[1:], figures, strict=True)):
+            boxes.append(WordBox(text, x0, x0 + 3.0 * len(text), top, top + 6.0, 6.0))
+    [grid] = find_grids(boxes)
+    assert len(grid.rows) == 4  # three rows, one table

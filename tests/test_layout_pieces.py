@@ -314,3 +314,30 @@ def test_an_unnumbered_row_opening_a_page_is_joined_kept_or_left_undecided_by_ev
     open_above = {"commitment": "Train staff and", "progress": "Done."}
     assert continues_item_above(open_above, "Review the website.", None, room) is None
     assert continues_item_above(above, "Review the website.", "Under way.", None) is None
+
+
+def test_a_repeated_header_cut_through_another_word_is_the_same_header():
+    """The aligned strategy put a column boundary through 'Stage' on one page ('Stag|e 2')
+    and elsewhere on the next ('Sta|ge 2'): the same header, so the part continues it."""
+    first = _table(4, 700, [("Comparison", "Stag\npercentage", "e 2\nnot upheld"),
+                            ("2018-2019", "29%", "7%"), ("2017-2018", "63%", "0%")],
+                   (40.0, 180.0, 240.0))
+    rest = _table(5, 60, [("Comparison", "Sta\npercentage", "ge 2\nnot upheld"),
+                          ("Difference", "-34%", "+7%")], (40.0, 180.0, 240.0))
+    [table] = _stitch([first, rest])
+    assert [r[0] for r in table.rows] == ["Comparison", "2018-2019", "2017-2018", "Difference"]
+
+
+def test_a_header_printed_alone_at_a_pages_foot_is_not_text():
+    """The browser printed the Analysis header at the foot of a page and again, with the
+    first row, on the next: the lines at the foot are that header, not notes or data; a line
+    that does not open as the header does stays text."""
+    lines = [_line(8, 780, "Analysis – key themes / concerns Comments to explain:"),
+             _line(8, 791, "• Provide progress")]
+    rest = _table(9, 60, [("Analysis – key themes / concerns", "Comments to explain: • "
+                           "Provide progress", "Additional"), ("45% upheld", "Done.", "Fine.")])
+    items = stitch_tables(lines + [rest], set(), detect_family, accepts_continuation)
+    assert [type(item).__name__ for item in items] == ["StitchedTable"]
+    note = _line(8, 780, "Progress: comments to explain")
+    items = stitch_tables([note, rest], set(), detect_family, accepts_continuation)
+    assert items[0] == note

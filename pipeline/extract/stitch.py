@@ -118,6 +118,13 @@ def _squashed(rows: Rows) -> list[list[str]]:
     return [[squash(c) for c in row] for row in rows]
 
 
+def _glyphs(rows: Rows) -> list[str]:
+    """The rows' printed characters, spaces aside, in sorted order: a header read again with
+    a column boundary through another of its words ('Stag|e 2' over 'Sta|ge 2', each cell's
+    lines stacked) is the same header."""
+    return sorted("".join("".join((c or "").split()) for row in rows for c in row))
+
+
 def is_continued_label(line: TextLine) -> bool:
     """'(continued)', 'Comparative Data cont'd': a short label a table part may carry."""
     return len(line.text) <= 60 and bool(_CONTINUED_LABEL.search(line.text))
@@ -135,10 +142,11 @@ def body_line_height(body: Sequence[Block]) -> float | None:
     return statistics.median(heights) if heights else None
 
 
-def text_area_feet(body: Sequence[Block], page_heights: Mapping[int, float],
-                   tolerance: float = 2.0) -> dict[float, float]:
+def text_area_feet(body: Sequence[Block],
+                   page_heights: Mapping[int, float]) -> dict[float, float]:
     """Page height -> the lowest point body content reaches on at least two pages of that
-    height: the text area's foot. One page alone (a stray line in the margin) does not set it."""
+    height: the text area's foot, or above it where only one page is full (so room at a foot
+    is never overstated). One page alone (a stray line in the margin) does not set it."""
     lowest: dict[int, float] = {}
     for block in body:
         lowest[block.page] = max(lowest.get(block.page, 0.0), block.bottom)
@@ -146,10 +154,8 @@ def text_area_feet(body: Sequence[Block], page_heights: Mapping[int, float],
     for height in set(page_heights.values()):
         bottoms = sorted((b for page, b in lowest.items() if page_heights.get(page) == height),
                          reverse=True)
-        for first, second in zip(bottoms, bottoms[1:], strict=False):
-            if first - second <= tolerance:
-                feet[height] = second
-                break
+        if len(bottoms) >= 2:
+            feet[height] = bottoms[1]
     return feet
 
 
@@ -250,7 +256,8 @@ def _continuation_rows(table: StitchedTable, block: TableBlock, family: str | No
     """The rows `block` adds to `table` (its repeated header dropped), or None if it is a
     table of its own."""
     depth = table.header_rows
-    if _squashed(block.rows[:depth]) == _squashed(table.rows[:depth]):
+    if _squashed(block.rows[:depth]) == _squashed(table.rows[:depth]) or \
+            _glyphs(block.rows[:depth]) == _glyphs(table.rows[:depth]):
         rows = list(block.rows[depth:])  # the header printed again on the new page
         if table.family is not None and not accepts(table, rows):
             return None

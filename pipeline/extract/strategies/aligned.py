@@ -36,7 +36,7 @@ MIN_GUTTER = 0.5
 # A table's lines follow each other within this many font sizes; a wider gap ends it.
 MAX_LINE_GAP = 2.0
 # ...except a data row after a data row of as many figures (a Difference row set apart by
-# extra space in a small font), within this many.
+# extra space in a small font), or a header above the first data row, within this many.
 MAX_DATA_GAP = 4.0
 # The top of a page where a running header may sit (as pipeline.extract.furniture reads it).
 TOP_BAND = 0.13
@@ -139,12 +139,20 @@ def _is_number(text: str) -> bool:
     return is_figure_word(text) and any(c.isdigit() for c in text)
 
 
-def _figure_count(line: TextRow) -> int:
-    """How many figures end the line."""
+def _figures(line: TextRow) -> list[WordBox]:
+    """The figures that end the line."""
     start = len(line.words)
     while start > 1 and is_figure_word(line.words[start - 1].text):
         start -= 1
-    return len(line.words) - start
+    return list(line.words[start:])
+
+
+def _figures_align(line: TextRow, above: TextRow) -> bool:
+    """Every figure of the line sits under a figure of the line above, and as many of them
+    (the figures of one table's rows, whatever space sets them apart)."""
+    upper = _figures(above)[-len(_figures(line)):]
+    return len(upper) == len(_figures(line)) and all(
+        a.x0 < b.x1 and b.x0 < a.x1 for a, b in zip(_figures(line), upper, strict=True))
 
 
 def is_data_line(line: TextRow) -> bool:
@@ -377,11 +385,14 @@ def _header_above(lines: Sequence[TextRow], first_body: int, kind: str,
                   floor: int) -> list[TextRow]:
     """The lines above the body from the nearest one whose printed cell (with its wrapped
     lines) names the table (as the ruled path reads a first header cell: the phrase anywhere
-    in it); none if no such line is close above."""
+    in it); none if no such line is close above. The header may stand further above the
+    first row than lines of one row stand apart (a repeated header's padding, in points, is
+    wide against a small font), as a Difference row may stand below the year rows."""
     top = first_body
     while top > floor and first_body - top < MAX_HEADER_LINES:
         upper, lower = lines[top - 1], lines[top]
-        if _gap(upper, lower) > MAX_LINE_GAP * max(lower.size, 1.0):
+        limit = MAX_DATA_GAP if top == first_body else MAX_LINE_GAP
+        if _gap(upper, lower) > limit * max(lower.size, 1.0):
             break
         top -= 1
         if any(_opens_with_phrase(cell, kind, anywhere=True)
@@ -401,8 +412,7 @@ def _figure_table(lines: list[TextRow], start: int, floor: int,
         if _gap(previous, line) > MAX_LINE_GAP * max(line.size, 1.0) and not (
                 _gap(previous, line) <= MAX_DATA_GAP * max(line.size, 1.0)
                 and is_data_line(line) and is_data_line(previous)
-                and _same_size(line, lines[start])
-                and _figure_count(line) == _figure_count(previous)):
+                and _same_size(line, lines[start]) and _figures_align(line, previous)):
             break
         if is_data_line(line) and _same_size(line, lines[start]):
             first_figure_x = min(first_figure_x, *(w.x0 for w in line.words[1:]
@@ -502,7 +512,10 @@ def _carried_columns(lines: Sequence[TextRow],
         low = max(left, default=columns[boundary - 1])
         high = min(right, default=columns[boundary + 1])
         if not low <= columns[boundary] <= high:
-            columns[boundary] = (low + high) / 2
+            # as little as the words need (a cell may run past the previous page's gutter
+            # middle), so the parts' columns still agree
+            columns[boundary] = min(max(columns[boundary], low + 0.5), high - 0.5) \
+                if high - low > 1.0 else (low + high) / 2
     if any(b - a < MIN_GUTTER for a, b in zip(columns, columns[1:], strict=False)):
         return None  # a carried column squeezed out: these cells are not laid out as those
     # The outer edges reach this part's words too: a line longer than any the previous page
@@ -583,11 +596,14 @@ def top_band_texts(words: Sequence[WordBox], page_height: float) -> set[str]:
 def find_grids(words: Sequence[WordBox], edges: Sequence[HorizontalEdge] = (),
                page_height: float = 0.0, carried: Sequence[float] = (),
                page_number: int | None = None, running: Collection[str] = (),
-               carried_title: str = "") -> list[AlignedGrid]:
+               carried_title: str = "",
+               carried_figures: Sequence[float] = ()) -> list[AlignedGrid]:
     """Every table among the words that a data row or a table-naming header anchors, and a
     header-less text table continued at the top of the page (`carried`: the columns of the
     text table the previous page ended with, `carried_title` its first header line; `running`:
-    the previous page's top-band lines)."""
+    the previous page's top-band lines; `carried_figures`: the columns of the figure table the
+    previous page ended with, kept by a header-less part opening this page whose figures sit
+    one per column: its label column's gutter moves with its labels, e.g. 'Variance' alone)."""
     lines = [line for line in text_rows(words)
              if not _is_page_furniture(line, page_height, page_number)]
     grids: list[AlignedGrid] = []
@@ -603,6 +619,12 @@ def find_grids(words: Sequence[WordBox], edges: Sequence[HorizontalEdge] = (),
         line = lines[index]
         if is_data_line(line):
             grid, first, end = _figure_table(lines, index, floor, edges)
+            if grid is not None and carried_figures and not grids and first == index and all(
+                    above.top < TOP_BAND * page_height for above in lines[:index]):
+                kept = _carried_columns(lines[first:end], carried_figures)
+                if kept is not None and len(kept) == len(grid.columns):
+                    grid = AlignedGrid(kept, grid.rows, grid.header_rows, grid.groups,
+                                       grid.kind)
         elif names_table(line, "text"):
             repeats_header = not grids and fold_name(line.text) == carried_title and all(
                 above.top < TOP_BAND * page_height for above in lines[:index])

@@ -88,11 +88,14 @@ def aligned_tables(rest: Page, page: Page) -> list[Table]:
     previous = memory.get("page") == page.page_number - 1
     grids = find_grids(words, edges, float(page.height), _carried(page), page.page_number,
                        memory.get("top_texts", set()) if previous else set(),
-                       memory.get("text_title", "") if previous else "")
+                       memory.get("text_title", "") if previous else "",
+                       memory.get("figure_columns", ()) if previous else ())
     last = grids[-1] if grids and grids[-1].kind == "text" else None
+    figures = grids[-1] if grids and grids[-1].kind == "figures" else None
     memory.update(page=page.page_number, top_texts=top_band_texts(words, float(page.height)),
                   text_columns=last.columns if last is not None else (),
-                  text_title=last.title if last is not None else "")
+                  text_title=last.title if last is not None else "",
+                  figure_columns=figures.columns if figures is not None else ())
     tables = []
     for grid in grids:
         vertical, horizontal = grid_edges(grid)
