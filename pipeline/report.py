@@ -95,11 +95,12 @@ _UNRECOGNISED = "table not recognised by its header (see schemas/headers.toml [t
 
 
 def _quarantine_unread(tables: list[StitchedTable], findings: Findings,
-                       reason: str = _UNRECOGNISED) -> None:
-    """Tables no family claimed or no dashboard placed: their rows are kept in quarantine
-    as raw text."""
+                       reason: str = _UNRECOGNISED, skip_headers: bool = False) -> None:
+    """Tables no family claimed or no dashboard placed: their rows (below the header, for a
+    table whose family is known) are kept in quarantine as raw text."""
     for table in tables:
-        for row, page in zip(table.rows, table.row_pages, strict=True):
+        first = table.header_rows if skip_headers else 0
+        for row, page in zip(table.rows[first:], table.row_pages[first:], strict=True):
             text = " | ".join(squash(c) for c in row if squash(c))
             if text:
                 findings.quarantine_value(
@@ -240,7 +241,8 @@ def read_report(document: DocumentBlocks, council: str | None = None) -> ReportC
     _quarantine_unread(stray + layout.unplaced_tables, context.findings)
     _quarantine_unread(layout.orphaned_tables, context.findings,
                        "a dashboard table printed before the next dashboard's heading, in no "
-                       "dashboard with figures: its service area cannot be told")
+                       "dashboard with figures: its service area cannot be told",
+                       skip_headers=True)
     for table_name, line, reason in unread_table_lines(
             [(position, line) for position, _, line in layout.stray_text]):
         context.findings.quarantine_value(table_name=table_name, field_name="row",

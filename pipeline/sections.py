@@ -116,10 +116,11 @@ def split_sections(items: list[TextLine | StitchedTable], report_year: str | Non
         return current
 
     def open_at_heading(page: int) -> Section:
-        """A heading opens its dashboard: tables printed since the last dashboard's figures,
-        with no area heading of their own, belong to no dashboard the report shows."""
+        """A heading opens its dashboard: tables that opened a dashboard of their own since
+        the last one's figures (no heading, no note, no figures) belong to no dashboard the
+        report shows."""
         if current is not None and current.tables and not current.has_figures \
-                and not current.area_heading:
+                and not (current.directorate_heading or current.area_heading or current.notes):
             layout.orphaned_tables.extend(current.tables)
             current.tables.clear()
             current.page = page

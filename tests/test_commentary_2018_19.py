@@ -209,25 +209,45 @@ def test_commitment_without_a_number_is_quarantined_and_continuations_join():
         "commitment without an item number", 5)
 
 
-def test_commitments_printed_without_numbers_are_kept_in_printed_order():
-    commitments = StitchedTable("commitments", [
+def _unnumbered_commitments(continuation: tuple[str, str]) -> StitchedTable:
+    """Three commitments printed without numbers, the second cut by the page foot; nothing
+    shows where page 5's text area ends (so no room is known)."""
+    return StitchedTable("commitments", [
         ("Service commitments submitted by the service for the year 2018/2019",
          "Progress summary provided by the service"),
         ("Resident Engagement – re-launched resident groups.", "Groups are running."),
         ("Tenants Excellence Panel – a panel that", "New residents"),
-        ("represents all tenants.", "have joined."),
+        continuation,
         ("Focus on Fire Safety.", "Awaiting update from the service"),
     ], [5, 5, 5, 6, 6], part_starts={3})
-    context = _read(read_commitments, commitments)
+
+
+def test_commitments_printed_without_numbers_are_kept_in_printed_order():
+    """The row opening page 6 goes on in lower case from a sentence left open: the rest of
+    item 2."""
+    context = _read(read_commitments,
+                    _unnumbered_commitments(("represents all tenants.", "have joined.")))
     assert [(c.item_no, c.item_no_inferred, c.commitment, c.progress, c.page)
             for c in context.records["service_commitments"]] == [
         (1, True, "Resident Engagement – re-launched resident groups.", "Groups are running.",
-         5)]
-    # Without numbers, the row at the top of page 6 may be a new item or the rest of item 2:
-    # item 2 and everything after it are kept in quarantine, never guessed.
+         5),
+        (2, True, "Tenants Excellence Panel – a panel that represents all tenants.",
+         "New residents have joined.", 5),
+        (3, True, "Focus on Fire Safety.", "Awaiting update from the service", 6)]
+    assert context.findings.quarantine == []
+
+
+def test_unnumbered_commitments_the_page_cannot_tell_apart_are_quarantined():
+    """The row opening page 6 reads as a new item (capitalised), but the page does not show
+    that the part above stopped short of its foot: it may be the rest of item 2, so item 2 and
+    everything after it are kept in quarantine, never guessed."""
+    context = _read(read_commitments,
+                    _unnumbered_commitments(("Represents all tenants.", "Have joined.")))
+    assert [(c.item_no, c.commitment) for c in context.records["service_commitments"]] == [
+        (1, "Resident Engagement – re-launched resident groups.")]
     assert [(q.raw_text, q.page) for q in context.findings.quarantine] == [
         ("Tenants Excellence Panel – a panel that | New residents", 5),
-        ("represents all tenants. | have joined.", 6),
+        ("Represents all tenants. | Have joined.", 6),
         ("Focus on Fire Safety. | Awaiting update from the service", 6)]
 
 

@@ -166,29 +166,35 @@ def _words(text: str) -> Counter[str]:
 def headers_printed_alone(body: Sequence[Block], detect: DetectFamily) -> set[TextLine]:
     """The lines ending a page that are a table's header printed without its rows (a
     producer repeating the header on the next page, where the first row went): every word of
-    them is in the header of the table that opens the next page. Not text, nor notes."""
-    alone: set[TextLine] = set()
+    them is in the header of the table that opens the next page, and they open as it does.
+    Not text, nor notes."""
+    first_on_page: dict[int, int] = {}
     for index, block in enumerate(body):
-        if not isinstance(block, TableBlock) or index == 0:
+        first_on_page.setdefault(block.page, index)
+    alone: set[TextLine] = set()
+    for page, index in first_on_page.items():
+        block = body[index]
+        if not isinstance(block, TableBlock) or index == 0 or body[index - 1].page != page - 1:
             continue
-        previous_page = [b for b in body[:index] if b.page < block.page]
-        if not previous_page or previous_page[-1].page != block.page - 1 or any(
-                b.page == block.page for b in body[:index]):
-            continue  # only the first block of a page, right after the page before
         family, depth = detect(block.rows, block.origins)
         if family is None or depth < 1:
             continue
         header_text = " ".join(squash(c) for row in block.rows[:depth] for c in row if c)
         header = _words(header_text)
+        opening = header_text.split()[:1]
+        seen: Counter[str] = Counter()
         run: list[TextLine] = []
-        for earlier in reversed(previous_page):
-            if not isinstance(earlier, TextLine) or earlier.page != block.page - 1:
+        tail: list[TextLine] = []  # the longest tail of the page of header words alone ...
+        for earlier in reversed(body[first_on_page[page - 1]:index]):
+            if not isinstance(earlier, TextLine):
                 break
-            run.insert(0, earlier)
-        while run and _words(" ".join(line.text for line in run)) - header:
-            run.pop(0)  # keep the longest tail of the page that is all header words
-        if run and run[0].text.split()[:1] == header_text.split()[:1]:
-            alone.update(run)  # it opens as the header does
+            seen.update(_words(earlier.text))
+            if seen - header:
+                break
+            tail.insert(0, earlier)
+            if earlier.text.split()[:1] == opening:
+                run = list(tail)  # ... that opens as the header does
+        alone.update(run)
     return alone
 
 

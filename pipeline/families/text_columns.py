@@ -33,5 +33,7 @@ def cell_text(row: Sequence[str | None], index: int | None) -> str | None:
 
 
 def join_texts(a: str | None, b: str | None) -> str | None:
+    """A cell's text and its rest (a row cut by the page break), joined as the lines of one
+    cell are ('non-' + 'presented' -> 'non-presented')."""
     parts = [p for p in (a, b) if p]
-    return " ".join(parts) if parts else None
+    return clean_text("\n".join(parts)) if parts else None
