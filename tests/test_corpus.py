@@ -167,11 +167,11 @@ def test_half_a_utf16_pair_in_the_text_becomes_a_replacement_character(tmp_path)
 
 def test_a_report_whose_text_holds_lone_surrogates_still_loads(tmp_path, monkeypatch):
     """Before the fix, pyarrow's UnicodeEncodeError while loading ended the whole run."""
-    from pdfplumber.page import Page
+    from pipeline.extract import document
 
-    real = Page.extract_text_lines
-    monkeypatch.setattr(Page, "extract_text_lines", lambda self, **kw: [
-        dict(line, text=line["text"] + " \udc00") for line in real(self, **kw)])
+    real = document.text_lines  # the page's text lines outside tables (cells.text_lines)
+    monkeypatch.setattr(document, "text_lines", lambda chars: [
+        dict(line, text=line["text"] + " \udc00") for line in real(chars)])
     db = tmp_path / "w.duckdb"
     result = CliRunner().invoke(app, ["ingest", str(SAMPLES[0]), "--db", str(db),
                                       "--workers", "1"])

@@ -126,9 +126,11 @@ class _OutsideTables(FilteredPage):
     """The page without the characters of the tables found on it; its other objects (rules,
     shading) stay, as they did under `page.filter(...)`."""
 
-    def __init__(self, parent_page: Page, boxes: list[tuple[float, float, float, float]]):
+    def __init__(self, parent_page: Page, boxes: list[tuple[float, float, float, float]],
+                 index: CharIndex):
         super().__init__(parent_page, bool)
         self.boxes = list(boxes)
+        self.index = index  # the parent page's characters, indexed
 
     @property
     def objects(self) -> dict[str, list[dict[str, Any]]]:
@@ -136,7 +138,7 @@ class _OutsideTables(FilteredPage):
             return self._objects
         objects = {kind: list(found) for kind, found in self.parent_page.objects.items()}
         if "char" in objects:
-            objects["char"] = outside(objects["char"], self.boxes)
+            objects["char"] = outside(self.index, self.boxes)
         self._objects: dict[str, list[dict[str, Any]]] = objects
         return self._objects
 
@@ -173,15 +175,16 @@ def _page_blocks(page: Page, page_no: int) -> tuple[list[Block], int]:
     boxes: list[tuple[float, float, float, float]] = []
     rest: Page = page  # the page without the tables found so far
     index: CharIndex | None = None
+    in_order = orderable(page_chars)  # and so is every subset of them
     lines: list[dict[str, Any]] | None = None
     for strategy in STRATEGIES.values():
         if strategy.needs_text:
-            lines = _text_lines(rest) if lines is None else lines
+            lines = _text_lines(rest, in_order) if lines is None else lines
             if not strategy.wanted([line["text"] for line in lines], page):
                 continue
         found = 0
         for table in strategy.find(rest, page):
-            index = index or CharIndex(page_chars)
+            index = index or CharIndex(page_chars, orderable=in_order)
             rows = tuple(tuple(_storable(cell) for cell in row)
                          for row in _table_rows(table, index))
             if not rows:
@@ -192,10 +195,10 @@ def _page_blocks(page: Page, page_no: int) -> tuple[list[Block], int]:
             blocks.append(TableBlock(page_no, table.bbox[1], table.bbox[3], rows,
                                      table.bbox[0], table.bbox[2], column_x, origins,
                                      strategy.name))
-        if found:
-            rest = _OutsideTables(page, boxes)
+        if found and index is not None:
+            rest = _OutsideTables(page, boxes, index)
             lines = None
-    for line in _text_lines(rest) if lines is None else lines:
+    for line in _text_lines(rest, in_order) if lines is None else lines:
         text = squash(_storable(line["text"]))
         if text:
             blocks.append(TextLine(page_no, line["top"], text, line["bottom"], line["x0"],
@@ -204,12 +207,10 @@ def _page_blocks(page: Page, page_no: int) -> tuple[list[Block], int]:
     return blocks, chars
 
 
-def _text_lines(page: Page) -> list[dict[str, Any]]:
+def _text_lines(page: Page, in_order: bool) -> list[dict[str, Any]]:
     """`page.extract_text_lines(return_chars=False)`, the same lines, in one pass over the
-    page's characters (pipeline/extract/cells.py)."""
-    chars = page.chars
-    return text_lines(chars) if orderable(chars) else \
-        page.extract_text_lines(return_chars=False)
+    page's characters (pipeline/extract/cells.py) where they are `orderable`."""
+    return text_lines(page.chars) if in_order else page.extract_text_lines(return_chars=False)
 
 
 def read_blocks(path: Path, limits: Limits = DEFAULT_LIMITS,
