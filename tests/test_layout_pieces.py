@@ -341,3 +341,14 @@ def test_a_header_printed_alone_at_a_pages_foot_is_not_text():
     note = _line(8, 780, "Progress: comments to explain")
     items = stitch_tables([note, rest], set(), detect_family, accepts_continuation)
     assert items[0] == note
+
+
+def test_a_header_repeated_alone_at_the_top_of_the_next_page_is_not_notes():
+    """The browser repeated the Analysis header at the top of the page after the table's
+    last row: its bullet lines are that header, and open no dashboard as notes would."""
+    table = _table(5, 700, [("Analysis – key themes / concerns", "Comments to explain: • "
+                             "Provide progress", "Additional"), ("45% upheld", "Done.", "Fine.")])
+    lines = [_line(6, 55, "Analysis – key themes / concerns Comments to explain:"),
+             _line(6, 64, "• Provide progress Additional")]
+    items = stitch_tables([table, *lines], set(), detect_family, accepts_continuation)
+    assert [type(item).__name__ for item in items] == ["StitchedTable"]

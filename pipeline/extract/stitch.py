@@ -163,38 +163,57 @@ def _words(text: str) -> Counter[str]:
     return Counter(squash(text).lower().split())
 
 
+def _header_words(block: TableBlock, detect: DetectFamily) -> tuple[str, Counter[str]] | None:
+    """A table block's header text and words, if it has a header of a known family."""
+    family, depth = detect(block.rows, block.origins)
+    if family is None or depth < 1:
+        return None
+    text = " ".join(squash(c) for row in block.rows[:depth] for c in row if c)
+    return text, _words(text)
+
+
+def _header_run(lines: Sequence[Block], header: tuple[str, Counter[str]]) -> list[TextLine]:
+    """The longest run of `lines` (in the order given, from the table outwards) made of the
+    header's words alone and, read in page order, opening as the header does."""
+    text, words = header
+    opening = text.split()[:1]
+    seen: Counter[str] = Counter()
+    run: list[TextLine] = []
+    taken: list[TextLine] = []
+    for line in lines:
+        if not isinstance(line, TextLine):
+            break
+        seen.update(_words(line.text))
+        if seen - words:
+            break
+        taken.append(line)
+        if min(taken, key=lambda t: t.top).text.split()[:1] == opening:
+            run = list(taken)
+    return run
+
+
 def headers_printed_alone(body: Sequence[Block], detect: DetectFamily) -> set[TextLine]:
-    """The lines ending a page that are a table's header printed without its rows (a
-    producer repeating the header on the next page, where the first row went): every word of
-    them is in the header of the table that opens the next page, and they open as it does.
-    Not text, nor notes."""
+    """Lines that are a table's header printed without rows: at the foot of a page, repeated
+    over the table that opens the next page (the first row went there), or at the top of a
+    page, repeating the header of the table that ended the page before (a producer repeating
+    the header on a page the table's last row did not reach). Not text, nor notes."""
     first_on_page: dict[int, int] = {}
+    last_on_page: dict[int, int] = {}
     for index, block in enumerate(body):
         first_on_page.setdefault(block.page, index)
+        last_on_page[block.page] = index
     alone: set[TextLine] = set()
     for page, index in first_on_page.items():
+        if page - 1 not in first_on_page:
+            continue
         block = body[index]
-        if not isinstance(block, TableBlock) or index == 0 or body[index - 1].page != page - 1:
-            continue
-        family, depth = detect(block.rows, block.origins)
-        if family is None or depth < 1:
-            continue
-        header_text = " ".join(squash(c) for row in block.rows[:depth] for c in row if c)
-        header = _words(header_text)
-        opening = header_text.split()[:1]
-        seen: Counter[str] = Counter()
-        run: list[TextLine] = []
-        tail: list[TextLine] = []  # the longest tail of the page of header words alone ...
-        for earlier in reversed(body[first_on_page[page - 1]:index]):
-            if not isinstance(earlier, TextLine):
-                break
-            seen.update(_words(earlier.text))
-            if seen - header:
-                break
-            tail.insert(0, earlier)
-            if earlier.text.split()[:1] == opening:
-                run = list(tail)  # ... that opens as the header does
-        alone.update(run)
+        if isinstance(block, TableBlock) and (header := _header_words(block, detect)):
+            foot = body[first_on_page[page - 1]:index]
+            alone.update(_header_run(list(reversed(foot)), header))
+        previous = body[last_on_page[page - 1]]
+        if isinstance(previous, TableBlock) and (header := _header_words(previous, detect)):
+            top = body[index:last_on_page[page] + 1]
+            alone.update(_header_run(top, header))
     return alone
 
 
