@@ -287,3 +287,26 @@ def test_a_difference_row_set_apart_by_extra_space_stays_in_its_table():
             boxes.append(WordBox(text, x0, x0 + 3.0 * len(text), top, top + 6.0, 6.0))
     [grid] = find_grids(boxes)
     assert len(grid.rows) == 4  # three rows, one table
+
+
+def test_a_running_header_close_above_a_cut_rows_tail_is_passed_over():
+    """A running header the previous page printed too, set only a line's gap above the two
+    lines a page break carried over: the tail is still the continuation."""
+    header = words(12.0, (40.0, "Annual Complaints Report 2019/20"))
+    tail = words(36.0, (40.0, "the 9 complaints received"), (200.0, "offered to residents"),
+                 (330.0, "dropped from 43."))
+    carried = (35.0, 190.0, 320.0, 420.0)
+    [grid] = find_grids(header + tail, page_height=800.0, carried=carried,
+                        running={"annual complaints report #/#"})
+    assert grid.kind == "text" and grid.rows[0] > 21.0 and grid.columns[1:-1] == carried[1:-1]
+
+
+def test_a_note_hanging_its_bullet_under_a_one_column_table_is_not_its_row():
+    """Next year's commitments in one column, then the next dashboard's note a row's distance
+    below, its bullet hanging left of the cells' padding: the table ends above the note."""
+    boxes = words(100.0, (45.0, "Service commitments for 2019/20"))
+    boxes += words(100.0 + LINE, (45.0, "Awaiting update from the service"))
+    boxes += words(100.0 + LINE + ROW, (40.0, "• Complaints for this area cover all issues"))
+    rules = [HorizontalEdge(y, 40.0, 300.0) for y in (99.5, 100.0 + SIZE + 0.6)]  # the rows'
+    [grid] = find_grids(boxes, rules)
+    assert grid.rows[-1] < 100.0 + LINE + ROW

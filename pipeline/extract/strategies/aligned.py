@@ -434,6 +434,17 @@ def _crosses_a_gutter(line: TextRow, above: Sequence[TextRow]) -> bool:
                for (_, low), (high, _) in zip(extents, extents[1:], strict=False))
 
 
+_BULLETS = "•▪●◦‣∙·\uf0b7\uf0a7"
+
+
+def _opens_a_note(line: TextRow, above: Sequence[TextRow]) -> bool:
+    """A new row opening with a bullet, left of the words above it, where no line of the
+    table so far opens with one: a dashboard's note printed under the table (its bullet hangs
+    left of the cells' padding), not a row of it."""
+    return (line.text[:1] in _BULLETS and line.x0 < min(x.x0 for x in above) - 1.5
+            and not any(x.text[:1] in _BULLETS for x in above))
+
+
 def _text_body_end(lines: list[TextRow], anchor: int) -> int:
     """Where a text table's lines stop: a wide gap, another font size, a data row, a new row
     that names a table of its own, or a new row that is no row of this table: one running
@@ -449,7 +460,8 @@ def _text_body_end(lines: list[TextRow], anchor: int) -> int:
                 or not _same_size(line, lines[anchor]) or is_data_line(line)
                 or (new_row and (names_table(line, "text") or names_table(line, "figures")
                                  or _crosses_a_gutter(line, lines[anchor:end])
-                                 or (body_x0 is not None and line.x0 < body_x0 - 1.5)))):
+                                 or (body_x0 is not None and line.x0 < body_x0 - 1.5)
+                                 or _opens_a_note(line, lines[anchor:end])))):
             break
         if new_row or body_x0 is not None:
             body_x0 = line.x0 if body_x0 is None else min(body_x0, line.x0)
@@ -526,6 +538,14 @@ def _carried_columns(lines: Sequence[TextRow],
     return tuple(columns)
 
 
+def _repeats_running_line(line: TextRow, running: Collection[str]) -> bool:
+    """A line of one printed cell, no table's header nor figures, that the previous page's
+    top printed too: a running header, however close above the page's first table it sits."""
+    return (running_text(line.text) in running and len(_segments(line)) == 1
+            and not is_data_line(line) and not names_table(line, "text")
+            and not names_table(line, "figures"))
+
+
 def _continued_at_top(lines: list[TextRow], page_height: float,
                       edges: Sequence[HorizontalEdge], carried: Sequence[float] = (),
                       running: Collection[str] = (),
@@ -536,11 +556,13 @@ def _continued_at_top(lines: list[TextRow], page_height: float,
     ended with (`carried`), those columns are kept, so a column left empty on this page is
     still a column. A line set apart at the top is passed over as a running header unless it
     fits those columns and the previous page's top did not print it (`running`): then it is
-    the one-line tail of a cut row. Stitching decides whether it continues anything."""
+    the one-line tail of a cut row; a one-cell line the previous page's top printed too is
+    passed over however close it stands. Stitching decides whether it continues anything."""
     start = 0
     while (start + 1 < len(lines) and lines[start].top < TOP_BAND * page_height
-           and _gap(lines[start], lines[start + 1])
-           > MAX_LINE_GAP * max(lines[start + 1].size, 1.0)):
+           and (_gap(lines[start], lines[start + 1])
+                > MAX_LINE_GAP * max(lines[start + 1].size, 1.0)
+                or _repeats_running_line(lines[start], running))):
         if carried and running_text(lines[start].text) not in running \
                 and len(_segments(lines[start])) >= 2 \
                 and _carried_columns(lines[start:start + 1], carried) is not None:
