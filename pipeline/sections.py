@@ -108,9 +108,9 @@ def split_sections(items: list[TextLine | StitchedTable], report_year: str | Non
     layout = ReportLayout([], [], [], [])
     current: Section | None = None
 
-    def open_section(page: int) -> Section:
+    def open_section(page: int, force: bool = False) -> Section:
         nonlocal current
-        if current is None or current.has_figures:
+        if current is None or current.has_figures or force:
             current = Section(len(layout.sections) + 1, page)
             layout.sections.append(current)
         return current
@@ -153,13 +153,16 @@ def split_sections(items: list[TextLine | StitchedTable], report_year: str | Non
         if family is not None and family.scope == "report":
             layout.report_tables.append(item)
             continue
+        second = family is not None and current is not None \
+            and bool(current.tables_of(family.name))
         if family is not None and family.opens_section(item, report_year) and (
                 family.name in (opener, "comparative")
                 # A dashboard prints one table of each family: a second one (this year's
                 # commitments after next year's, say) starts the next dashboard, whatever
-                # the opener learnt from the headings says.
-                or (current is not None and current.tables_of(family.name))):
-            section = open_section(item.page)
+                # the opener learnt from the headings says, even where the dashboard's own
+                # figures could not be read (its tables are not the next one's).
+                or second):
+            section = open_section(item.page, force=second)
         elif current is None:
             layout.unplaced_tables.append(item)
             continue
