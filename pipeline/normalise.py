@@ -148,6 +148,8 @@ def previous_financial_year(period: str) -> str:
     return f"{start}/{(start + 1) % 100:02d}"
 
 
+# Characters a note or a cell line opens with as a bullet.
+BULLETS = "•▪●◦‣∙·\uf0b7\uf0a7"
 _BULLET_START = re.compile(r"^\s*(?:[•▪●◦‣∙·\uf0b7\uf0a7\uf0d8]|-(?=\s))\s*")
 _STAGE_IN_TEXT = re.compile(r"\bstage\s*(\d|one|two|three)\b|\bS([123])\b", re.IGNORECASE)
 

@@ -19,10 +19,9 @@ from pipeline.families import FAMILIES
 from pipeline.families.base import Figures, ReportContext, SectionScope
 from pipeline.families.comparative import comparative_rows
 from pipeline.families.figure_rows import parsed_figures
-from pipeline.normalise import plain_name
+from pipeline.normalise import BULLETS, plain_name
 from schemas.records import Attribution, ReportSection
 
-_BULLETS = "•▪●◦‣∙·\uf0b7\uf0a7"
 # Figures of a dashboard and a Top Ten row agree on at least this share of printed cells.
 FIGURE_MATCH = 0.8
 
@@ -71,7 +70,7 @@ def dashboard_directorate(text: str) -> str | None:
 
 
 def _is_heading(line: TextLine, context: ReportContext) -> bool:
-    return bool(dashboard_directorate(line.text)) or line.text[0] in _BULLETS or (
+    return bool(dashboard_directorate(line.text)) or line.text[0] in BULLETS or (
         len(line.text) <= 80 and context.catalogue.resolve(line.text)[0] is not None)
 
 
@@ -139,9 +138,9 @@ def split_sections(items: list[TextLine | StitchedTable], report_year: str | Non
             elif len(text) <= 80 and catalogue.resolve(text)[0] is not None:
                 section = open_at_heading(item.page)
                 section.area_heading = text
-            elif text[0] in _BULLETS:
+            elif text[0] in BULLETS:
                 section = open_section(item.page)
-                section.notes.append(text.lstrip(_BULLETS).strip())
+                section.notes.append(text.lstrip(BULLETS).strip())
             elif current is not None and current.notes and not current.tables:
                 current.notes[-1] += " " + text
             elif current is None:

@@ -79,7 +79,6 @@ class StitchedTable:
                 for index, (row, page) in enumerate(zip(self.rows, self.row_pages, strict=True))
                 if index >= self.header_rows and [squash(c) for c in row] not in header]
 
-
     def room_before(self, row: tuple[Cell, ...]) -> float | None:
         """Body lines of room the part before this row (one that opens a later part) left at
         its page's foot; None where unknown or the row opens no part."""

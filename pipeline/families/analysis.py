@@ -10,13 +10,12 @@ from pydantic import ValidationError
 
 from pipeline.extract.stitch import StitchedTable
 from pipeline.families.base import ReportContext, SectionScope, TableFamily, WarehouseTable
-from pipeline.families.text_columns import cell_text, join_texts, text_columns
+from pipeline.families.text_columns import carries_on, cell_text, join_texts, text_columns
 from pipeline.normalise import stage_of
 from schemas.records import Commentary
 
 TEXT_FIELDS = ("key_themes", "service_response", "complaints_team_comment")
 _OPENING_STAGE = re.compile(r"^\W{0,3}[A-Z0-9]")
-_SENTENCE_END = re.compile(r"[.!?:;)\]\"'’”]\s*$")
 
 
 def opens_stage_row(text: str | None) -> bool:
@@ -31,8 +30,7 @@ def carries_on_a_sentence(above: dict, cells: dict) -> bool:
     """Does a row opening a page carry on the row above, cut by the break? Some column of the
     row above stops mid-sentence and the same column here goes on in lower case ("... these" /
     "are discussed ..."), whatever stage its first column happens to mention."""
-    return any(above[name] and cells[name] and not _SENTENCE_END.search(above[name])
-               and cells[name][:1].islower() for name in TEXT_FIELDS)
+    return any(carries_on(above[name], cells[name]) for name in TEXT_FIELDS)
 
 
 def read_analysis(context: ReportContext, table: StitchedTable,

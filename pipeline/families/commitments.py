@@ -18,7 +18,7 @@ from pydantic import ValidationError
 
 from pipeline.extract.stitch import StitchedTable
 from pipeline.families.base import ReportContext, SectionScope, TableFamily, WarehouseTable
-from pipeline.families.text_columns import cell_text, join_texts, text_columns
+from pipeline.families.text_columns import carries_on, cell_text, join_texts, text_columns
 from pipeline.normalise import financial_year, squash
 from schemas.records import ServiceCommitment
 
@@ -32,7 +32,6 @@ _OPEN_END = re.compile(
     r"(?:[,(\-–—/&+]|\b(?:and|or|but|the|a|an|to|of|in|for|with|by|on|at|as|from|that|which|"
     r"is|are|was|were|be|will|has|have|our|their|its|this|these|those|all|any|each)\b)\s*$",
     re.IGNORECASE)
-_SENTENCE_END = re.compile(r"[.!?:;)\]\"'’”]\s*$")
 
 
 def commitment_year(table: StitchedTable) -> str | None:
@@ -136,7 +135,7 @@ def continues_item_above(above: dict, text: str | None, progress: str | None,
     if not text:
         return True  # no commitment of its own
     pairs = ((above["commitment"], text), (above["progress"], progress))
-    if any(a and b and not _SENTENCE_END.search(a) and b[:1].islower() for a, b in pairs):
+    if any(carries_on(a, b) for a, b in pairs):
         return True  # a sentence left open above goes on here
     opens_lower = any(b and b[:1].islower() for _, b in pairs)
     left_open = any(a and _OPEN_END.search(a) for a, _ in pairs)

@@ -2,6 +2,7 @@
 
 from __future__ import annotations
 
+import re
 from collections.abc import Sequence
 
 from pipeline.normalise import clean_text, squash
@@ -24,6 +25,15 @@ def text_columns(headers: Sequence[str]) -> dict[str, int]:
         elif "complaints team" in text or "additional commentary" in text:
             found.setdefault("complaints_team_comment", i)
     return found
+
+
+_SENTENCE_END = re.compile(r"[.!?:;)\]\"'’”]\s*$")
+
+
+def carries_on(above: str | None, below: str | None) -> bool:
+    """Does `below` (a cell opening a page) go on with the sentence `above` left open: the
+    text above stops mid-sentence and this goes on in lower case ("... these" / "are ...")?"""
+    return bool(above and below and not _SENTENCE_END.search(above) and below[:1].islower())
 
 
 def cell_text(row: Sequence[str | None], index: int | None) -> str | None:

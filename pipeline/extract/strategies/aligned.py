@@ -26,7 +26,7 @@ from typing import Any
 from pipeline.config import header_vocabulary
 from pipeline.extract.furniture import MARGIN_BAND, page_number_suffix
 from pipeline.extract.header_grid import is_figure_cell
-from pipeline.normalise import fold_name
+from pipeline.normalise import BULLETS, fold_name
 
 # A gap between two text lines of at least this share of the font size separates table rows
 # (cell padding); lines of one cell sit closer (the font's own leading, about 0.15 em).
@@ -434,15 +434,12 @@ def _crosses_a_gutter(line: TextRow, above: Sequence[TextRow]) -> bool:
                for (_, low), (high, _) in zip(extents, extents[1:], strict=False))
 
 
-_BULLETS = "•▪●◦‣∙·\uf0b7\uf0a7"
-
-
 def _opens_a_note(line: TextRow, above: Sequence[TextRow]) -> bool:
     """A new row opening with a bullet, left of the words above it, where no line of the
     table so far opens with one: a dashboard's note printed under the table (its bullet hangs
     left of the cells' padding), not a row of it."""
-    return (line.text[:1] in _BULLETS and line.x0 < min(x.x0 for x in above) - 1.5
-            and not any(x.text[:1] in _BULLETS for x in above))
+    return (line.text[:1] in BULLETS and line.x0 < min(x.x0 for x in above) - 1.5
+            and not any(x.text[:1] in BULLETS for x in above))
 
 
 def _text_body_end(lines: list[TextRow], anchor: int) -> int:
