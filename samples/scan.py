@@ -4,19 +4,20 @@ a trip through an office scanner.
 Each page of a committed sample PDF is rendered with pypdfium2 at the scan's resolution,
 in greyscale, turned by a slight skew, blurred a little (the scanner's optics), given noise
 (paper grain and sensor noise), and saved as a JPEG at quality 60 inside a PDF of the same
-page size, with no text layer. Seeded: the same arguments make the same files.
+page size, with no text layer and no creation date. Seeded (the seed plus the resolution):
+the same arguments make the same images, and with the same Pillow and libjpeg the same bytes.
 
     .venv/bin/python samples/scan.py                 # the three golden years at 100/150/300 dpi
     .venv/bin/python samples/scan.py --years 2018-19 --dpi 150
-    .venv/bin/python samples/scan.py --years 2018-19 --dpi 150 --pages 1 2 \
-        --out tests/fixtures/pdfs/scanned                                   # the suite's
+    .venv/bin/python samples/scan.py --years 2018-19 --dpi 150 --pages 1 2   # the suite's
 
-Output: bench/corpus/ocr/complaints-YYYY-YY-scanDPI.pdf (not committed: bench/ocr.py makes
-the scans it measures, the same images every time, as the seed fixes them; only the PDF's
-creation date differs). The suite's two-page scan is committed in tests/fixtures/pdfs/scanned/
-(a sub-folder, so the ruled-sample globs of other tests and benches do not pick it up). Golden
-truth is the year's golden file, as for every other rendering. Needs the `ocr` extra (numpy,
-Pillow).
+Output: tests/fixtures/pdfs/scanned/complaints-YYYY-YY-scanDPI.pdf, committed: the 2017/18,
+2018/19 and 2019/20 ruled Word renderings at 100, 150 and 300 dpi (nine files, about 21 MB),
+which bench/ocr.py measures, and the 2018/19 first two pages at 150 dpi, which
+tests/test_ocr.py reads (the same images as the full scan's first two pages: the seed draws
+page by page). A sub-folder, so the ruled-sample globs of other tests and benches
+(tests/fixtures/pdfs/*.pdf) do not pick them up. Golden truth is the year's golden file, as
+for every other rendering. Needs the `ocr` extra (numpy, Pillow).
 """
 
 from __future__ import annotations
@@ -31,8 +32,7 @@ from PIL import Image, ImageFilter
 
 ROOT = Path(__file__).resolve().parents[1]
 SOURCES = ROOT / "tests" / "fixtures" / "pdfs"
-OUT = SOURCES / "scanned"  # the suite's scan, committed
-CORPUS = ROOT / "bench" / "corpus" / "ocr"  # the bench's, made on demand
+OUT = SOURCES / "scanned"  # committed: the bench's full scans and the suite's two pages
 YEARS = ("2017-18", "2018-19", "2019-20")
 RESOLUTIONS = (100, 150, 300)
 JPEG_QUALITY = 60
@@ -73,8 +73,9 @@ def scan_pdf(source: Path, dpi: int, seed: int, first: int = 1, last: int = 0) -
     finally:
         document.close()
     out = io.BytesIO()
+    # No dates: a re-made scan is the same file, so a commit shows only real changes.
     pages[0].save(out, format="PDF", save_all=True, append_images=pages[1:], resolution=dpi,
-                  quality=JPEG_QUALITY)
+                  quality=JPEG_QUALITY, creationDate=None, modDate=None)
     return out.getvalue()
 
 
@@ -88,7 +89,7 @@ def main(argv: list[str] | None = None) -> None:
     parser.add_argument("--years", nargs="*", default=list(YEARS))
     parser.add_argument("--dpi", nargs="*", type=int, default=list(RESOLUTIONS))
     parser.add_argument("--seed", type=int, default=14)
-    parser.add_argument("--out", type=Path, default=CORPUS)
+    parser.add_argument("--out", type=Path, default=OUT)
     parser.add_argument("--pages", nargs=2, type=int, metavar=("FIRST", "LAST"),
                         help="only these pages (the suite's small scan: --pages 1 2)")
     args = parser.parse_args(argv)
