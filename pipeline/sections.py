@@ -100,10 +100,32 @@ def dashboard_opener(items: list[TextLine | StitchedTable], report_year: str | N
     return first_table or "comparative"
 
 
+def printed_after_figures(items: list[TextLine | StitchedTable],
+                          report_year: str | None) -> set[str]:
+    """Families this report prints straight after a dashboard's figures, learnt from the
+    report itself: those whose tables never open a dashboard and more often than not follow
+    a Comparative Data table (text between them aside). Such a table in a dashboard without
+    figures shows the dashboard's figures were printed but not read."""
+    after: Counter[str] = Counter()
+    seen: Counter[str] = Counter()
+    previous = None
+    for item in items:
+        if not isinstance(item, StitchedTable):
+            continue
+        family = FAMILIES.get(item.family or "")
+        if family is not None and family.scope == "section" \
+                and not family.opens_section(item, report_year):
+            seen[family.name] += 1
+            after[family.name] += previous == "comparative"
+        previous = item.family
+    return {name for name in seen if after[name] * 2 > seen[name]}
+
+
 def split_sections(items: list[TextLine | StitchedTable], report_year: str | None,
                    context: ReportContext) -> ReportLayout:
     catalogue = context.catalogue
     opener = dashboard_opener(items, report_year, context)
+    after_figures = printed_after_figures(items, report_year)
     layout = ReportLayout([], [], [], [])
     current: Section | None = None
 
@@ -154,6 +176,14 @@ def split_sections(items: list[TextLine | StitchedTable], report_year: str | Non
             continue
         second = family is not None and current is not None \
             and bool(current.tables_of(family.name))
+        # Figures arriving in a dashboard that already holds what follows its own figures
+        # (an Analysis table, say): that dashboard's figures were not read, these are the
+        # next dashboard's.
+        second = second or (family is not None and family.name == "comparative"
+                            and current is not None and not current.has_figures
+                            and any(t.family in after_figures
+                                    and not FAMILIES[t.family].opens_section(t, report_year)
+                                    for t in current.tables))
         if family is not None and family.opens_section(item, report_year) and (
                 family.name in (opener, "comparative")
                 # A dashboard prints one table of each family: a second one (this year's

@@ -256,6 +256,38 @@ def test_a_dashboards_second_commitments_table_starts_the_next_dashboard():
         [("commitments", 4), ("comparative", 4)]]
 
 
+def test_figures_after_a_dashboards_unread_figures_and_analysis_start_the_next_dashboard():
+    """Environment & Highways prints two dashboards under one directorate heading; the first's
+    Comparative Data header was cut by a page break, so its figures were not read. Its
+    Analysis table is not the second dashboard's: this report prints the Analysis after the
+    figures, so figures arriving after an Analysis table open the next dashboard."""
+    from pipeline.extract.stitch import StitchedTable
+    from pipeline.families.base import ReportContext
+    from pipeline.sections import split_sections
+
+    def table(family, header, page, body=("1", "x", "y")):
+        return StitchedTable(family, [header, body[:len(header)]], [page, page])
+
+    analysis = ("Analysis – key themes / concerns", "Comments to explain:",
+                "Additional commentary from the Complaints Team")
+    stage_1 = ("Stage 1: 72% of the 148 complaints received were upheld.", "Bartec.", "Good.")
+    unread = StitchedTable(None, [("upheld", "upheld"), ("2019-20", "148")], [4, 4])
+    items = [_line(2, 40, "Children's – Complaint Dashboard 2019/20"),
+             table("comparative", FIGURE_HEADER, 2), table("analysis", analysis, 2, stage_1),
+             _line(3, 40, "Environment & Highways – Complaint Dashboard 2019/20"),
+             unread, table("analysis", analysis, 4, stage_1),
+             table("comparative", FIGURE_HEADER, 4), table("analysis", analysis, 4, stage_1)]
+    layout = split_sections(items, "2019/20", ReportContext("2019/20"))
+    assert [[(t.family, t.page) for t in s.tables] for s in layout.sections] == [
+        [("comparative", 2), ("analysis", 2)], [(None, 4), ("analysis", 4)],
+        [("comparative", 4), ("analysis", 4)]]
+    # A report that prints the Analysis before the figures keeps them together.
+    analysis_first = [items[0], items[2], items[1], items[3], items[5], items[6]]
+    layout = split_sections(analysis_first, "2019/20", ReportContext("2019/20"))
+    assert [[t.family for t in s.tables] for s in layout.sections] == [
+        ["analysis", "comparative"]] * 2
+
+
 # --- room at a page's foot, and unnumbered commitments continued on the next page ----------
 
 COMMITMENTS_HEADER = ("Our commitments for 2018/19", "Progress")
