@@ -52,10 +52,14 @@ START = time.monotonic()
 def commit() -> str:
     """The checked-out commit, so a results file says which code it measured."""
     try:
-        return subprocess.run(["git", "-C", str(ROOT), "rev-parse", "--short", "HEAD"],
+        head = subprocess.run(["git", "-C", str(ROOT), "rev-parse", "--short", "HEAD"],
                               capture_output=True, text=True, check=True).stdout.strip()
+        changed = subprocess.run(["git", "-C", str(ROOT), "status", "--porcelain", "--",
+                                  "pipeline", "schemas", "bench/ocr.py"],
+                                 capture_output=True, text=True, check=True).stdout.strip()
     except (OSError, subprocess.CalledProcessError):
         return "unknown"
+    return f"{head} with uncommitted changes" if changed else head
 
 
 @dataclass
@@ -104,15 +108,17 @@ def unverified_figures(db: Path, file_name: str) -> int:
         con.close()
 
 
-def measure(label: str, files: list[tuple[str, Path]], limits: Limits,
-            ocr: bool) -> dict[str, Run]:
-    """{year: its Run} for one reading over the years' files."""
+def measure(label: str, files: list[tuple[str, Path]], limits: Limits, ocr: bool,
+            keep: Path | None = None) -> dict[str, Run]:
+    """{year: its Run} for one reading over the years' files; with `keep`, each file's
+    warehouse is kept there (named after the file) to look into what was loaded."""
     runs = {}
     for year, path in files:
         run = runs[year] = Run(label)
         golden = json.loads((GOLDEN / f"complaints-{year}.json").read_text(encoding="utf-8"))
         with tempfile.TemporaryDirectory() as folder:
-            db = Path(folder) / "w.duckdb"
+            db = (keep or Path(folder)) / f"{path.stem}.duckdb"
+            db.unlink(missing_ok=True)
             started = time.monotonic()
             summary = ingest([path], db, force=True, workers=1, limits=limits,
                              council=golden["council"])
@@ -181,7 +187,10 @@ def main(argv: list[str] | None = None) -> None:
                         help="default: every resolution with a committed scan")
     parser.add_argument("--timeout", type=float, default=3600.0)
     parser.add_argument("--write", action="store_true")
+    parser.add_argument("--keep", type=Path, help="keep each file's warehouse in this folder")
     args = parser.parse_args(argv)
+    if args.keep:
+        args.keep.mkdir(parents=True, exist_ok=True)
     missing = [scan.scan_name(y, d) for d in args.dpi for y in args.years
                if (y, d) not in committed]
     if missing:
@@ -191,12 +200,21 @@ def main(argv: list[str] | None = None) -> None:
     load = os.getloadavg()[0]
     started = datetime.now(UTC)
     baseline = measure("plain text (the -word PDF)",
-                       [(y, scan.source_for(y)) for y in args.years], limits, ocr=False)
-    readings = [measure(f"OCR {dpi} dpi", [(y, committed[(y, dpi)]) for y in args.years],
-                        limits, ocr=True) for dpi in args.dpi]
-    lines = table(readings, baseline)
+                       [(y, scan.source_for(y)) for y in args.years], limits, ocr=False,
+                       keep=args.keep)
+    readings: list[dict[str, Run]] = []
+    for dpi in args.dpi:
+        readings.append(measure(f"OCR {dpi} dpi", [(y, committed[(y, dpi)])
+                                                   for y in args.years],
+                                limits, ocr=True, keep=args.keep))
+        # Written after each resolution: a run cut short still says what it measured.
+        publish(readings, args.dpi[:len(readings)], baseline, args, started, load,
+                done=len(readings) == len(args.dpi))
+
+
+def misses_of(readings: list[dict[str, Run]], dpis: list[int]) -> list[str]:
     misses = []
-    for runs, dpi in zip(readings, args.dpi, strict=True):
+    for runs, dpi in zip(readings, dpis, strict=True):
         for year, run in runs.items():
             wanted = TARGETS.get(dpi)
             if wanted is not None and recovered(run) < wanted:
@@ -213,9 +231,18 @@ def main(argv: list[str] | None = None) -> None:
                 misses.append(f"{run.label}, {year}: commentary similarity {similarity:.4f}, "
                               f"target {COMMENTARY_TARGET}")
             misses += run.failures
+    return misses
+
+
+def publish(readings: list[dict[str, Run]], dpis: list[int], baseline: dict[str, Run],
+            args: argparse.Namespace, started: datetime, load: float, done: bool) -> None:
+    lines = table(readings, baseline)
+    misses = misses_of(readings, dpis)
+    partial = "" if done else (f" PARTIAL: {len(dpis)} of {len(args.dpi)} resolutions "
+                               "measured so far.")
     header = (f"Run {started:%Y-%m-%d %H:%M} UTC on commit {commit()}, years "
               f"{', '.join(args.years)}, load average {load:.1f} at the start, "
-              f"{os.cpu_count()} cores; {time.monotonic() - START:.0f} s in all.")
+              f"{os.cpu_count()} cores; {time.monotonic() - START:.0f} s so far.{partial}")
     print(header)
     print("\n".join(lines))
     for miss in misses:

@@ -5,6 +5,7 @@ verified by the report's arithmetic before anything is loaded."""
 from __future__ import annotations
 
 import difflib
+from collections import Counter
 from dataclasses import replace
 
 from pipeline.checks import LABELS
@@ -78,24 +79,41 @@ def blank_unread_headers(document: DocumentBlocks) -> DocumentBlocks:
     """A figure table's header cell that OCR misspelt ('S1 escalating', 'upheld' without its
     '%') is made blank on scanned pages, so it is read as the blank header cells this report
     family prints are: the canonical column between its recognised neighbours; a header whose
-    readable cells mostly name the canonical columns in order is read as that order. Every
-    figure under it is still verified against the other table before it is loaded."""
+    readable cells mostly name the canonical columns in order is read as that order. A table
+    is a figure table by its first cell's words, or by its figure header in canonical order
+    when OCR misspelt the first cell ('Comparison: 2017/18 ve 2016/17'). Every figure under
+    it is still verified against the other table before it is loaded."""
     scans = scanned_pages(document)
     vocabulary = header_vocabulary().tables
     phrases = [*vocabulary["top_ten"], *vocabulary["comparative"]]
     blocks: list[Block] = []
     for block in document.blocks:
-        if isinstance(block, TableBlock) and block.page in scans and block.rows \
-                and has_phrase(squash(block.rows[0][0]), phrases):
-            if _in_canonical_order(block.rows[0][1:]):
-                header = (block.rows[0][0], *(LABELS[column] for column in
-                                              header_vocabulary().canonical_columns))
-            else:
-                header = tuple(cell if i == 0 or _reads_as_header(cell) else ""
-                               for i, cell in enumerate(block.rows[0]))
-            block = replace(block, rows=(header, *block.rows[1:]))
+        if isinstance(block, TableBlock) and block.page in scans and block.rows:
+            block = replace(block, rows=(tidy_figure_header(block.rows[0], phrases),
+                                         *block.rows[1:]))
         blocks.append(block)
     return replace(document, blocks=blocks)
+
+
+def tidy_figure_header(header: tuple[str | None, ...],
+                       phrases: list[str]) -> tuple[str | None, ...]:
+    """A scanned table's header row as the figure header it stands for (unchanged when the
+    table is not a figure table). In canonical order: the canonical labels. Otherwise each
+    figure cell that does not read as a header, or that names a column another cell names too
+    (a speck in 'having not been * upheld' leaves only 'upheld': two columns of % upheld,
+    the later one's figures loaded as the other's), is made blank."""
+    if not header:
+        return header
+    if _in_canonical_order(header[1:]):
+        return (header[0], *(LABELS[column] for column in
+                             header_vocabulary().canonical_columns))
+    if not has_phrase(squash(header[0]), phrases):
+        return header
+    mapped = map_figure_columns(list(header[1:]))
+    named = Counter(column for column in mapped if column is not None)
+    return (header[0], *(cell if _reads_as_header(cell) and (column is None or
+                                                             named[column] == 1) else ""
+                         for column, cell in zip(mapped, header[1:], strict=True)))
 
 
 def _in_canonical_order(cells: tuple[str | None, ...]) -> bool:

@@ -20,6 +20,7 @@ from pipeline.extract.ocr_crops import (
 from pipeline.ocr_report import only_pages, sign_lost_reading, unsettled_only
 from pipeline.ocr_tables import _known_name
 from pipeline.verify_ocr import figure_key, figures
+from tests.conftest import PDFS
 from tests.test_ocr_verify import YEAR, perfect_reading, verify
 
 
@@ -166,3 +167,118 @@ def test_short_words_among_a_rows_figures_are_read_again_and_words_elsewhere_are
         ("S1", 100), ("rec'd", 130), ("%", 160), ("upheld", 190)))
     chosen = words_to_read_again(header + words)
     assert [(header + words)[i].text for i in chosen] == ["41", "36%", "2", "i", "mM", "0%"]
+
+
+def _one_image_pdf(pixels, dpi: int) -> bytes:
+    import io
+
+    from PIL import Image
+
+    out = io.BytesIO()
+    Image.fromarray(pixels, mode="L").save(out, format="PDF", resolution=dpi)
+    return out.getvalue()
+
+
+def test_a_low_resolution_scan_is_enlarged_from_its_own_pixels_bicubically():
+    """A 100 dpi page image read at 300 dpi: its pixels, enlarged 3x by bicubic interpolation
+    (cv2's, compared exactly), not pdfium's smoother rendering; a page image at the reading's
+    resolution or finer, and a page with text, are rendered as before (None here)."""
+    import cv2
+    import numpy as np
+    import pypdfium2 as pdfium
+
+    from pipeline.extract.ocr import scan_image
+
+    rng = np.random.default_rng(7)
+    pixels = rng.integers(0, 256, (144, 72), dtype=np.uint8)  # 0.72 x 1.44 in at 100 dpi
+    for data, dpi, want in ((_one_image_pdf(pixels, 100), 300, (216, 432)),
+                            (_one_image_pdf(pixels, 300), 300, None),
+                            (_one_image_pdf(pixels, 100), 100, None)):
+        document = pdfium.PdfDocument(data)
+        try:
+            page = document[0]
+            page_pixels = np.asarray(page.get_objects().__next__().get_bitmap(
+                render=False).to_pil().convert("L"))
+            got = scan_image(page, dpi)
+        finally:
+            document.close()
+        if want is None:
+            assert got is None
+        else:
+            assert page_pixels.shape == pixels.shape  # (Pillow stores it as a JPEG)
+            assert np.array_equal(got, cv2.resize(page_pixels, want,
+                                                  interpolation=cv2.INTER_CUBIC))
+    text_page = pdfium.PdfDocument(PDFS / "complaints-2018-19-word.pdf")
+    try:
+        assert scan_image(text_page[0], 300) is None
+    finally:
+        text_page.close()
+
+
+def test_a_coarse_scan_whose_tables_ocr_cannot_read_is_told_to_be_scanned_again():
+    """The 2017/18 sample's 100 dpi scan: its 6.5 pt figures are 9 pixels high, and OCR reads
+    no figure table header. 'Not a complaints report' would be wrong; at 150 dpi and finer,
+    where a scan is readable, the error stays as it was."""
+    from pipeline.errors import NotAComplaintsReportError
+    from pipeline.ocr_report import tables_unread
+
+    error = NotAComplaintsReportError("not a complaints report (no Top Ten or Comparative "
+                                      "Data table found)", file_name="c-scan100.pdf")
+    assert tables_unread(error, 10, 100).one_line() == (
+        "c-scan100.pdf: no Top Ten or Comparative Data table read by OCR on its 10 scanned "
+        "pages (100 dpi). A 100 dpi scan is too coarse for OCR to read the tables' small "
+        "print: scan the printed copy again at 300 dpi.")
+    assert tables_unread(error, 10, 150) is error
+
+
+# The Comparative Data header of the 2017/18 report's Tenancy & Estates dashboard as Tesseract
+# read it at 400 dpi from the 150 dpi scan: the first cell's 'vs' read 've', a speck in the
+# S2 'having not been upheld' cell. Read as printed, that cell named '% upheld' again, and the
+# S2 % upheld loaded was the next column's (14% and 9%, their Difference +5 agreeing).
+ESTATES_HEADER = (
+    "Comparison: 2017/18\nve 2016/17", "Stage 1\nwtal", "Saget\npropertion\nupheld",
+    "=—s ange1\nreferred to\nStage 2", "Stage 2\nwtal", "Stage 2\nproportion\nupheld",
+    "Stage 2\nupheld,\nhaving not\nbeen\n* upheld at\nStage 1", "Stage 2\nreferred te\nStage 3",
+    "Stage 3\nwtal", "Stage 3\nproportion\nupheld",
+    "Stage3\nupheld,\nhaving not\nbeen\nupheld at\nStage 2")
+CANONICAL_LABELS = ("S1 rec'd", "S1 % upheld", "S1 escalated", "S2 rec'd", "S2 % upheld",
+                    "% of S2 upheld not upheld at S1", "S2 escalated", "S3 rec'd",
+                    "S3 % upheld", "% of S3 upheld not upheld at S2")
+
+
+def _figure_phrases() -> list[str]:
+    from pipeline.config import header_vocabulary
+
+    tables = header_vocabulary().tables
+    return [*tables["top_ten"], *tables["comparative"]]
+
+
+def test_a_figure_header_in_canonical_order_is_read_so_though_its_first_cell_is_misspelt():
+    from pipeline.ocr_tables import tidy_figure_header
+
+    assert tidy_figure_header(ESTATES_HEADER, _figure_phrases()) == (
+        ESTATES_HEADER[0], *CANONICAL_LABELS)
+
+
+def test_two_header_cells_naming_one_column_are_both_blanked():
+    """Nine figure cells (S1 escalated not read: not the canonical ten, so not read by order):
+    the two that name S2 % upheld are made blank, as is the cell that reads as no header; the
+    others are kept. (A blank is then the canonical column between its neighbours, if any.)"""
+    from pipeline.ocr_tables import tidy_figure_header
+
+    header = ("Comparison: 2017/18 vs 2016/17", "Stage 1 total", "Stage 1 proportion upheld",
+              "Stage 2 total", "Stage 2 proportion upheld",
+              "Stage 2 upheld, having not been * upheld at Stage 1",
+              "Stage 2 referred to Stage 3", "Stage 3 total", "Stage 3 prwxqt",
+              "Stage 3 upheld, having not been upheld at Stage 2")
+    assert tidy_figure_header(header, _figure_phrases()) == (
+        header[0], "Stage 1 total", "Stage 1 proportion upheld", "Stage 2 total", "", "",
+        "Stage 2 referred to Stage 3", "Stage 3 total", "",
+        "Stage 3 upheld, having not been upheld at Stage 2")
+
+
+def test_a_table_that_is_no_figure_table_keeps_its_header():
+    from pipeline.ocr_tables import tidy_figure_header
+
+    header = ("", "Service commitments for the year 2018/2019")
+    assert tidy_figure_header(header, _figure_phrases()) == header

