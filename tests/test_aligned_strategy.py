@@ -3,11 +3,10 @@ data rows, rows from gaps and horizontal edges, headers given to the columns the
 
 from __future__ import annotations
 
-from pipeline.extract.strategies.aligned import (
+from pipeline.extract.strategies.aligned import find_grids, grid_edges
+from pipeline.extract.strategies.aligned_lines import (
     HorizontalEdge,
     WordBox,
-    find_grids,
-    grid_edges,
     is_data_line,
     is_running_line,
     text_rows,

@@ -18,34 +18,41 @@ over word boxes: no PDF needed to test them.
 
 from __future__ import annotations
 
-import re
 from collections.abc import Collection, Sequence
 from dataclasses import dataclass, field
 from typing import Any
 
 from pipeline.config import header_vocabulary
-from pipeline.extract.furniture import MARGIN_BAND, page_number_suffix
-from pipeline.extract.header_grid import is_figure_cell
+from pipeline.extract.strategies.aligned_lines import (
+    MIN_GUTTER,
+    TOP_BAND,
+    HorizontalEdge,
+    TextRow,
+    WordBox,
+    figures_align,
+    gap_between,
+    is_data_line,
+    is_number,
+    is_page_furniture,
+    names_table,
+    opens_with_phrase,
+    printed_cells,
+    running_text,
+    same_size,
+    text_rows,
+)
 from pipeline.normalise import BULLETS, fold_name
 
 # A gap between two text lines of at least this share of the font size separates table rows
 # (cell padding); lines of one cell sit closer (the font's own leading, about 0.15 em).
 ROW_GAP = 0.4
-# A gutter between columns is at least this share of the font size wide (a space is ~0.28 em).
-MIN_GUTTER = 0.5
 # A table's lines follow each other within this many font sizes; a wider gap ends it.
 MAX_LINE_GAP = 2.0
 # ...except a data row after a data row of as many figures (a Difference row set apart by
 # extra space in a small font), or a header above the first data row, within this many.
 MAX_DATA_GAP = 4.0
-# The top of a page where a running header may sit (as pipeline.extract.furniture reads it).
-TOP_BAND = 0.13
 # A header is at most this many lines above the first data row.
 MAX_HEADER_LINES = 10
-# Two text lines are one line when their middles are this close (points).
-LINE_TOLERANCE = 2.0
-# Words of one table have one font size, within this many points.
-SIZE_TOLERANCE = 0.3
 # A horizontal edge marks a row boundary when edges at that height cover this share of the
 # table's width (zebra shading is drawn cell by cell).
 EDGE_COVER = 0.5
@@ -54,61 +61,6 @@ EDGE_COVER = 0.5
 # half a point inside the next line's ascent (Word, 8 pt; the boundary was missed and the
 # grouped row read as one with the measure names below it).
 EDGE_SLACK = 0.25
-
-_BRACKETED = re.compile(r"^\((.+)\)$")
-
-
-@dataclass(frozen=True)
-class WordBox:
-    text: str
-    x0: float
-    x1: float
-    top: float
-    bottom: float
-    size: float = 0.0
-
-
-@dataclass(frozen=True)
-class HorizontalEdge:
-    """A horizontal rule or the top/bottom edge of a filled rectangle, as evidence of a row
-    boundary (never of a ruled grid)."""
-
-    y: float
-    x0: float
-    x1: float
-
-
-@dataclass
-class TextRow:
-    """Words printed on one line."""
-
-    words: list[WordBox] = field(default_factory=list)
-
-    @property
-    def top(self) -> float:
-        return min(w.top for w in self.words)
-
-    @property
-    def bottom(self) -> float:
-        return max(w.bottom for w in self.words)
-
-    @property
-    def x0(self) -> float:
-        return min(w.x0 for w in self.words)
-
-    @property
-    def x1(self) -> float:
-        return max(w.x1 for w in self.words)
-
-    @property
-    def size(self) -> float:
-        sizes = sorted(w.size for w in self.words)
-        return sizes[len(sizes) // 2]
-
-    @property
-    def text(self) -> str:
-        return " ".join(w.text for w in self.words)
-
 
 @dataclass(frozen=True)
 class AlignedGrid:
@@ -128,99 +80,6 @@ class AlignedGrid:
         return (self.columns[0], self.rows[0], self.columns[-1], self.rows[-1])
 
 
-def is_figure_word(text: str) -> bool:
-    """218, 44%, +6, N/A, and a bracketed prior-year figure: (186), (38%)."""
-    match = _BRACKETED.match(text)
-    return is_figure_cell(match.group(1) if match else text)
-
-
-def _is_number(text: str) -> bool:
-    """A figure with a digit: a dash between a directorate and an area is not one."""
-    return is_figure_word(text) and any(c.isdigit() for c in text)
-
-
-def _figures(line: TextRow) -> list[WordBox]:
-    """The figures that end the line."""
-    start = len(line.words)
-    while start > 1 and is_figure_word(line.words[start - 1].text):
-        start -= 1
-    return list(line.words[start:])
-
-
-def _figures_align(line: TextRow, above: TextRow) -> bool:
-    """Every figure of the line sits under a figure of the line above, and as many of them
-    (the figures of one table's rows, whatever space sets them apart)."""
-    upper = _figures(above)[-len(_figures(line)):]
-    return len(upper) == len(_figures(line)) and all(
-        a.x0 < b.x1 and b.x0 < a.x1 for a, b in zip(_figures(line), upper, strict=True))
-
-
-def is_data_line(line: TextRow) -> bool:
-    """A label followed by figures only, at least two of them numbers ('stage 1 stage 2' in a
-    header, or a sentence quoting a figure, is not one)."""
-    start = len(line.words)
-    while start > 1 and is_figure_word(line.words[start - 1].text):
-        start -= 1
-    return sum(_is_number(w.text) for w in line.words[start:]) >= 2
-
-
-_PHRASES: dict[str, tuple[object, tuple[str, ...]]] = {}
-
-
-def _anchor_phrases(kind: str) -> tuple[str, ...]:
-    """The folded header phrases of the figure or text table families (kept while the same
-    vocabulary is loaded: this is asked for every line of a page)."""
-    vocabulary = header_vocabulary()
-    cached = _PHRASES.get(kind)
-    if cached is None or cached[0] is not vocabulary:
-        names = ("top_ten", "comparative") if kind == "figures" else ("analysis", "commitments")
-        cached = (vocabulary, tuple(fold_name(p).replace(" and ", " & ") for name in names
-                                    for p in vocabulary.tables.get(name, ())))
-        _PHRASES[kind] = cached
-    return cached[1]
-
-
-def _segments(line: TextRow) -> list[list[WordBox]]:
-    """Runs of words closer than a gutter: the printed cells of one line."""
-    runs: list[list[WordBox]] = []
-    for word in line.words:
-        if runs and word.x0 - runs[-1][-1].x1 < MIN_GUTTER * max(word.size, 1.0):
-            runs[-1].append(word)
-        else:
-            runs.append([word])
-    return runs
-
-
-def names_table(line: TextRow, kind: str) -> bool:
-    """The line's first printed cell opens with a phrase naming a table family of `kind`
-    (a table's first header cell names it; a body cell that happens to open with such a
-    phrase sits beside another cell of its row)."""
-    runs = _segments(line)
-    return bool(runs) and _opens_with_phrase(" ".join(w.text for w in runs[0]), kind)
-
-
-def text_rows(words: Sequence[WordBox]) -> list[TextRow]:
-    """Words grouped into printed lines, top to bottom, each left to right."""
-    lines: list[TextRow] = []
-    for word in sorted(words, key=lambda w: ((w.top + w.bottom) / 2, w.x0)):
-        middle = (word.top + word.bottom) / 2
-        if lines and abs(middle - (lines[-1].top + lines[-1].bottom) / 2) <= LINE_TOLERANCE:
-            lines[-1].words.append(word)
-        else:
-            lines.append(TextRow([word]))
-    for line in lines:
-        line.words.sort(key=lambda w: w.x0)
-    return lines
-
-
-def _gap(upper: TextRow, lower: TextRow) -> float:
-    return lower.top - upper.bottom
-
-
-def _same_size(a: TextRow, b: TextRow) -> bool:
-    return abs(a.size - b.size) <= SIZE_TOLERANCE
-
-
 def column_extents(lines: Sequence[TextRow]) -> list[tuple[float, float]]:
     """The x-ranges the words occupy, merged across lines; gutters lie between them."""
     spans = sorted((w.x0, w.x1, w.size) for line in lines for w in line.words)
@@ -238,7 +97,7 @@ def _with_empty_columns(extents: Sequence[tuple[float, float]],
     """A text table's columns: the body's, and each header cell over no body word (a column
     this part leaves empty, e.g. no Complaints Team comment on its only row: without it the
     next part's text in that column would be read into its neighbour)."""
-    cells = [_run_box(run) for line in header for run in _segments(line)]
+    cells = [_run_box(run) for line in header for run in printed_cells(line)]
     empty = [(c.x0, c.x1) for c in cells
              if not any(c.x0 - MIN_GUTTER * c.size < b and a < c.x1 + MIN_GUTTER * c.size
                         for a, b in extents)]
@@ -297,7 +156,7 @@ def _row_boundaries(lines: Sequence[TextRow], edges: Sequence[HorizontalEdge],
     for index in range(1, len(lines)):
         upper, lower = lines[index - 1], lines[index]
         slack = EDGE_SLACK * max(lower.size, 1.0)
-        if _gap(upper, lower) >= ROW_GAP * max(lower.size, 1.0) or any(
+        if gap_between(upper, lower) >= ROW_GAP * max(lower.size, 1.0) or any(
                 upper.bottom - slack <= y <= lower.top + slack for y in ruled):
             starts.append(index)
     return starts
@@ -329,9 +188,9 @@ def _grid(header: list[TextRow], body: list[TextRow], edges: Sequence[Horizontal
     header_rows = sum(1 for i in starts if i <= len(header)) if header else 0
     header_starts = [0, *[i for i in starts if i < len(header)]]
     last_header_row = [_run_box(run) for line in header[header_starts[-1]:]
-                       for run in _segments(line)]
+                       for run in printed_cells(line)]
     upper_header_rows = [_run_box(run) for line in header[:header_starts[-1]]
-                         for run in _segments(line)]
+                         for run in printed_cells(line)]
     columns = _boundaries(extents, left, right, last_header_row, upper_header_rows)
     groups = {}
     for row in range(max(header_rows - 1, 0)):  # every header row but the last may group
@@ -349,7 +208,7 @@ def _run_box(run: Sequence[WordBox]) -> WordBox:
 def _group_starts(words: Sequence[WordBox], columns: Sequence[float]) -> tuple[int, ...]:
     """Columns opening a printed cell of a grouped header row: each column belongs to the
     printed cell (run of words) nearest its centre."""
-    runs = _segments(TextRow(sorted(words, key=lambda w: w.x0)))
+    runs = printed_cells(TextRow(sorted(words, key=lambda w: w.x0)))
     if not runs:
         return tuple(range(len(columns) - 1))
     centres = [(min(w.x0 for w in run) + max(w.x1 for w in run)) / 2 for run in runs]
@@ -364,21 +223,13 @@ def _stacked_cells(lines: Sequence[TextRow], index: int, stop: int) -> list[str]
     """The printed cells of lines[index], each with the text printed below it (same left
     edge) down to lines[stop]: a header cell wrapped over several lines."""
     cells = []
-    for run in _segments(lines[index]):
+    for run in printed_cells(lines[index]):
         parts = [" ".join(w.text for w in run)]
         for line in lines[index + 1:stop]:
-            parts += [" ".join(w.text for w in below) for below in _segments(line)
+            parts += [" ".join(w.text for w in below) for below in printed_cells(line)
                       if abs(below[0].x0 - run[0].x0) <= 2.0]
         cells.append(" ".join(parts))
     return cells
-
-
-def _opens_with_phrase(text: str, kind: str, anywhere: bool = False) -> bool:
-    folded = fold_name(text).replace(" and ", " & ")
-    phrases = _anchor_phrases(kind)
-    if anywhere:
-        return any(p in folded for p in phrases)
-    return folded.startswith(phrases)
 
 
 def _header_above(lines: Sequence[TextRow], first_body: int, kind: str,
@@ -392,10 +243,10 @@ def _header_above(lines: Sequence[TextRow], first_body: int, kind: str,
     while top > floor and first_body - top < MAX_HEADER_LINES:
         upper, lower = lines[top - 1], lines[top]
         limit = MAX_DATA_GAP if top == first_body else MAX_LINE_GAP
-        if _gap(upper, lower) > limit * max(lower.size, 1.0):
+        if gap_between(upper, lower) > limit * max(lower.size, 1.0):
             break
         top -= 1
-        if any(_opens_with_phrase(cell, kind, anywhere=True)
+        if any(opens_with_phrase(cell, kind, anywhere=True)
                for cell in _stacked_cells(lines, top, first_body)):
             return list(lines[top:first_body])
     return []
@@ -405,19 +256,19 @@ def _figure_table(lines: list[TextRow], start: int, floor: int,
                   edges: Sequence[HorizontalEdge]) -> tuple[AlignedGrid | None, int, int]:
     """The figure table whose first data line is lines[start]: (grid, first, end index)."""
     end = start + 1
-    first_figure_x = min((w.x0 for w in lines[start].words[1:] if _is_number(w.text)),
+    first_figure_x = min((w.x0 for w in lines[start].words[1:] if is_number(w.text)),
                          default=lines[start].x1)
     while end < len(lines):
         line, previous = lines[end], lines[end - 1]
-        if _gap(previous, line) > MAX_LINE_GAP * max(line.size, 1.0) and not (
-                _gap(previous, line) <= MAX_DATA_GAP * max(line.size, 1.0)
+        if gap_between(previous, line) > MAX_LINE_GAP * max(line.size, 1.0) and not (
+                gap_between(previous, line) <= MAX_DATA_GAP * max(line.size, 1.0)
                 and is_data_line(line) and is_data_line(previous)
-                and _same_size(line, lines[start]) and _figures_align(line, previous)):
+                and same_size(line, lines[start]) and figures_align(line, previous)):
             break
-        if is_data_line(line) and _same_size(line, lines[start]):
+        if is_data_line(line) and same_size(line, lines[start]):
             first_figure_x = min(first_figure_x, *(w.x0 for w in line.words[1:]
-                                                   if _is_number(w.text)))
-        elif not (line.x1 < first_figure_x and _same_size(line, lines[start])):
+                                                   if is_number(w.text)))
+        elif not (line.x1 < first_figure_x and same_size(line, lines[start])):
             break  # only a label's wrapped words may sit between data lines
         end += 1
     header = _header_above(lines, start, "figures", floor)
@@ -430,7 +281,7 @@ def _crosses_a_gutter(line: TextRow, above: Sequence[TextRow]) -> bool:
     column)."""
     extents = column_extents(above)
     return any(run[0].x0 < low and max(w.x1 for w in run) > high
-               for run in _segments(line)
+               for run in printed_cells(line)
                for (_, low), (high, _) in zip(extents, extents[1:], strict=False))
 
 
@@ -451,10 +302,10 @@ def _text_body_end(lines: list[TextRow], anchor: int) -> int:
     body_x0: float | None = None  # the leftmost body line so far (the header may sit right)
     while end < len(lines):
         line, previous = lines[end], lines[end - 1]
-        gap = _gap(previous, line)
+        gap = gap_between(previous, line)
         new_row = gap >= ROW_GAP * max(line.size, 1.0)
         if (gap > MAX_LINE_GAP * max(line.size, 1.0)
-                or not _same_size(line, lines[anchor]) or is_data_line(line)
+                or not same_size(line, lines[anchor]) or is_data_line(line)
                 or (new_row and (names_table(line, "text") or names_table(line, "figures")
                                  or _crosses_a_gutter(line, lines[anchor:end])
                                  or (body_x0 is not None and line.x0 < body_x0 - 1.5)
@@ -501,7 +352,7 @@ def _carried_columns(lines: Sequence[TextRow],
                      carried: Sequence[float]) -> tuple[float, ...] | None:
     """The previous part's columns, each inner boundary moved into this part's gutter; None
     when this part's printed cells do not sit one per column."""
-    runs = [_run_box(run) for line in lines for run in _segments(line)]
+    runs = [_run_box(run) for line in lines for run in printed_cells(line)]
     owner = []
     for run in runs:
         middle = (run.x0 + run.x1) / 2
@@ -538,7 +389,7 @@ def _carried_columns(lines: Sequence[TextRow],
 def _repeats_running_line(line: TextRow, running: Collection[str]) -> bool:
     """A line of one printed cell, no table's header nor figures, that the previous page's
     top printed too: a running header, however close above the page's first table it sits."""
-    return (running_text(line.text) in running and len(_segments(line)) == 1
+    return (running_text(line.text) in running and len(printed_cells(line)) == 1
             and not is_data_line(line) and not names_table(line, "text")
             and not names_table(line, "figures"))
 
@@ -557,15 +408,15 @@ def _continued_at_top(lines: list[TextRow], page_height: float,
     passed over however close it stands. Stitching decides whether it continues anything."""
     start = 0
     while (start + 1 < len(lines) and lines[start].top < TOP_BAND * page_height
-           and (_gap(lines[start], lines[start + 1])
+           and (gap_between(lines[start], lines[start + 1])
                 > MAX_LINE_GAP * max(lines[start + 1].size, 1.0)
                 or _repeats_running_line(lines[start], running))):
         if carried and running_text(lines[start].text) not in running \
-                and len(_segments(lines[start])) >= 2 \
+                and len(printed_cells(lines[start])) >= 2 \
                 and _carried_columns(lines[start:start + 1], carried) is not None:
             break  # the one-line tail of a row the page break cut, not a running header
         start += 1
-    if start >= len(lines) or len(_segments(lines[start])) < 2 or is_data_line(lines[start]) \
+    if start >= len(lines) or len(printed_cells(lines[start])) < 2 or is_data_line(lines[start]) \
             or names_table(lines[start], "text") or names_table(lines[start], "figures"):
         return None, 0
     end = _text_body_end(lines, start)
@@ -574,42 +425,6 @@ def _continued_at_top(lines: list[TextRow], page_height: float,
     if grid is not None and kept is not None:
         grid = AlignedGrid(kept, grid.rows, 0, {}, "text", carried_title)
     return grid, end
-
-
-_BARE_NUMBER = re.compile(r"[+\-\u2013\u2212]?(\d{1,3})")
-
-
-def is_running_line(text: str, page_number: int | None = None) -> bool:
-    """A running header or footer's text ('Annual Complaints Report   - 4 -'): it ends with a
-    page number, and nothing before it reads as figures. A bare number ending it ('... 61 9')
-    counts only where it is this page's number: a table row's last figure looks the same."""
-    words = text.split()
-    suffix = page_number_suffix(text)
-    if not suffix:
-        return False
-    bare = _BARE_NUMBER.fullmatch(" ".join(words[-suffix:]))
-    if bare and (page_number is None or int(bare.group(1)) != page_number):
-        return False
-    return sum(is_figure_word(w) for w in words[:-suffix]) < 2
-
-
-def _is_page_furniture(line: TextRow, page_height: float, page_number: int | None) -> bool:
-    """A running line in the page's top or bottom margin band: never a table's row."""
-    in_band = line.top < MARGIN_BAND * page_height or \
-        line.bottom > (1 - MARGIN_BAND) * page_height
-    return bool(page_height) and in_band and is_running_line(line.text, page_number)
-
-
-def running_text(text: str) -> str:
-    """A line's text as a running header recurs page to page (its digits aside)."""
-    return re.sub(r"\d+", "#", fold_name(text))
-
-
-def top_band_texts(words: Sequence[WordBox], page_height: float) -> set[str]:
-    """The page's lines in its top band, as `running_text`: what the next page's running
-    header would repeat."""
-    band = [w for w in words if w.top < TOP_BAND * page_height]
-    return {running_text(line.text) for line in text_rows(band)}
 
 
 def find_grids(words: Sequence[WordBox], edges: Sequence[HorizontalEdge] = (),
@@ -624,7 +439,7 @@ def find_grids(words: Sequence[WordBox], edges: Sequence[HorizontalEdge] = (),
     previous page ended with, kept by a header-less part opening this page whose figures sit
     one per column: its label column's gutter moves with its labels, e.g. 'Variance' alone)."""
     lines = [line for line in text_rows(words)
-             if not _is_page_furniture(line, page_height, page_number)]
+             if not is_page_furniture(line, page_height, page_number)]
     grids: list[AlignedGrid] = []
     index = 0
     floor = 0  # lines above this belong to a table already found

@@ -14,11 +14,10 @@ from pdfplumber.page import Page
 from pdfplumber.table import Table
 
 from pipeline.config import header_vocabulary
-from pipeline.extract.strategies.aligned import (
+from pipeline.extract.strategies.aligned import find_grids, grid_edges
+from pipeline.extract.strategies.aligned_lines import (
     HorizontalEdge,
     WordBox,
-    find_grids,
-    grid_edges,
     is_figure_word,
     is_running_line,
     top_band_texts,
