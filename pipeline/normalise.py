@@ -9,6 +9,7 @@ from __future__ import annotations
 import re
 import unicodedata
 from dataclasses import dataclass
+from functools import lru_cache
 
 DASHES = "\u2010\u2011\u2012\u2013\u2014\u2015\u2212\ufe58\ufe63\uff0d"
 _DASH_TABLE = str.maketrans({c: "-" for c in DASHES})
@@ -53,8 +54,11 @@ def plain_name(text: str | None) -> str:
     return squash(text).replace(" - ", " – ")
 
 
+@lru_cache(maxsize=8192)
 def fold_name(text: str | None) -> str:
-    """Key for matching names: case, dashes, hyphens, quotes, '&', wrapping all folded."""
+    """Key for matching names: case, dashes, hyphens, quotes, '&', wrapping all folded.
+    Cached: the header vocabulary's phrases are folded again for every cell they are
+    matched against."""
     # plain_name twice: lower() can make a look-alike the table knows only in lower case
     # (Komi 'Ԁ' -> 'ԁ' -> 'd').
     text = plain_name(plain_name(text).lower()).replace("–", " ").replace("-", " ")

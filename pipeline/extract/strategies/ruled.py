@@ -74,11 +74,11 @@ def closing_rules(edges: list[dict[str, Any]]) -> list[dict[str, Any]]:
 
 
 def ruled_tables(page: Page, claimed: Any = None) -> list[Table]:
+    rules = vertical_rules(page)
+    if len({round(x) for x, _, _ in rules}) < 2:
+        return []  # no table here can be ruled (`is_ruled`): skip the table finder
     closing = closing_rules(page.edges)
     settings = {**TABLE_SETTINGS, "explicit_horizontal_lines": closing} if closing \
         else TABLE_SETTINGS
     tables = page.find_tables(settings)
-    if not tables:
-        return []
-    rules = vertical_rules(page)
     return [table for table in tables if is_ruled(table, rules)]
