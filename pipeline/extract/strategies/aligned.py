@@ -208,7 +208,7 @@ def _run_box(run: Sequence[WordBox]) -> WordBox:
 def _group_starts(words: Sequence[WordBox], columns: Sequence[float]) -> tuple[int, ...]:
     """Columns opening a printed cell of a grouped header row: each column belongs to the
     printed cell (run of words) nearest its centre."""
-    runs = printed_cells(TextRow(sorted(words, key=lambda w: w.x0)))
+    runs = printed_cells(TextRow(tuple(sorted(words, key=lambda w: w.x0))))
     if not runs:
         return tuple(range(len(columns) - 1))
     centres = [(min(w.x0 for w in run) + max(w.x1 for w in run)) / 2 for run in runs]

@@ -9,7 +9,8 @@ from __future__ import annotations
 
 import re
 from collections.abc import Sequence
-from dataclasses import dataclass, field
+from dataclasses import dataclass
+from functools import cached_property
 
 from pipeline.config import header_vocabulary
 from pipeline.extract.furniture import MARGIN_BAND, page_number_suffix
@@ -48,34 +49,35 @@ class HorizontalEdge:
     x1: float
 
 
-@dataclass
+@dataclass(frozen=True)
 class TextRow:
-    """Words printed on one line."""
+    """Words printed on one line, left to right (never changed once made: its extent and
+    size are worked out once, they are asked for again and again)."""
 
-    words: list[WordBox] = field(default_factory=list)
+    words: tuple[WordBox, ...]
 
-    @property
+    @cached_property
     def top(self) -> float:
         return min(w.top for w in self.words)
 
-    @property
+    @cached_property
     def bottom(self) -> float:
         return max(w.bottom for w in self.words)
 
-    @property
+    @cached_property
     def x0(self) -> float:
         return min(w.x0 for w in self.words)
 
-    @property
+    @cached_property
     def x1(self) -> float:
         return max(w.x1 for w in self.words)
 
-    @property
+    @cached_property
     def size(self) -> float:
         sizes = sorted(w.size for w in self.words)
         return sizes[len(sizes) // 2]
 
-    @property
+    @cached_property
     def text(self) -> str:
         return " ".join(w.text for w in self.words)
 
@@ -153,16 +155,17 @@ def names_table(line: TextRow, kind: str) -> bool:
 
 def text_rows(words: Sequence[WordBox]) -> list[TextRow]:
     """Words grouped into printed lines, top to bottom, each left to right."""
-    lines: list[TextRow] = []
+    lines: list[list[WordBox]] = []
+    top = bottom = 0.0  # of the line being gathered
     for word in sorted(words, key=lambda w: ((w.top + w.bottom) / 2, w.x0)):
         middle = (word.top + word.bottom) / 2
-        if lines and abs(middle - (lines[-1].top + lines[-1].bottom) / 2) <= LINE_TOLERANCE:
-            lines[-1].words.append(word)
+        if lines and abs(middle - (top + bottom) / 2) <= LINE_TOLERANCE:
+            lines[-1].append(word)
+            top, bottom = min(top, word.top), max(bottom, word.bottom)
         else:
-            lines.append(TextRow([word]))
-    for line in lines:
-        line.words.sort(key=lambda w: w.x0)
-    return lines
+            lines.append([word])
+            top, bottom = word.top, word.bottom
+    return [TextRow(tuple(sorted(line, key=lambda w: w.x0))) for line in lines]
 
 
 def gap_between(upper: TextRow, lower: TextRow) -> float:
