@@ -309,3 +309,26 @@ def test_a_note_hanging_its_bullet_under_a_one_column_table_is_not_its_row():
     rules = [HorizontalEdge(y, 40.0, 300.0) for y in (99.5, 100.0 + SIZE + 0.6)]  # the rows'
     [grid] = find_grids(boxes, rules)
     assert grid.rows[-1] < 100.0 + LINE + ROW
+
+
+def test_word_boxes_are_pdfplumbers_words_of_every_borderless_sample_page():
+    """The strategy reads words with the cell-text word splitter (pipeline.extract.cells), not
+    pdfplumber's extract_words: the same words, boxes, sizes and order, page by page (two
+    dashboard pages of each sample: pdfminer reads these files slowly; every page of every
+    committed PDF was compared when the splitter was adopted)."""
+    from pathlib import Path
+
+    import pdfplumber
+
+    from pipeline.extract.strategies.aligned_page import word_boxes
+
+    pdfs = sorted(Path(__file__).parent.glob("fixtures/pdfs/complaints-*-html.pdf")) + \
+        sorted(Path(__file__).parent.glob("fixtures/pdfs/complaints-*-word-borderless.pdf"))
+    assert len(pdfs) >= 7
+    for path in pdfs:
+        with pdfplumber.open(path) as pdf:
+            for page in pdf.pages[2:4]:
+                expected = [WordBox(w["text"], w["x0"], w["x1"], w["top"], w["bottom"],
+                                    round(w["size"], 1))
+                            for w in page.extract_words(extra_attrs=["size"])]
+                assert word_boxes(page) == expected, (path.name, page.page_number)
