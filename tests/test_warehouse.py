@@ -26,14 +26,14 @@ def test_a_failure_mid_load_leaves_nothing_of_that_report(reports_dir, tmp_path,
     db = tmp_path / "w.duckdb"
     assert not ingest([reports_dir / THURROCK_2018_19], db, workers=1).failed
     before = snapshot(db)
-    real_insert = load._bulk_insert
+    real_insert = load._insert_batches
 
-    def failing_insert(con, table, rows):
-        if table == "commentary":
+    def failing_insert(con, batches):
+        real_insert(con, [(t, rows) for t, rows in batches if t != "commentary"])
+        if any(table == "commentary" for table, _ in batches):
             raise duckdb.IOException("disk full (simulated)")
-        real_insert(con, table, rows)
 
-    monkeypatch.setattr(load, "_bulk_insert", failing_insert)
+    monkeypatch.setattr(load, "_insert_batches", failing_insert)
     summary = ingest([reports_dir / EASTMOOR_2018_19], db, workers=1)
     [failed] = summary.failed
     assert failed.error == ("eastmoor-2018-19-reportlab.pdf: load failed, nothing of this "

@@ -1,0 +1,58 @@
+"""Loads go through one DuckDB instance per process that attaches the warehouse file for each
+report and detaches it after (pipeline.load.attached_warehouse): the file lock must be let go
+exactly as closing a connection lets it go, and a failed load must not leave it attached."""
+
+from __future__ import annotations
+
+import subprocess
+import sys
+
+import duckdb
+
+from pipeline import load
+from pipeline.run import ingest
+from tests.conftest import EASTMOOR_2018_19, PDFS, THURROCK_2018_19, fetch
+
+TAKE_THE_WRITE_LOCK = ("import duckdb, sys; con = duckdb.connect(sys.argv[1]); "
+                       "print(con.execute('SELECT council FROM reports').fetchall())")
+
+
+def test_after_an_ingest_another_process_can_write_and_reads_what_was_loaded(tmp_path):
+    db = tmp_path / "w.duckdb"
+    assert not ingest([PDFS / EASTMOOR_2018_19], db, workers=1).failed
+    other = subprocess.run([sys.executable, "-c", TAKE_THE_WRITE_LOCK, str(db)],
+                           capture_output=True, text=True, timeout=60)
+    assert other.returncode == 0, other.stderr
+    assert other.stdout.strip() == "[('Eastmoor Borough Council',)]"
+
+
+def test_a_failed_load_lets_go_of_the_file_and_the_next_load_works(tmp_path, monkeypatch):
+    db = tmp_path / "w.duckdb"
+
+    real_insert = load._insert_batches
+
+    def failing_insert(con, batches):
+        if any(table == "reports" for table, _ in batches):
+            raise duckdb.IOException("disk full (simulated)")
+        real_insert(con, batches)  # the run's log of the failure
+
+    with monkeypatch.context() as patched:
+        patched.setattr(load, "_insert_batches", failing_insert)
+        [failed] = ingest([PDFS / EASTMOOR_2018_19], db, workers=1).failed
+    assert failed.error.endswith("load failed, nothing of this report was loaded "
+                                 "(disk full (simulated))")
+    with duckdb.connect(str(db)) as con:  # not attached any more: the lock is free
+        assert con.execute("SELECT count(*) FROM reports").fetchall() == [(0,)]
+    assert not ingest([PDFS / THURROCK_2018_19], db, workers=1).failed
+    assert fetch(db, "SELECT council FROM reports") == [("Thurrock Council",)]
+
+
+def test_a_warehouse_replaced_between_loads_is_checked_again(tmp_path):
+    """The 'checked already' shortcut keys on the file's inode, size and modification time:
+    a file swapped in by someone else (here: deleted, so ingest creates a new one) is opened
+    as a stranger, its schema created and checked."""
+    db = tmp_path / "w.duckdb"
+    assert not ingest([PDFS / EASTMOOR_2018_19], db, workers=1).failed
+    db.unlink()
+    assert not ingest([PDFS / EASTMOOR_2018_19], db, workers=1).failed
+    assert fetch(db, "SELECT council FROM reports") == [("Eastmoor Borough Council",)]
