@@ -231,54 +231,76 @@ def _flat_char(text: str, ox: float, oy: float, width: float, common: _TextObjec
                placer: _Placer) -> dict[str, Any]:
     """_char_dict for an unrotated glyph on an unrotated page: its box is its origin, its
     width along the line (pdfium's loose box) and the text object's low and high."""
-    assert common.flat is not None
-    low, high, upright = common.flat
-    a, b, c, d = common.linear
-    e, f = ox + placer.device[4], oy + placer.device[5]
-    x0, x1 = (e, e + width) if a > 0 else (e - width, e)
-    y0, y1 = f + low, f + high
-    top = (placer.height - y1) + placer.mb_top
-    return {"text": text, "fontname": common.fontname, "adv": width / abs(a),
-            "upright": upright, "matrix": (a, b, c, d, e, f), "object_type": "char",
-            "page_number": placer.page_number, "x0": x0 + placer.mb_x0, "y0": y0,
-            "x1": x1 + placer.mb_x0, "y1": y1, "width": x1 - x0, "height": y1 - y0,
-            "top": top, "bottom": (placer.height - y0) + placer.mb_top,
-            "doctop": placer.doctop + top, "size": y1 - y0}
+    return _FlatChars(placer).char(text, ox, oy, width, common)
+
+
+class _FlatChars:
+    """`_flat_char` with the page's constants looked up once, not once per character (a page
+    holds thousands): the same arithmetic, in the same order, so the same floats."""
+
+    def __init__(self, placer: _Placer) -> None:
+        self.dx, self.dy = placer.device[4], placer.device[5]
+        self.mb_x0, self.mb_top = placer.mb_x0, placer.mb_top
+        self.height, self.doctop = placer.height, placer.doctop
+        self.page_number = placer.page_number
+
+    def char(self, text: str, ox: float, oy: float, width: float,
+             common: _TextObject) -> dict[str, Any]:
+        assert common.flat is not None
+        low, high, upright = common.flat
+        a, b, c, d = common.linear
+        e, f = ox + self.dx, oy + self.dy
+        x0, x1 = (e, e + width) if a > 0 else (e - width, e)
+        y0, y1 = f + low, f + high
+        top = (self.height - y1) + self.mb_top
+        return {"text": text, "fontname": common.fontname, "adv": width / abs(a),
+                "upright": upright, "matrix": (a, b, c, d, e, f), "object_type": "char",
+                "page_number": self.page_number, "x0": x0 + self.mb_x0, "y0": y0,
+                "x1": x1 + self.mb_x0, "y1": y1, "width": x1 - x0, "height": y1 - y0,
+                "top": top, "bottom": (self.height - y0) + self.mb_top,
+                "doctop": self.doctop + top, "size": y1 - y0}
 
 
 def _chars(textpage: Any, placer: _Placer,
            fonts: _FontCache) -> tuple[list[dict[str, Any]], list[int]]:
-    """The text page's characters in its order, with the text object each belongs to."""
+    """The text page's characters in its order, with the text object each belongs to. The
+    loop runs once per character (tens of thousands a report): its pdfium calls and names
+    are bound to locals."""
     page = ctypes.cast(textpage, ctypes.c_void_p)  # passed as is to the `_own` functions
     count = pdfium_c.FPDFText_CountChars(textpage)
     codes = _codes(textpage, count)
     chars: list[dict[str, Any]] = []
     keys: list[int] = []
     ox, oy = ctypes.c_double(), ctypes.c_double()
-    origin_refs = (ctypes.byref(ox), ctypes.byref(oy))
+    ox_ref, oy_ref = ctypes.byref(ox), ctypes.byref(oy)
     matrix = pdfium_c.FS_MATRIX()
     loose = pdfium_c.FS_RECTF()
     loose_ref = ctypes.byref(loose)
     shared: dict[int, _TextObject] = {}
-    previous = (0, 0.0, 0.0)  # text object and origin of the last character kept
+    previous_key, previous_x, previous_y = 0, 0.0, 0.0  # of the last character kept
     fast = placer.device[:4] == (1, 0, 0, 1)  # an unrotated page
+    flat_char = _FlatChars(placer).char
+    text_object_of, origin_of, loose_box_of, map_error, is_generated = \
+        _text_object_of, _origin_of, _loose_box_of, _map_error, _is_generated
+    generated_can_be, hyphen_mark = _GENERATED_CAN_BE, _HYPHEN_MARK
+    append_char, append_key = chars.append, keys.append
     for index in range(count):
         code = codes[index]
-        if code in _GENERATED_CAN_BE and _is_generated(page, index) == 1:
+        if code in generated_can_be and is_generated(page, index) == 1:
             continue
-        key = _text_object_of(page, index)
+        key = text_object_of(page, index)
         if not key:
             continue
-        _origin_of(page, index, *origin_refs)
-        _loose_box_of(page, index, loose_ref)
+        origin_of(page, index, ox_ref, oy_ref)
+        loose_box_of(page, index, loose_ref)
         x, y = ox.value, oy.value
-        if key == previous[0] and x == previous[1] and y == previous[2] and chars:
+        if key == previous_key and x == previous_x and y == previous_y and chars:
             # a ligature: one glyph, two or more characters at one origin (pdfium splits
             # the glyph's box between them): one character, as pdfminer reads the glyph
             _widen(chars[-1], loose.right + placer.device[4] + placer.mb_x0, fast)
             chars[-1]["text"] += chr(code)
             continue
-        previous = (key, x, y)
+        previous_key, previous_x, previous_y = key, x, y
         common = shared.get(key)
         if common is None:
             _matrix_of(page, index, ctypes.byref(matrix))
@@ -286,18 +308,18 @@ def _chars(textpage: Any, placer: _Placer,
             common = shared[key] = _TextObject((matrix.a, matrix.b, matrix.c, matrix.d),
                                                _font_size_of(page, index), descent, fontname,
                                                font)
-        if _map_error(page, index) == 1:
+        if map_error(page, index) == 1:
             text = _unmapped(common.font, code)
-        elif code == _HYPHEN_MARK:
+        elif code == hyphen_mark:
             text = "-"
         else:
             text = chr(code)
-        if common.flat is not None and fast:
-            chars.append(_flat_char(text, x, y, loose.right - loose.left, common, placer))
+        if fast and common.flat is not None:
+            append_char(flat_char(text, x, y, loose.right - loose.left, common))
         else:
-            chars.append(_char_dict(text, (x, y), common.linear, _advance(common.linear, loose),
-                                    common.fontsize, common.descent, common.fontname, placer))
-        keys.append(key)
+            append_char(_char_dict(text, (x, y), common.linear, _advance(common.linear, loose),
+                                   common.fontsize, common.descent, common.fontname, placer))
+        append_key(key)
     return chars, keys
 
 
