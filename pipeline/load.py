@@ -270,7 +270,9 @@ ATTACHED_AS = "warehouse"
 
 def _host() -> duckdb.DuckDBPyConnection:
     if not _HOST:
-        _HOST.append(duckdb.connect(":memory:", config=dict(NO_EXTENSIONS)))
+        # one thread: a report's load is a few small statements, and the ingest's extraction
+        # workers want the cores (DuckDB's default, a thread per core, only adds hand-offs)
+        _HOST.append(duckdb.connect(":memory:", config={**NO_EXTENSIONS, "threads": 1}))
     return _HOST[0]
 
 
@@ -449,10 +451,15 @@ def _insert_batches(con: duckdb.DuckDBPyConnection,
             con.unregister(name)
 
 
-def refresh_restatements(con: duckdb.DuckDBPyConnection) -> None:
-    """Findings between reports are recomputed whole, so load order never matters."""
-    con.execute("DELETE FROM data_quality_issues WHERE check_name = 'restatement'")
-    con.execute(RESTATEMENTS_SQL)
+def refresh_restatements(con: duckdb.DuckDBPyConnection, council: str | None = None) -> None:
+    """Findings between reports are recomputed whole, so load order never matters: for one
+    council (a figure is only ever compared with its own council's reports), or for all."""
+    if council is None:
+        con.execute("DELETE FROM data_quality_issues WHERE check_name = 'restatement'")
+    else:
+        con.execute("DELETE FROM data_quality_issues WHERE check_name = 'restatement' "
+                    "AND council = ?", [council])
+    con.execute(RESTATEMENTS_SQL, [council])
 
 
 def _delete_reports(con: duckdb.DuckDBPyConnection, report_ids: Iterable[str]) -> None:
@@ -471,10 +478,14 @@ def replace_report(con: duckdb.DuckDBPyConnection, records: ReportRecords, *,
     rid = report.report_id
     con.execute("BEGIN TRANSACTION")
     try:
-        # one query for the three questions: these bytes loaded? this council-year? by whom?
-        found = con.execute("SELECT report_id, sha256, extractor_fingerprint, source_path "
-                            "FROM reports WHERE sha256 = ? OR (council = ? AND report_year = ?)",
-                            [report.sha256, report.council, report.report_year]).fetchall()
+        # one query for the questions: these bytes loaded? this council-year? by whom? and
+        # does the council have other reports (whose restatements this one can change)?
+        council_reports = con.execute(
+            "SELECT report_id, sha256, extractor_fingerprint, source_path, "
+            "report_year = ? AS this_year, council FROM reports WHERE sha256 = ? OR council = ?",
+            [report.report_year, report.sha256, report.council]).fetchall()
+        found = [r for r in council_reports if r[1] == report.sha256 or r[4]]
+        others = len(council_reports) - len(found)
         same = next((r for r in found if r[1] == report.sha256), None)
         if same and not force and same[2] == report.extractor_fingerprint:
             con.execute("ROLLBACK")
@@ -501,7 +512,12 @@ def replace_report(con: duckdb.DuckDBPyConnection, records: ReportRecords, *,
         if run_row is not None:
             batches.append(("ingest_runs", [{**run_row, "status": status}]))
         _insert_batches(con, batches)
-        refresh_restatements(con)
+        # A council's only report restates nothing and nothing of it is restated; the same
+        # bytes loaded before under another council (--council) leave that one's to redo.
+        for council in sorted({r[5] for r in found} - {report.council}):
+            refresh_restatements(con, council)
+        if others:
+            refresh_restatements(con, report.council)
         con.execute("COMMIT")
         return status
     except (duckdb.Error, pa.ArrowException, UnicodeError) as error:

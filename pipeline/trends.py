@@ -37,7 +37,8 @@ WHERE preference = 1
 
 # Every cell two reports of the same council print differently, one finding per measure,
 # attached to the report that restates (the one whose own year is not the period). Recomputed
-# whole after each load, so the result never depends on the order reports arrive in.
+# after each load, so the result never depends on the order reports arrive in: for the one
+# council given as the parameter (only its findings can change), or for all with NULL.
 RESTATEMENTS_SQL = """
 INSERT INTO data_quality_issues (report_id, council, report_year, severity, check_name,
                                  directorate, service_area, period, stage, detail, page)
@@ -48,6 +49,7 @@ WITH cells AS (
            unnest([received::DOUBLE, upheld_pct, escalated::DOUBLE,
                    upheld_not_upheld_prev_pct]) AS value
     FROM stage_outcomes s JOIN reports r USING (report_id)
+    WHERE s.council = coalesce(?, s.council)
 )
 SELECT later.report_id, later.council, later.report_year, 'warning', 'restatement',
        later.directorate, later.service_area, later.period, later.stage,

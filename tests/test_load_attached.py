@@ -56,3 +56,25 @@ def test_a_warehouse_replaced_between_loads_is_checked_again(tmp_path):
     db.unlink()
     assert not ingest([PDFS / EASTMOOR_2018_19], db, workers=1).failed
     assert fetch(db, "SELECT council FROM reports") == [("Eastmoor Borough Council",)]
+
+
+RESTATEMENTS = ("SELECT report_id, council, report_year, directorate, service_area, period, "
+                "stage, detail, page FROM data_quality_issues "
+                "WHERE check_name = 'restatement' ORDER BY ALL")
+
+
+def test_restatements_refreshed_per_council_are_what_a_whole_refresh_finds(tmp_path):
+    """A load redoes only its own council's restatements, and none for a council's only
+    report: the 2018/19 report restates one 2017/18 figure (the planted one), loaded before
+    and after it, beside another council's report, and re-read (--force)."""
+    db = tmp_path / "w.duckdb"
+    files = [PDFS / "complaints-2018-19-reportlab.pdf", PDFS / EASTMOOR_2018_19,
+             PDFS / "complaints-2017-18-reportlab.pdf"]
+    assert not ingest(files, db, workers=1).failed
+    loaded = fetch(db, RESTATEMENTS)
+    assert [(r[1], r[2], r[5]) for r in loaded] == [("Thurrock Council", "2018/19", "2017/18")]
+    assert not ingest(files[:1], db, workers=1, force=True).failed
+    assert fetch(db, RESTATEMENTS) == loaded
+    with load.warehouse(db) as con:
+        load.refresh_restatements(con)  # every council's, from scratch
+    assert fetch(db, RESTATEMENTS) == loaded
