@@ -121,6 +121,12 @@ def _wrap_pdf_phases(phases: Phases) -> None:
     phases.wrap(PDFPageInterpreter, "process_page", "pdfminer: interpret content streams")
     phases.wrap(pdfplumber.page.Page, "parse_objects", "pdfplumber: object dicts per char/line")
     phases.wrap(pdfplumber.table.TableFinder, "__init__", "table finding (edges -> cells)")
+    try:  # the pipeline's own finder (same tables, its slow step done faster)
+        from pipeline.extract import table_finder
+    except ImportError:
+        pass
+    else:
+        phases.wrap(table_finder._TableFinder, "__init__", "table finding (edges -> cells)")
     phases.wrap(pdfplumber.table.Table, "extract", "table cell text (Table.extract)")
     phases.wrap(pdfplumber.page.Page, "extract_text_lines", "text lines outside tables")
     phases.wrap(pdfplumber.page.Page, "extract_text", "page text (extract_text)")
@@ -372,9 +378,10 @@ def _restatement_ms(con) -> float | None:
         from pipeline.trends import RESTATEMENTS_SQL
 
         select = RESTATEMENTS_SQL.split("\n", 2)[2]  # drop "INSERT INTO data_quality_issues"
-        con.execute(f"SELECT count(*) FROM ({select})").fetchone()  # warm
+        every_council = [None] if "?" in select else []  # the parameter names one council
+        con.execute(f"SELECT count(*) FROM ({select})", every_council).fetchone()  # warm
         started = time.perf_counter()
-        con.execute(f"SELECT count(*) FROM ({select})").fetchone()
+        con.execute(f"SELECT count(*) FROM ({select})", every_council).fetchone()
         return 1000 * (time.perf_counter() - started)
     except Exception:  # noqa: BLE001 - the query may have changed shape
         return None

@@ -344,10 +344,12 @@ user+sys of the child and of every process it waited for (pool workers included)
   {figures['rss_ingest'].data['rss_mb']:.0f} MB for one file.
 - No-change run: every file is hashed (sha256) and found in `reports`; nothing is parsed. It
   took {rerun.wall:.2f}s wall, of which {rerun.data['import_seconds']:.2f}s importing the CLI.
-- Loading (`replace_report`: Arrow-registered inserts, one transaction per report) took
+- Loading (`replace_report`: Arrow-registered inserts sent as one script, one transaction per
+  report, the file attached to one DuckDB instance kept for the run) took
   {load_i:.2f}s of the {phases_i['seconds']:.2f}s in the phase table below. The restatement
-  query `refresh_restatements` runs over the whole warehouse after every report took
-  {restatement_text} on the {corpus['reports']}-report warehouse.
+  query `refresh_restatements` (after a load, for the loaded report's council only, and only
+  when that council has another report) took {restatement_text} over the whole
+  {corpus['reports']}-report warehouse.
 
 ## What bounds speed
 

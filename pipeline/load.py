@@ -4,8 +4,10 @@ that transaction, so readers are blocked for a moment, not for a whole run."""
 
 from __future__ import annotations
 
+import importlib.util
 import os
 import re
+import sys
 import time
 from collections.abc import Callable, Iterable, Iterator, Sequence
 from contextlib import contextmanager, suppress
@@ -36,6 +38,14 @@ from schemas.records import (
     ReportSection,
     Severity,
 )
+
+# pyarrow's type inference (pa.Table.from_pylist) tries `import dateutil.relativedelta` for
+# every column it infers (pyarrow/src/arrow/python/inference.cc), and Python remembers no
+# failed import: without dateutil installed, each try searched all of sys.path again, about
+# ninety times a report and most of its Arrow conversion. A failure recorded once (None in
+# sys.modules) fails at once; where dateutil is installed, nothing changes.
+if importlib.util.find_spec("dateutil") is None:
+    sys.modules.setdefault("dateutil.relativedelta", None)  # type: ignore[arg-type]
 
 # v2 added table strategies; v3: report identity (council, report_year), council in every
 # table, ENUMs, ingest_runs; v4: the check_name ENUM gains `ocr_verified` (scanned reports);

@@ -248,11 +248,19 @@ def _extract_or_reason(path: Path, sha256: str, limits: Limits,
 FIGURES = ("received", "upheld_pct", "escalated", "upheld_not_upheld_prev_pct")
 
 
-def _figure_count(records: ReportRecords) -> int:
-    """Printed figures (measure values, in whichever table family holds them) the report
-    yielded: a report of none is refused, never 'loaded'."""
-    return sum(getattr(row, measure, None) is not None for rows in records.tables.values()
-               for row in rows for measure in FIGURES)
+def _has_figures(records: ReportRecords) -> bool:
+    """Whether the report yielded any printed figure (a measure value, in whichever table
+    family holds them): a report of none is refused, never 'loaded'. Only the measures a
+    row's model has are asked for (pydantic answers a missing attribute slowly)."""
+    measures: dict[type, list[str]] = {}
+    for rows in records.tables.values():
+        for row in rows:
+            kind = type(row)
+            if kind not in measures:
+                measures[kind] = [m for m in FIGURES if m in kind.model_fields]
+            if any(getattr(row, measure) is not None for measure in measures[kind]):
+                return True
+    return False
 
 
 def _no_figures_reason(records: ReportRecords) -> str:
@@ -485,7 +493,7 @@ def _load_result(db_path: Path, path: Path, source_path: str, result: ReportReco
         error: PipelineError = StrictModeError(
             f"{len(errors)} error finding(s), first: {errors[0].detail}", file_name=name)
         return replace(failed, error=error.one_line()), busy
-    if _figure_count(records) == 0:
+    if not _has_figures(records):
         error = EmptyReportError(f"no figures read ({_no_figures_reason(records)})",
                                  file_name=name)
         return replace(failed, error=error.one_line()), busy

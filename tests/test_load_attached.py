@@ -8,6 +8,7 @@ import subprocess
 import sys
 
 import duckdb
+import pytest
 
 from pipeline import load
 from pipeline.run import ingest
@@ -78,3 +79,29 @@ def test_restatements_refreshed_per_council_are_what_a_whole_refresh_finds(tmp_p
     with load.warehouse(db) as con:
         load.refresh_restatements(con)  # every council's, from scratch
     assert fetch(db, RESTATEMENTS) == loaded
+
+
+def test_arrow_conversion_of_a_report_row_searches_for_no_module(monkeypatch):
+    """pyarrow's type inference tries to import dateutil for every column it infers; without
+    dateutil installed each try searched all of sys.path again (about ninety a report). After
+    pipeline.load is imported, building a report's Arrow table asks the finders for nothing."""
+    import importlib.util
+    from datetime import datetime
+
+    import pyarrow as pa
+
+    if importlib.util.find_spec("dateutil") is not None:
+        pytest.skip("dateutil is installed here: pyarrow imports it once, nothing to check")
+    row = {"report_id": "a", "page": 3, "share": 0.5, "at": datetime(2026, 11, 26, 12, 0)}
+    pa.Table.from_pylist([row])  # pyarrow's own one-time look for pandas
+    asked: list[str] = []
+
+    class Recorder:
+        def find_spec(self, name, path=None, target=None):
+            asked.append(name)
+            return None
+
+    monkeypatch.setattr(sys, "meta_path", [Recorder(), *sys.meta_path])
+    for _ in range(3):
+        assert pa.Table.from_pylist([row] * 3).num_rows == 3
+    assert asked == []

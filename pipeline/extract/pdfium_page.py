@@ -190,7 +190,14 @@ _font_of = _own("FPDFTextObj_GetFont", _VOID)
 _kind_of = _own("FPDFPageObj_GetType", _INT)
 _object_matrix_of = _own("FPDFPageObj_GetMatrix", _INT)
 _bounds_of = _own("FPDFPageObj_GetBounds", _INT)
-_GENERATED_CAN_BE = (0x20, 0x0D, 0x0A)  # pdfium generates only spaces and line ends
+# ... and on paths (each path's segments: four calls per point)
+_segment_count = _own("FPDFPath_CountSegments", _INT)
+_segment_of = _own("FPDFPath_GetPathSegment", pdfium_c.FPDF_PATHSEGMENT)  # a pointer, as is
+_point_of = _own("FPDFPathSegment_GetPoint", _INT)
+_segment_kind = _own("FPDFPathSegment_GetType", _INT)
+_segment_closes = _own("FPDFPathSegment_GetClose", _INT)
+_GENERATED_CAN_BE = (0x20, 0x0D, 0x0A)
+_TEXT_OBJECT = pdfium_c.FPDF_PAGEOBJ_TEXT  # pdfium generates only spaces and line ends
 
 
 def _codes(textpage: Any, count: int) -> list[int]:
@@ -201,7 +208,7 @@ def _codes(textpage: Any, count: int) -> list[int]:
     pdfium_c.FPDFText_GetText(textpage, 0, count, buffer)
     codes = list(buffer[:count])
     if any(code < 0x20 and code not in (0x0A, 0x0D) or 0xD800 <= code <= 0xDFFF
-           or code == _TEXT_HYPHEN_MARK for code in codes):
+           or code == _TEXT_HYPHEN_MARK for code in set(codes)):  # each distinct code once
         return [pdfium_c.FPDFText_GetUnicode(textpage, i) for i in range(count)]
     return codes
 
@@ -359,16 +366,17 @@ def _advance(linear: tuple[float, float, float, float], loose: Any) -> float:
 def _segments(path: Any) -> list[tuple[str, list[Point]]]:
     """pdfium's path as pdfminer's operators (m, l, c, h), points in the path's own space."""
     ops: list[tuple[str, list[Point]]] = []
-    count = pdfium_c.FPDFPath_CountSegments(path)
+    count = _segment_count(path)
     x, y = ctypes.c_float(), ctypes.c_float()
+    x_ref, y_ref = ctypes.byref(x), ctypes.byref(y)
     start: Point | None = None
     pending: list[Point] = []
     for index in range(count):
-        segment = pdfium_c.FPDFPath_GetPathSegment(path, index)
-        pdfium_c.FPDFPathSegment_GetPoint(segment, x, y)
+        segment = _segment_of(path, index)
+        _point_of(segment, x_ref, y_ref)
         point = (x.value, y.value)
-        kind = pdfium_c.FPDFPathSegment_GetType(segment)
-        closes = bool(pdfium_c.FPDFPathSegment_GetClose(segment))
+        kind = _segment_kind(segment)
+        closes = bool(_segment_closes(segment))
         if kind == _MOVE:
             ops.append(("m", [point]))
             start = point
@@ -407,9 +415,10 @@ def _path_objects(path: Any, ctm: Matrix, placer: _Placer,
         if sub[0][0] != "m":
             continue
         shape = "".join(op for op, _ in sub)
-        pts = [_apply(to_device, *(points[-1] if points else sub[0][1][0]))
-               for _, points in sub]
-        original = [(op, *(_apply(to_device, *p) for p in points)) for op, points in sub]
+        placed = [[_apply(to_device, x, y) for x, y in points] for _, points in sub]
+        first = placed[0][0]  # each point placed once: `pts` and `original` share them
+        pts = [points[-1] if points else first for points in placed]
+        original = [(op, *points) for (op, _), points in zip(sub, placed, strict=True)]
         if len(shape) > 3 and shape[-2:] == "lh" and pts[-2] == pts[0]:
             shape = shape[:-2] + "h"
             pts.pop()
@@ -435,8 +444,11 @@ def _path_dict(kind: str, pts: list[Point], original: list[tuple[Any, ...]], pla
         (x0, y0), (x1, y1) = pts[0], pts[2]
         xs, ys = [x0, x1], [y0, y1]
     placer.box(obj, min(xs), min(ys), max(xs), max(ys))
-    obj["pts"] = [placer.coord(p) for p in pts]
-    obj["path"] = [(op, *(placer.coord(p) for p in points)) for op, *points in original]
+    # placer.coord, inlined (the same sums): a page's rules have thousands of points
+    left, base = placer.mb_x0, placer.mb_top + placer.height
+    obj["pts"] = [(left + x, base - y) for x, y in pts]
+    obj["path"] = [(op, *[(left + x, base - y) for x, y in points])
+                   for op, *points in original]
     return obj
 
 
@@ -490,17 +502,7 @@ def _walk(page: Any, placer: _Placer, fonts: _FontCache, budget: Any,
     def visit(page_object: Any, parent: Matrix) -> None:
         budget.spend()
         kind = _kind_of(page_object)
-        own = _object_matrix(page_object)
-        ctm = _mult(own, parent)
-        if kind == pdfium_c.FPDF_PAGEOBJ_PATH:
-            walk.paths.extend(_path_objects(page_object, ctm, placer,
-                                            _path_style(page_object, ctm)))
-        elif kind == pdfium_c.FPDF_PAGEOBJ_IMAGE:
-            walk.images.append(_image_dict(_bounds(page_object), placer))
-        elif kind == pdfium_c.FPDF_PAGEOBJ_FORM:
-            for index in range(pdfium_c.FPDFFormObj_CountObjects(page_object)):
-                visit(pdfium_c.FPDFFormObj_GetObject(page_object, index), ctm)
-        elif kind == pdfium_c.FPDF_PAGEOBJ_TEXT:
+        if kind == _TEXT_OBJECT:  # most objects: their matrix is wanted only for a lost space
             bounds = _bounds(page_object)
             key = _text_object_key(page_object)
             if key in with_chars:
@@ -515,9 +517,20 @@ def _walk(page: Any, placer: _Placer, fonts: _FontCache, budget: Any,
                 walk.repeats.setdefault(original[0], []).append(
                     (bounds[0] - original[1][0], bounds[1] - original[1][1]))
                 return
-            space = _lost_space(page_object, ctm, bounds, placer, fonts)
+            space = _lost_space(page_object, _mult(_object_matrix(page_object), parent),
+                                bounds, placer, fonts)
             if space is not None:
                 pending.append(space)
+        elif kind == pdfium_c.FPDF_PAGEOBJ_PATH:
+            ctm = _mult(_object_matrix(page_object), parent)
+            walk.paths.extend(_path_objects(page_object, ctm, placer,
+                                            _path_style(page_object, ctm)))
+        elif kind == pdfium_c.FPDF_PAGEOBJ_IMAGE:
+            walk.images.append(_image_dict(_bounds(page_object), placer))
+        elif kind == pdfium_c.FPDF_PAGEOBJ_FORM:
+            ctm = _mult(_object_matrix(page_object), parent)
+            for index in range(pdfium_c.FPDFFormObj_CountObjects(page_object)):
+                visit(pdfium_c.FPDFFormObj_GetObject(page_object, index), ctm)
 
     for index in range(pdfium_c.FPDFPage_CountObjects(page)):
         visit(pdfium_c.FPDFPage_GetObject(page, index), (1, 0, 0, 1, 0, 0))
@@ -536,11 +549,16 @@ def _image_dict(bounds: Bounds, placer: _Placer) -> dict[str, Any]:
     return obj
 
 
+# Where pdfium writes an object's bounds: made once, read at once after each call (the
+# extraction runs in one thread).
+_BOUNDS = tuple(ctypes.c_float() for _ in range(4))
+_BOUNDS_REFS = tuple(ctypes.byref(value) for value in _BOUNDS)
+
+
 def _bounds(page_object: Any) -> Bounds:
-    left, bottom, right, top = (ctypes.c_float() for _ in range(4))
-    if not _bounds_of(page_object, ctypes.byref(left), ctypes.byref(bottom), ctypes.byref(right),
-                      ctypes.byref(top)):
+    if not _bounds_of(page_object, *_BOUNDS_REFS):
         return (0.0, 0.0, 0.0, 0.0)
+    left, bottom, right, top = _BOUNDS
     return (left.value, bottom.value, right.value, top.value)
 
 
