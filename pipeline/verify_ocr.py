@@ -327,6 +327,10 @@ def apply_verdicts(readings: Sequence[Any], verdicts: Mapping[FigureKey, Verdict
             key = figure_key(table, record, measure)
             verdict = verdicts.get(key)
             if verdict is None:
+                if getattr(record, measure) is not None:  # never judged: never loaded
+                    changes[measure] = None
+                    quarantine.append(_unjudged(table, record, measure,
+                                                getattr(record, measure)))
                 continue
             resolved.add(_quarantine_key(table, record, measure))
             if verdict.value is not None:
@@ -364,6 +368,9 @@ def apply_verdicts(readings: Sequence[Any], verdicts: Mapping[FigureKey, Verdict
                 pages.add(diff.page)
             quarantine.append(_unconfirmed("printed_differences", diff, diff.measure, verdict,
                                            locate))
+        else:
+            quarantine.append(_unjudged("printed_differences", diff, diff.measure,
+                                        diff.printed_value))
     if "printed_differences" in records:
         records["printed_differences"] = differences
     kept_quarantine = [q for q in first.findings.quarantine
@@ -471,6 +478,21 @@ def _unconfirmed(table: str, record: Record, measure: str, verdict: Verdict,
         stage=record.stage, field=measure, raw_text=readings,  # type: ignore[attr-defined]
         page=page, reason=f"OCR figure not confirmed: {verdict.reason}; read as "
                           f"{readings}{f'; crop {box}' if box else ''}")
+
+
+# A figure no verdict speaks for: the base reading placed it where no reading that read its
+# page did (a reading again of other pages changed which dashboard the page's tables belong
+# to: the 2019/20 100 dpi scan loaded 11 Transforming Homes figures so, unverified).
+_UNJUDGED = ("OCR figure not confirmed: no reading of its page placed it here (its dashboard "
+             "was told apart by a reading of other pages), so nothing checked it")
+
+
+def _unjudged(table: str, record: Record, measure: str, value: float) -> QuarantinedValue:
+    return QuarantinedValue(
+        table_name=table, directorate=record.directorate,  # type: ignore[attr-defined]
+        service_area=record.service_area, period=getattr(record, "period", None),  # type: ignore
+        stage=record.stage, field=measure, raw_text=_fmt(value, measure),  # type: ignore
+        page=record.page, reason=_UNJUDGED)  # type: ignore[attr-defined]
 
 
 def _quarantine_issues(rows: list[QuarantinedValue]) -> list[DataQualityIssue]:
