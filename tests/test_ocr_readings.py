@@ -282,3 +282,80 @@ def test_a_table_that_is_no_figure_table_keeps_its_header():
 
     header = ("", "Service commitments for the year 2018/2019")
     assert tidy_figure_header(header, _figure_phrases()) == header
+
+
+def test_a_page_read_again_stays_scanned_so_its_header_is_tidied_too():
+    """The 2019/20 Council Tax dashboard as adaptive@220dpi read it from the 150 dpi scan
+    ('hot at stage 1'): in the document with that page read again, the page is still a scanned
+    one, so its header is read as the canonical columns. (Before, a reading again lost its
+    scanned pages: raw headers, and S2 % upheld loaded as 0% (0%), the next column's.)"""
+    from pipeline.extract.document import DocumentBlocks, TableBlock, TextLine
+    from pipeline.ocr_report import with_pages_read_again
+    from pipeline.ocr_tables import scanned_pages, tidy_scanned_tables
+
+    header = ("Year on year: 2019-20 v 2018-19", "New stage 1\ncases", "Upheld at\nstage 1",
+              "Progressedto\nstage 2", "New stage 2\ncases", "Upheld at\nstage 2",
+              "Upheld at\nstage 2 but\nhot at stage 1", "Progressedto\nstage 3",
+              "Newstage3\ncases", "Upheld at\nstage 3(%)", "Upheld at\nstage 3 but\nhot at stage 2")
+    table = TableBlock(page=2, top=100.0, bottom=200.0, rows=(
+        header, ("2019-20", "47", "15%", "5", "5", "20%", "0%", "1", "1", "0%", "0%")))
+    scan = OcrPage(1, "otsu@300dpi", (), (), 0.0, 1.0)
+    document = DocumentBlocks("c.pdf", 2, [TextLine(1, 10.0, "Council Tax", 20.0)],
+                              ocr_pages={1: scan, 2: replace_page(scan, 2)})
+    again = with_pages_read_again(document, {2: [table]})
+    assert set(scanned_pages(again)) == {1, 2}
+    assert [b.page for b in again.blocks] == [1, 2]
+    [tidied] = [b for b in tidy_scanned_tables(again, "Thurrock Council").blocks
+                if isinstance(b, TableBlock)]
+    assert tidied.rows[0] == (header[0], *CANONICAL_LABELS)
+
+
+def replace_page(scan: OcrPage, page: int) -> OcrPage:
+    from dataclasses import replace
+
+    return replace(scan, page=page)
+
+
+def test_crops_are_read_in_images_tesseract_accepts():
+    """Tesseract refuses an image 32,767 pixels high or more: the 212 figure crops of a 300
+    dpi page of the 2017/18 report (about 130 pixels each with the gap, enlarged 3x) made one
+    36,216 high and the whole file failed. They go into as many images as keep each under
+    30,000 pixels, in order."""
+    from pipeline.extract.ocr_crops import GAP_PIXELS, MAX_CANVAS_HEIGHT, canvases
+
+    heights = [146] * 212 + [31_000]
+    batches = canvases(heights)
+    assert [i for batch in batches for i in batch] == list(range(213))
+    assert [len(b) for b in batches] == [176, 36, 1]  # 24 + 176 x (146 + 24) = 29,944
+    for batch in batches[:-1]:
+        assert GAP_PIXELS + sum(heights[i] + GAP_PIXELS for i in batch) <= MAX_CANVAS_HEIGHT
+    assert canvases([]) == []
+
+
+def test_tesseract_failing_is_no_timeout(monkeypatch):
+    """pytesseract raises RuntimeError for its timeout and for Tesseract failing alike. A
+    failure is an unreadable page (a reading again that fails leaves what was read), not
+    'took over 3449.56s', which the file got 152 s in."""
+    import pytesseract
+
+    from pipeline.errors import ResourceLimitError, UnreadablePdfError
+    from pipeline.extract.ocr import tesseract_data
+
+    def too_large(*args, **kwargs):
+        raise pytesseract.TesseractError(1, "Image too large: (306, 36216) Error during "
+                                            "processing.")
+
+    def timed_out(*args, **kwargs):
+        raise RuntimeError("Tesseract process timeout")
+
+    monkeypatch.setattr(pytesseract, "image_to_data", too_large)
+    with pytest.raises(UnreadablePdfError) as failed:
+        tesseract_data(None, "--psm 6", 3449.56, 3600)
+    assert not isinstance(failed.value, ResourceLimitError)
+    assert failed.value.one_line() == (
+        "Tesseract could not read a scanned page (Image too large: (306, 36216) Error during "
+        "processing.). Report the file to the maintainers; OCR it yourself meanwhile.")
+    monkeypatch.setattr(pytesseract, "image_to_data", timed_out)
+    with pytest.raises(ResourceLimitError) as late:
+        tesseract_data(None, "--psm 6", 12.0, 3600)
+    assert late.value.one_line().startswith("took over 3600s reading a scanned page")

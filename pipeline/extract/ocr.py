@@ -26,7 +26,8 @@ from functools import cache
 from pathlib import Path
 from typing import Any
 
-from pipeline.errors import ResourceLimitError
+from pipeline.errors import ResourceLimitError, UnreadablePdfError
+from pipeline.normalise import squash
 
 OCR_INSTALL_HINT = ("It looks scanned: install the OCR extra to read it (pip install -e "
                     "'.[ocr]' and Debian's tesseract-ocr), or run OCR on it first.")
@@ -284,20 +285,31 @@ def figure_token(text: str) -> str:
 _SIGNS = frozenset({"-", "\u2013", "\u2014", "&", "%", "+", "\u2022", "*", "/"})
 
 
-def recognise(ink_free: Any, dpi: int, seconds: float) -> list[OcrWord]:
-    """Tesseract's words on the cleaned image (ink 255 on 0), boxes in points."""
+def tesseract_data(image: Any, config: str, left: float, limit: float) -> dict[str, list[Any]]:
+    """pytesseract's image_to_data, killed after `left` seconds (the file's bound, `limit`).
+    Tesseract failing is told apart from its timeout (pytesseract raises RuntimeError for
+    both): it is no resource limit, and a reading again that fails leaves what was read."""
     import pytesseract
 
     # Tesseract's OpenMP threads spin while they wait: on a busy machine (other workers, other
     # files) one thread per page is three times faster than two, and workers run in parallel.
     os.environ.setdefault("OMP_THREAD_LIMIT", "1")
-    image = 255 - ink_free
-    timeout = max(1, int(seconds))
     try:
-        data = pytesseract.image_to_data(image, config=f"--psm 6 --dpi {dpi}",
-                                         output_type=pytesseract.Output.DICT, timeout=timeout)
+        data: dict[str, list[Any]] = pytesseract.image_to_data(
+            image, config=config, timeout=max(1, int(left)),
+            output_type=pytesseract.Output.DICT)
+    except pytesseract.TesseractError as cause:
+        raise UnreadablePdfError(
+            f"Tesseract could not read a scanned page ({squash(str(cause.message))[:200]})",
+            hint="Report the file to the maintainers; OCR it yourself meanwhile.") from cause
     except RuntimeError as cause:  # pytesseract's timeout: the child is killed
-        raise ResourceLimitError(f"took over {seconds:g}s reading a scanned page") from cause
+        raise ResourceLimitError(f"took over {limit:g}s reading a scanned page") from cause
+    return data
+
+
+def recognise(ink_free: Any, dpi: int, seconds: float) -> list[OcrWord]:
+    """Tesseract's words on the cleaned image (ink 255 on 0), boxes in points."""
+    data = tesseract_data(255 - ink_free, f"--psm 6 --dpi {dpi}", seconds, seconds)
     scale = 72 / dpi
     found = []
     for i, raw in enumerate(data["text"]):

@@ -14,7 +14,7 @@ from dataclasses import dataclass
 from pathlib import Path
 from typing import TYPE_CHECKING, Any
 
-from pipeline.errors import ResourceLimitError
+from pipeline.errors import PipelineError, ResourceLimitError
 from pipeline.extract.ocr import (
     OCR_INSTALL_HINT,
     PRIMARY,
@@ -80,7 +80,7 @@ def ocr_scanned_page(page: Page, page_no: int, limits: Limits, started: float,
                                  page=page_no)
     try:
         scanned = read_page(_source(page), page_no - 1, reading, left)
-    except ResourceLimitError as error:
+    except PipelineError as error:  # its time bound, or Tesseract failing
         error.file_name, error.page = name, page_no
         raise
     fill_page(page, scanned)
