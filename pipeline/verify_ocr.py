@@ -229,6 +229,7 @@ def verify_group(group: Group, candidates: Mapping[FigureKey, tuple[Candidate, .
         if says and failing and (len(candidates[key]) > 1 or seen.get(key, 1) < 2):
             says, reasons[role] = [], _HELD_BACK
         accepted[role] = says
+    _only_by_accepted(roles, accepted, reasons)
     verdicts = []
     for role in roles:
         if role == COMMENTARY:
@@ -247,6 +248,33 @@ def verify_group(group: Group, candidates: Mapping[FigureKey, tuple[Candidate, .
             candidates[key], reasons[role],
             not says and _has_partner(role, values) and unsettled))
     return verdicts
+
+
+def _only_by_accepted(roles: Sequence[str], accepted: dict[str, list[str]],
+                      reasons: dict[str, str]) -> None:
+    """A relation confirms a figure only while the figures it ties it to are accepted too (the
+    commentary always counts: its text is loaded as printed). A figure held back cannot vouch
+    for another: the 2019/20 300 dpi scan read a dashboard's '77' as 7 twice and the Top
+    Ten's as 7 once and 77 once; the Top Ten's was held back, and the dashboard's 7 was loaded
+    on its word. Repeated until nothing changes (acceptance only shrinks)."""
+    changed = True
+    while changed:
+        changed = False
+        for role in roles:
+            if role == COMMENTARY or not accepted[role]:
+                continue
+            kept = [relation.says for relation in RELATIONS
+                    if role in relation.roles and relation.says in accepted[role]
+                    and all(other in (role, COMMENTARY) or accepted.get(other)
+                            for other in relation.roles)]
+            if kept != accepted[role]:
+                accepted[role], changed = kept, True
+                if not kept:
+                    reasons[role] = _PARTNER_HELD_BACK
+
+
+_PARTNER_HELD_BACK = ("the figures that restate it were not accepted themselves (a relation of "
+                      "its group fails, and fewer than two readings agree on them)")
 
 
 _HELD_BACK = ("a relation of its group fails (a printed slip or a misread), and fewer than two "

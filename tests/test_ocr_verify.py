@@ -268,3 +268,23 @@ def test_a_figure_no_reading_of_its_page_judged_is_quarantined_not_loaded():
     other = TRUTH["dashboards"][1]["service_area"]
     assert loaded(result, "stage_outcomes", other, YEAR, 1, "received") == [
         truth_of("stage_outcomes", other, YEAR, 1, "received")]
+
+
+def test_a_figure_confirmed_only_by_a_figure_held_back_is_not_loaded():
+    """The 2019/20 300 dpi scan: a dashboard's 77 read as 7 by two readings, the Top Ten's 77
+    read as 7 by one and as 77 by the other. The Difference fails for 7, so the Top Ten's
+    figure (read two ways) is held back, and the dashboard's 7, confirmed by nothing else,
+    must not be loaded on its word. (Here: Repairs' 218 read as 216.)"""
+    dashboard_wrong = misread(perfect_reading(), "stage_outcomes", "Repairs", YEAR, 1,
+                              "received", 216)
+    both_wrong = misread(dashboard_wrong, "top_ten", "Repairs", YEAR, 1, "received", 216)
+    result = verify(both_wrong, dashboard_wrong)
+    assert loaded(result, "stage_outcomes", "Repairs", YEAR, 1, "received") == [None]
+    assert loaded(result, "top_ten", "Repairs", YEAR, 1, "received") == [None]
+    [reason] = [q.reason for q in result.quarantine if q.table_name == "stage_outcomes"
+                and q.service_area == "Repairs" and q.period == YEAR and q.stage == 1
+                and q.field == "received"]
+    assert "were not accepted themselves" in reason
+    # Last year's figure, confirmed by the Top Ten's bracket that is itself accepted, stays.
+    assert loaded(result, "stage_outcomes", "Repairs", PRIOR, 1, "received") == [
+        truth_of("stage_outcomes", "Repairs", PRIOR, 1, "received")]
