@@ -288,3 +288,23 @@ def test_a_figure_confirmed_only_by_a_figure_held_back_is_not_loaded():
     # Last year's figure, confirmed by the Top Ten's bracket that is itself accepted, stays.
     assert loaded(result, "stage_outcomes", "Repairs", PRIOR, 1, "received") == [
         truth_of("stage_outcomes", "Repairs", PRIOR, 1, "received")]
+
+
+def test_a_row_only_a_later_reading_placed_is_loaded_with_its_findings():
+    """The first reading could not place a dashboard's rows; the second did. They are added
+    with their confirmed figures, each with its ocr_verified finding like every loaded figure
+    (the 2019/20 100 dpi scan loaded 36 such figures without one)."""
+    area = "Repairs"
+    second = perfect_reading()
+    first = {table: [r for r in rows if table != "stage_outcomes" or r.service_area != area]
+             for table, rows in second.items()}
+    result = verify(first, second)
+    found = [(r.period, r.stage, m, getattr(r, m)) for r in result.records["stage_outcomes"]
+             if r.service_area == area for m in MEASURES if getattr(r, m) is not None]
+    assert len(found) == 20  # two years of ten printed figures, every one loaded
+    for period, stage, measure, value in found:
+        assert value == truth_of("stage_outcomes", area, period, stage, measure)
+    verified = {(i.period, i.stage, i.detail.split(" ")[0]) for i in result.issues
+                if i.check_name == "ocr_verified" and i.service_area == area
+                and i.detail.startswith("stage_outcomes.")}
+    assert verified == {(p, s, f"stage_outcomes.{m}") for p, s, m, _ in found}
