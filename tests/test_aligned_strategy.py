@@ -332,3 +332,16 @@ def test_word_boxes_are_pdfplumbers_words_of_every_borderless_sample_page():
                                     round(w["size"], 1))
                             for w in page.extract_words(extra_attrs=["size"])]
                 assert word_boxes(page) == expected, (path.name, page.page_number)
+
+
+def test_a_spacer_row_under_a_text_tables_header_keeps_the_table_whole():
+    """A small font and a spacer row under the header: the first commitment stands three font
+    sizes below the header, further than rows stand apart; it is still the table's row."""
+    header = words(100.0, (60.0, "Service commitments agreed for 2019/20"),
+                   (300.0, "Progress update from the service"))
+    first = words(100.0 + SIZE + 3 * SIZE, (45.0, "1"), (60.0, "Hold regular meetings."),
+                  (300.0, "Meetings are held monthly."))
+    second = words(100.0 + SIZE + 3 * SIZE + ROW, (45.0, "2"), (60.0, "Track follow on works."),
+                   (300.0, "The status is in use."))
+    [grid] = find_grids(header + first + second)
+    assert grid.kind == "text" and grid.header_rows == 1 and len(grid.rows) == 4

@@ -297,14 +297,17 @@ def _text_body_end(lines: list[TextRow], anchor: int) -> int:
     """Where a text table's lines stop: a wide gap, another font size, a data row, a new row
     that names a table of its own, or a new row that is no row of this table: one running
     across its columns, or starting left of every body row (a paragraph at the margin, left
-    of the cells' padding)."""
+    of the cells' padding). The first row may stand further below the header than rows
+    stand apart (a spacer row under the header, wide against a small font), as in a figure
+    table."""
     end = anchor + 1
     body_x0: float | None = None  # the leftmost body line so far (the header may sit right)
     while end < len(lines):
         line, previous = lines[end], lines[end - 1]
         gap = gap_between(previous, line)
         new_row = gap >= ROW_GAP * max(line.size, 1.0)
-        if (gap > MAX_LINE_GAP * max(line.size, 1.0)
+        limit = MAX_DATA_GAP if body_x0 is None else MAX_LINE_GAP
+        if (gap > limit * max(line.size, 1.0)
                 or not same_size(line, lines[anchor]) or is_data_line(line)
                 or (new_row and (names_table(line, "text") or names_table(line, "figures")
                                  or _crosses_a_gutter(line, lines[anchor:end])
