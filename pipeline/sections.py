@@ -174,8 +174,15 @@ def split_sections(items: list[TextLine | StitchedTable], report_year: str | Non
         if family is not None and family.scope == "report":
             layout.report_tables.append(item)
             continue
-        second = family is not None and current is not None \
-            and bool(current.tables_of(family.name))
+        opens = family is not None and family.opens_section(item, report_year)
+        # A dashboard prints one table of each kind: a second one (this year's commitments
+        # after next year's, a second Analysis table) starts the next dashboard, whatever the
+        # opener learnt from the headings says, even where the dashboard's own figures could
+        # not be read (its tables are not the next one's).
+        second = family is not None and current is not None and (
+            bool(current.tables_of(family.name)) if opens
+            else any(t.family == family.name and not family.opens_section(t, report_year)
+                     for t in current.tables))
         # Figures arriving in a dashboard that already holds what follows its own figures
         # (an Analysis table, say): that dashboard's figures were not read, these are the
         # next dashboard's.
@@ -184,13 +191,7 @@ def split_sections(items: list[TextLine | StitchedTable], report_year: str | Non
                             and any(t.family in after_figures
                                     and not FAMILIES[t.family].opens_section(t, report_year)
                                     for t in current.tables))
-        if family is not None and family.opens_section(item, report_year) and (
-                family.name in (opener, "comparative")
-                # A dashboard prints one table of each family: a second one (this year's
-                # commitments after next year's, say) starts the next dashboard, whatever
-                # the opener learnt from the headings says, even where the dashboard's own
-                # figures could not be read (its tables are not the next one's).
-                or second):
+        if family is not None and (second or (opens and family.name in (opener, "comparative"))):
             section = open_section(item.page, force=second)
         elif current is None:
             layout.unplaced_tables.append(item)
