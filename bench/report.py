@@ -26,7 +26,8 @@ import time
 from datetime import UTC, datetime
 from pathlib import Path
 
-from pipeline.load import open_warehouse, replace_report
+from pipeline.load import replace_report
+from pipeline.warehouse import open_warehouse
 from schemas.records import (
     Commentary,
     DataQualityIssue,

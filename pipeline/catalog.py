@@ -71,7 +71,7 @@ def render_markdown(con: duckdb.DuckDBPyConnection) -> str:
 
 
 def main() -> None:
-    from pipeline.load import create_schema
+    from pipeline.warehouse import create_schema
 
     con = duckdb.connect(":memory:")
     create_schema(con)

@@ -36,10 +36,11 @@ from pipeline.export import export_warehouse
 from pipeline.extract.document import MB, Limits
 from pipeline.extract.ocr_pages import OcrPageRead
 from pipeline.html_report import build_report
-from pipeline.load import SCHEMA_VERSION, remove_reports, warehouse
+from pipeline.load import remove_reports
 from pipeline.names import printable
 from pipeline.run import FileOutcome, IngestSummary, RunInfo, discover, ingest
 from pipeline.trends import sparkline
+from pipeline.warehouse import SCHEMA_VERSION, warehouse
 
 DEFAULT_DB = Path("warehouse/complaints.duckdb")
 app = typer.Typer(

@@ -8,7 +8,7 @@ from typing import Literal
 import duckdb
 
 from pipeline.errors import ExportError
-from pipeline.load import report_tables
+from pipeline.warehouse import report_tables
 
 ExportFormat = Literal["parquet", "csv"]
 

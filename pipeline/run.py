@@ -34,18 +34,12 @@ from pipeline.extract import EXTRACTOR_NAME, EXTRACTOR_VERSION
 from pipeline.extract.document import Limits, memory_limit_error, read_blocks
 from pipeline.extract.ocr_pages import PageProgress
 from pipeline.extract.page_source import DEFAULT_PARSER
-from pipeline.load import (
-    LOCK_WAIT_SECONDS,
-    LoadedReport,
-    WaitCallback,
-    load_report,
-    loaded_reports,
-    record_runs,
-)
+from pipeline.load import load_report, record_runs
 from pipeline.names import printable, storable_name
 from pipeline.ocr_progress import relayed
 from pipeline.ocr_report import OCR_EXTRACTOR_NAME, read_scanned_report, scanned_pages
 from pipeline.report import read_report
+from pipeline.warehouse import LOCK_WAIT_SECONDS, LoadedReport, WaitCallback, loaded_reports
 from pipeline.workers import HARD_DEADLINE_GRACE, extraction_pool, hard_deadline, library_log
 from schemas.records import IngestStatus, ReportInfo, ReportRecords
 

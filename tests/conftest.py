@@ -8,8 +8,8 @@ from pathlib import Path
 
 import pytest
 
-from pipeline.load import report_tables, warehouse
 from pipeline.run import ingest
+from pipeline.warehouse import report_tables, warehouse
 from samples.truth import GOLDEN_COLUMNS, MEASURES
 
 TESTS = Path(__file__).parent

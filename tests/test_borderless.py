@@ -9,8 +9,8 @@ from pathlib import Path
 
 import pytest
 
-from pipeline.load import report_tables, warehouse
 from pipeline.run import ingest
+from pipeline.warehouse import report_tables, warehouse
 from tests.conftest import (
     BORDERLESS_PRODUCERS,
     PDFS,

@@ -15,7 +15,7 @@ import pytest
 from typer.testing import CliRunner
 
 from pipeline.cli import app
-from tests.conftest import PDFS, PRODUCERS, fetch, shared_dir
+from tests.conftest import PDFS, fetch, shared_dir
 
 # One report per council-year: two councils' 2018/19 reports (Thurrock: 10 areas, Eastmoor: 3).
 SAMPLE_AREAS = {"complaints-2018-19-reportlab.pdf": 10, "eastmoor-2018-19-word.pdf": 3}

@@ -16,8 +16,8 @@ from pathlib import Path
 import pytest
 
 from pipeline.errors import WarehouseBusyError
-from pipeline.load import open_warehouse
 from pipeline.run import ingest
+from pipeline.warehouse import open_warehouse
 from tests.conftest import PDFS
 
 REPO = Path(__file__).parent.parent

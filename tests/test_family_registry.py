@@ -12,9 +12,10 @@ from pipeline.extract.document import DocumentBlocks, TableBlock, TextLine
 from pipeline.extract.stitch import StitchedTable
 from pipeline.families import FAMILIES, TableFamily, WarehouseTable
 from pipeline.families.base import ReportContext, SectionScope
-from pipeline.load import open_warehouse, replace_report, report_tables
+from pipeline.load import replace_report
 from pipeline.normalise import parse_count
 from pipeline.report import read_report
+from pipeline.warehouse import open_warehouse, report_tables
 from schemas.records import Record, ReportInfo, ReportRecords
 from schemas.types import Count, FinancialYear, Page
 

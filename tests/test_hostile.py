@@ -20,7 +20,7 @@ from typer.testing import CliRunner
 
 from pipeline.cli import app
 from pipeline.extract import document
-from pipeline.load import open_warehouse
+from pipeline.warehouse import open_warehouse
 from samples import hostile
 from tests.conftest import FIXTURES, PDFS, fetch
 

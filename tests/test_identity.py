@@ -17,8 +17,8 @@ from pipeline import run as run_module
 from pipeline.checks import CHECKS
 from pipeline.cli import app
 from pipeline.config import VOCABULARY_ENV, area_catalogue, reload_vocabulary
-from pipeline.load import open_warehouse
 from pipeline.run import ingest
+from pipeline.warehouse import open_warehouse
 from tests.conftest import (
     EASTMOOR_2018_19,
     PDFS,

@@ -1,5 +1,5 @@
 """Loads go through one DuckDB instance per process that attaches the warehouse file for each
-report and detaches it after (pipeline.load.attached_warehouse): the file lock must be let go
+report and detaches it after (pipeline.warehouse.attached_warehouse): the file lock must be let go
 exactly as closing a connection lets it go, and a failed load must not leave it attached."""
 
 from __future__ import annotations

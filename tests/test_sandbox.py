@@ -12,7 +12,7 @@ import pytest
 from typer.testing import CliRunner
 
 from pipeline.cli import app
-from pipeline.load import open_warehouse
+from pipeline.warehouse import open_warehouse
 from tests.conftest import fetch
 
 DISABLED = "file system operations are disabled by configuration"

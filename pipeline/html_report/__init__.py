@@ -33,7 +33,7 @@ from pipeline.html_report.page import (
     overview_panel,
     render_page,
 )
-from pipeline.load import warehouse
+from pipeline.warehouse import warehouse
 
 # (what is being done, steps done, steps in all)
 ProgressCallback = Callable[[str, int, int], None]

@@ -1,0 +1,408 @@
+"""The warehouse file: its schema, and opening it safely. A file is checked to be a DuckDB
+database before DuckDB reads it, its schema version is checked (and created or migrated), its
+file lock is waited for with a deadline and reported by holder, and a loading run attaches it
+for each report's transaction (pipeline.load writes the rows)."""
+
+from __future__ import annotations
+
+import os
+import re
+import time
+from collections.abc import Callable, Iterator
+from contextlib import contextmanager, suppress
+from dataclasses import dataclass
+from importlib import resources
+from pathlib import Path
+from typing import Any, TypeVar, get_args
+
+import duckdb
+
+from pipeline.catalog import comment_statements
+from pipeline.checks import CHECKS
+from pipeline.errors import (
+    SchemaVersionError,
+    WarehouseBusyError,
+    WarehouseError,
+)
+from pipeline.families import WarehouseTable, family_tables
+from pipeline.trends import TRENDS_VIEW_SQL
+from schemas.records import (
+    Attribution,
+    IngestStatus,
+    Measure,
+    ReportSection,
+    Severity,
+)
+
+# v2 added table strategies; v3: report identity (council, report_year), council in every
+# table, ENUMs, ingest_runs; v4: the check_name ENUM gains `ocr_verified` (scanned reports);
+# v5: reports.parser (the page source, issue 15). Older warehouses are refused: they are
+# re-creatable from the PDFs.
+SCHEMA_VERSION = 5
+# Every table holding a report's rows: the report itself, its sections, each table family's
+# tables (pipeline.families registry), and its findings. Loading, removing, export and test
+# snapshots loop over this one list.
+SECTIONS_TABLE = WarehouseTable("report_sections", ReportSection)
+
+
+def report_tables() -> tuple[str, ...]:
+    """Every table holding a report's rows, the registry's families included."""
+    return ("reports", SECTIONS_TABLE.name, *(t.name for t in family_tables()),
+            "data_quality_issues", "quarantine")
+
+
+# The warehouse's ENUM types, from the one home of each closed vocabulary.
+ENUM_TYPES: dict[str, tuple[str, ...]] = {
+    "severity": get_args(Severity), "check_name": tuple(CHECKS),
+    "attribution": get_args(Attribution), "measure": get_args(Measure),
+    "ingest_status": get_args(IngestStatus)}
+LOCK_WAIT_SECONDS = 30.0
+WaitCallback = Callable[[str], None]
+T = TypeVar("T")
+# No connection of ours may fetch code from the network: a file that is not a DuckDB database
+# (a SQLite file given as --db) would otherwise make DuckDB download a reader for it.
+NO_EXTENSIONS = {"autoinstall_known_extensions": False, "autoload_known_extensions": False}
+DUCKDB_MAGIC = b"DUCK"  # bytes 8-11 of every DuckDB database file
+
+
+def _ddl() -> str:
+    return resources.files("schemas").joinpath("ddl.sql").read_text(encoding="utf-8")
+
+
+def create_schema(con: duckdb.DuckDBPyConnection) -> None:
+    """ENUM types from the record Literals, the tables, the views, and every comment."""
+    for name, members in ENUM_TYPES.items():
+        values = ", ".join("'" + v.replace("'", "''") + "'" for v in members)
+        con.execute(f"CREATE TYPE {name} AS ENUM ({values})")
+    con.execute(_ddl())
+    con.execute(TRENDS_VIEW_SQL)
+    for statement in comment_statements(con):
+        con.execute(statement)
+
+
+def _process_command(pid: int) -> str:
+    try:
+        raw = Path(f"/proc/{pid}/cmdline").read_bytes()
+    except OSError:
+        return ""
+    return " ".join(part.decode(errors="replace") for part in raw.split(b"\0") if part)[:80]
+
+
+def lock_holder(message: str) -> tuple[str, str]:
+    """(who holds the lock, what to do) from DuckDB's lock error. DuckDB says a read-only
+    open would work when the holders are readers; a writer's lock admits nobody."""
+    reader = "read-only mode" in message
+    kind = "a read-only connection (an analyst's session?)" if reader else "a writer"
+    pid = re.search(r"\(PID (\d+)\)", message)
+    command = _process_command(int(pid.group(1))) if pid else ""
+    if not reader and "ingest" in command:
+        kind = "another ingest"
+    if pid:
+        kind += f", PID {pid.group(1)}" + (f" `{command}`" if command else "")
+    hint = ("A connection left open blocks writers: close it, or connect per query "
+            "(README: Sharing the warehouse)." if reader else
+            "Another process is writing; an ingest holds the lock only while it loads one "
+            "report, so retry, or raise --lock-wait.")
+    return kind, hint
+
+
+def _while_locked(path: Path, wait: float, on_wait: WaitCallback | None,
+                  attempt: Callable[[], T]) -> T:
+    """`attempt` (a connection, an ATTACH: both take the file's lock) retried while another
+    process holds the lock, up to `wait` seconds; then the holder is named. Any other error
+    is the file's."""
+    deadline = time.monotonic() + wait
+    announced = False
+    while True:
+        try:
+            return attempt()
+        except duckdb.IOException as error:
+            if "lock" not in str(error).lower():
+                raise _damaged(path, error) from error
+            holder, hint = lock_holder(str(error))
+            if time.monotonic() >= deadline:
+                raise WarehouseBusyError(f"warehouse is locked by {holder}",
+                                         file_name=str(path), hint=hint) from error
+            if on_wait and not announced:
+                on_wait(f"{path}: warehouse is locked by {holder}; retrying for up to "
+                        f"{wait:g}s")
+                announced = True
+            time.sleep(0.05)
+        except duckdb.Error as error:
+            raise _damaged(path, error) from error
+
+
+def _connect(path: Path, read_only: bool, wait: float,
+             on_wait: WaitCallback | None = None) -> duckdb.DuckDBPyConnection:
+    return _while_locked(path, wait, on_wait, lambda: duckdb.connect(
+        str(path), read_only=read_only, config=dict(NO_EXTENSIONS)))
+
+
+def _check_is_duckdb(path: Path) -> None:
+    """Refuse, before DuckDB sees it, a file that is not a DuckDB database."""
+    try:
+        with path.open("rb") as handle:
+            head = handle.read(16)
+    except FileNotFoundError:
+        return
+    except OSError as error:
+        raise WarehouseError(f"cannot read the warehouse file ({error.strerror})",
+                             file_name=str(path)) from error
+    if head and head[8:12] != DUCKDB_MAGIC:
+        kind = " (a SQLite database)" if head.startswith(b"SQLite format 3") else ""
+        raise WarehouseError(f"not a DuckDB warehouse file{kind}", file_name=str(path),
+                             hint="Point --db at the warehouse, or at a new file name.")
+
+
+def _check_complete(con: duckdb.DuckDBPyConnection, path: Path) -> None:
+    """Refuse a file cut short. A read-only open of one can succeed and answer queries from
+    the part that survived; the storage metadata says which blocks the tables' data lives in,
+    and the file must reach the last of them (a read of metadata, not of the data)."""
+    [(block_size,)] = con.execute("SELECT block_size FROM pragma_database_size() "
+                                  "WHERE database_name = current_database()").fetchall()
+    last_block = -1
+    for (table,) in con.execute("SELECT table_name FROM duckdb_tables() "
+                                "WHERE database_name = current_database()").fetchall():
+        found = con.execute("SELECT max(block_id) FROM pragma_storage_info(?)",
+                            [table]).fetchall()[0][0]
+        last_block = max(last_block, found if found is not None else -1)
+    if path.stat().st_size < (last_block + 1) * block_size:
+        raise duckdb.IOException("the file ends before the data it indexes")
+
+
+def sandbox(con: duckdb.DuckDBPyConnection, writable: Path | None = None) -> None:
+    """Lock a connection down for SQL we did not write: no files (but the warehouse, and
+    `writable` if given), no network, no extensions, and no SET that would undo it."""
+    if writable is not None:
+        folder = str(writable.resolve()).replace("'", "''").rstrip("/") + "/"
+        con.execute(f"SET allowed_directories = ['{folder}']")
+    con.execute("SET enable_external_access = false")
+    con.execute("SET lock_configuration = true")
+
+
+def _schema_version(con: duckdb.DuckDBPyConnection) -> int | None:
+    tables = {r[0] for r in con.execute(
+        "SELECT table_name FROM information_schema.tables WHERE table_schema = 'main'").fetchall()}
+    if "warehouse_meta" not in tables:
+        return 0 if tables else None
+    row = _first(con, "SELECT value FROM warehouse_meta WHERE key = 'schema_version'")
+    return int(row[0]) if row else 0
+
+
+def _first(con: duckdb.DuckDBPyConnection, sql: str, params: list[Any] | None = None
+           ) -> tuple[Any, ...] | None:
+    """The first row, with the result fully consumed (DuckDB refuses a register() while a
+    result is still open)."""
+    rows = con.execute(sql, params or []).fetchall()
+    return rows[0] if rows else None
+
+
+def _check_version(found: int | None, path: Path) -> None:
+    if found is not None and found > SCHEMA_VERSION:
+        raise SchemaVersionError(f"warehouse schema v{found} is newer than this tool's "
+                                 f"v{SCHEMA_VERSION}", file_name=str(path),
+                                 hint="Upgrade the tool.")
+    if found is not None and found < SCHEMA_VERSION:
+        # The warehouse is re-creatable from the PDFs, so older schemas are not migrated.
+        raise SchemaVersionError(f"warehouse schema v{found} is older than v{SCHEMA_VERSION} "
+                                 "and cannot be migrated", file_name=str(path))
+
+
+def _migrate(con: duckdb.DuckDBPyConnection, path: Path) -> None:
+    found = _schema_version(con)
+    _check_version(found, path)
+    if found is None:
+        con.execute("BEGIN")
+        create_schema(con)
+        con.execute("INSERT INTO warehouse_meta VALUES ('schema_version', ?)",
+                    [str(SCHEMA_VERSION)])
+        con.execute("COMMIT")
+    for table in family_tables():  # a family added since: its own table (CREATE IF NOT EXISTS)
+        if table.ddl:
+            con.execute(table.ddl)
+
+
+def open_warehouse(path: Path, *, read_only: bool = False, wait: float = LOCK_WAIT_SECONDS,
+                   writable: Path | None = None,
+                   on_wait: WaitCallback | None = None) -> duckdb.DuckDBPyConnection:
+    """Open (creating or checking the schema version of) the warehouse file. A read-only
+    connection is sandboxed (see `sandbox`): it may write only under `writable`."""
+    if read_only:
+        if not path.exists():
+            raise WarehouseError("no warehouse here yet; run `complaints ingest` first",
+                                 file_name=str(path))
+        _check_is_duckdb(path)
+        con = _connect(path, True, wait, on_wait)
+        try:
+            _check_complete(con, path)
+            found = _schema_version(con)
+            if found != SCHEMA_VERSION:
+                _check_version(found, path)
+                raise SchemaVersionError(f"warehouse schema v{found}, this tool reads "
+                                         f"v{SCHEMA_VERSION}", file_name=str(path))
+            sandbox(con, writable)
+        except duckdb.Error as error:
+            con.close()
+            raise _damaged(path, error) from error
+        except BaseException:
+            con.close()
+            raise
+        return con
+    try:
+        path.parent.mkdir(parents=True, exist_ok=True)
+    except OSError as error:
+        raise WarehouseError(f"cannot create the folder {path.parent} "
+                             f"({error.strerror or type(error).__name__})",
+                             file_name=str(path)) from error
+    _check_is_duckdb(path)
+    con = _connect(path, False, wait, on_wait)
+    try:
+        _check_complete(con, path)
+        _migrate(con, path)
+    except duckdb.Error as error:
+        con.close()
+        raise _damaged(path, error) from error
+    except BaseException:
+        con.close()
+        raise
+    return con
+
+
+# The one in-process DuckDB instance an ingest writes through (see `attached_warehouse`), and
+# each warehouse file's (device, inode, size, mtime) when this process last let go of it.
+_HOST: list[duckdb.DuckDBPyConnection] = []
+_LEFT_AS: dict[Path, tuple[int, int, int, int]] = {}
+ATTACHED_AS = "warehouse"
+
+
+def _host() -> duckdb.DuckDBPyConnection:
+    if not _HOST:
+        # one thread: a report's load is a few small statements, and the ingest's extraction
+        # workers want the cores (DuckDB's default, a thread per core, only adds hand-offs)
+        _HOST.append(duckdb.connect(":memory:", config={**NO_EXTENSIONS, "threads": 1}))
+    return _HOST[0]
+
+
+def _signature(path: Path) -> tuple[int, int, int, int] | None:
+    try:
+        found = path.stat()
+    except OSError:
+        return None
+    return found.st_dev, found.st_ino, found.st_size, found.st_mtime_ns
+
+
+def _attach(host: duckdb.DuckDBPyConnection, path: Path, wait: float,
+            on_wait: WaitCallback | None) -> None:
+    """ATTACH takes the same file lock as a connection, and fails the same way on it."""
+    def attach() -> None:
+        host.execute(f"ATTACH ? AS {ATTACHED_AS}", [str(path)])
+        host.execute(f"USE {ATTACHED_AS}")
+    _while_locked(path, wait, on_wait, attach)
+
+
+def _detach(host: duckdb.DuckDBPyConnection, path: Path) -> None:
+    """Let go of the file and its lock. Like closing a connection, this never raises: what was
+    committed is in the write-ahead log even when the checkpoint that DETACH runs fails (a
+    full disk); a host that could not detach is closed, which lets go of everything."""
+    try:
+        host.execute("USE memory")
+        host.execute(f"DETACH {ATTACHED_AS}")
+    except duckdb.Error:
+        _HOST.clear()
+        _LEFT_AS.pop(path, None)
+        with suppress(duckdb.Error):
+            host.close()
+        return
+    if (left := _signature(path)) is not None:
+        _LEFT_AS[path] = left
+
+
+@contextmanager
+def attached_warehouse(path: Path, *, wait: float = LOCK_WAIT_SECONDS,
+                       on_wait: WaitCallback | None = None
+                       ) -> Iterator[duckdb.DuckDBPyConnection]:
+    """A write connection to the warehouse for one short transaction, like `warehouse`, but
+    through one DuckDB instance kept for the whole process: the file is attached, and detached
+    after (releasing the lock exactly as closing a connection does), so an ingest does not pay
+    DuckDB's start-up (about 40 ms of CPU) for every report. A file this process left as it
+    is now (same inode, size and modification time) is not checked again."""
+    path = Path(os.path.abspath(path))
+    try:
+        path.parent.mkdir(parents=True, exist_ok=True)
+    except OSError as error:
+        raise WarehouseError(f"cannot create the folder {path.parent} "
+                             f"({error.strerror or type(error).__name__})",
+                             file_name=str(path)) from error
+    _check_is_duckdb(path)
+    host = _host()
+    _attach(host, path, wait, on_wait)
+    try:
+        try:
+            if _LEFT_AS.get(path) is None or _LEFT_AS.get(path) != _signature(path):
+                _check_complete(host, path)
+                _migrate(host, path)
+        except duckdb.Error as error:
+            raise _damaged(path, error) from error
+        yield host
+    except BaseException:
+        with suppress(duckdb.Error):
+            host.execute("ROLLBACK")
+        _detach(host, path)
+        raise
+    _detach(host, path)
+
+
+def _damaged(path: Path, error: duckdb.Error) -> WarehouseError:
+    """A warehouse DuckDB opened but could not read (cut short, bytes flipped) or write."""
+    first_line = str(error).splitlines()[0] if str(error) else type(error).__name__
+    if "Could not write" in first_line or "Failed to commit" in first_line:
+        return WarehouseError(f"cannot write the warehouse ({first_line})", file_name=str(path),
+                              hint="Check the disk has space and the file can be written.")
+    return WarehouseError(f"cannot read the warehouse ({first_line})", file_name=str(path),
+                          hint="The file is damaged or was cut short: restore it from a copy, "
+                               "or ingest again into a new file.")
+
+
+@contextmanager
+def warehouse(path: Path, *, read_only: bool = False, wait: float = LOCK_WAIT_SECONDS,
+              writable: Path | None = None,
+              on_wait: WaitCallback | None = None) -> Iterator[duckdb.DuckDBPyConnection]:
+    con = open_warehouse(path, read_only=read_only, wait=wait, writable=writable,
+                         on_wait=on_wait)
+    try:
+        yield con
+    finally:
+        con.close()
+
+
+@dataclass(frozen=True)
+class LoadedReport:
+    report_id: str
+    council: str
+    report_year: str
+    source_path: str
+    extractor_fingerprint: str
+
+
+def loaded_reports(path: Path, *, wait: float = LOCK_WAIT_SECONDS,
+                   on_wait: WaitCallback | None = None) -> dict[str, LoadedReport]:
+    """{sha256: report} of what is loaded, read through a short read-only connection (so a
+    run's start never blocks readers); creates the warehouse if there is none yet."""
+    if not path.exists() or path.stat().st_size == 0:
+        open_warehouse(path, wait=wait, on_wait=on_wait).close()
+    _check_is_duckdb(path)
+    con = _connect(path, True, wait, on_wait)
+    try:
+        _check_complete(con, path)
+        if _schema_version(con) is None:  # an empty file (another process just created it)
+            con.close()
+            open_warehouse(path, wait=wait, on_wait=on_wait).close()
+            con = _connect(path, True, wait, on_wait)
+        _check_version(_schema_version(con), path)
+        rows = con.execute("SELECT sha256, report_id, council, report_year, source_path, "
+                           "extractor_fingerprint FROM reports").fetchall()
+    except duckdb.Error as error:
+        raise _damaged(path, error) from error
+    finally:
+        con.close()
+    return {r[0]: LoadedReport(*r[1:]) for r in rows}
