@@ -11,6 +11,7 @@ from __future__ import annotations
 import importlib
 import importlib.util
 import json
+import re
 import resource
 import sys
 import tempfile
@@ -312,7 +313,7 @@ def verify(args: list[str]) -> dict:
                                 council=f"Source {bench_council(n)}")
         con = duckdb.connect(str(db), read_only=True)
         con.execute(f"ATTACH '{originals}' AS o (READ_ONLY)")
-        bad, checked = [], 0
+        bad, checked, figures_wrong = [], 0, []
         for name, meta in manifest["files"].items():
             k = meta["factor"]
             ids = con.execute("SELECT report_id FROM reports WHERE file_name = ?",
@@ -327,7 +328,7 @@ def verify(args: list[str]) -> dict:
             problems = []
             for table, key in (("stage_outcomes", "period, directorate, service_area, stage"),
                                ("top_ten", "period, rank, stage")):
-                problems += [f"{table}: {row}" for row in con.execute(f"""
+                wrong = [f"{table}: {row}" for row in con.execute(f"""
                     SELECT count(*) FILTER (WHERE a.report_id IS NULL OR b.report_id IS NULL),
                            count(*) FILTER (WHERE a.received IS DISTINCT FROM b.received * {k}
                                OR a.escalated IS DISTINCT FROM b.escalated * {k}
@@ -337,6 +338,9 @@ def verify(args: list[str]) -> dict:
                     FROM (SELECT * FROM {table} WHERE report_id = '{r}') a
                     FULL JOIN (SELECT * FROM o.{table} WHERE report_id = '{s}') b
                     USING ({key})""").fetchall() if row != (0, 0)]
+                if wrong:  # a figure not k x the original's: a value loaded wrong or lost
+                    figures_wrong.append(name)
+                problems += wrong
             # 'restatement' compares reports with each other (it depends on what else is in
             # the warehouse) and 'percent_reachable' gets rarer as counts grow (k x n admits
             # every percentage n did, and more): both are compared loosely.
@@ -367,26 +371,32 @@ def verify(args: list[str]) -> dict:
             FROM o.reports r ORDER BY r.file_name""").fetchall()
         con.close()
     return {"checked": checked, "consistent": checked - len(bad), "problems": bad[:5],
-            "restatement_ms": restatement_ms,
+            "figures_wrong": figures_wrong, **restatement_ms,
             "sources": [{"file": f, "year": y, "stage_outcomes": n, "quarantined": q}
                         for f, y, n, q in per_source]}
 
 
-def _restatement_ms(con) -> float | None:
-    """Time of the query load.refresh_restatements runs after every report, on this warehouse."""
-    try:
-        from pipeline.trends import RESTATEMENTS_SQL
+def _restatement_ms(con) -> dict:
+    """Time of the query `load.refresh_restatements` runs (pipeline.trends.RESTATEMENTS_SQL
+    without its INSERT), on this warehouse: for the council with the most reports (what a load
+    of one of its reports runs) and for every council (what `complaints remove` runs)."""
+    from pipeline.trends import RESTATEMENTS_SQL
 
-        select = RESTATEMENTS_SQL.split("\n", 2)[2]  # drop "INSERT INTO data_quality_issues"
-        every_council = [None] if "?" in select else []  # the parameter names one council
-        con.execute(f"SELECT count(*) FROM ({select})", every_council).fetchone()  # warm
+    found = re.search(r"^WITH\b", RESTATEMENTS_SQL, re.MULTILINE)
+    if found is None or RESTATEMENTS_SQL.count("?") != 1:
+        return {"restatement_ms": None,
+                "restatement_error": "RESTATEMENTS_SQL is no longer INSERT ... WITH ... with "
+                                     "one parameter (the council)"}
+    select = f"SELECT count(*) FROM ({RESTATEMENTS_SQL[found.start():]})"
+    council, reports = con.execute("SELECT council, count(*) FROM reports GROUP BY ALL "
+                                   "ORDER BY 2 DESC, 1 LIMIT 1").fetchone()
+    timings = {}
+    for key, parameter in (("restatement_ms", council), ("restatement_all_ms", None)):
+        con.execute(select, [parameter]).fetchone()  # warm
         started = time.perf_counter()
-        con.execute(f"SELECT count(*) FROM ({select})", every_council).fetchone()
-        return 1000 * (time.perf_counter() - started)
-    except Exception:  # noqa: BLE001 - the query may have changed shape
-        return None
-
-
+        con.execute(select, [parameter]).fetchone()
+        timings[key] = 1000 * (time.perf_counter() - started)
+    return {**timings, "restatement_council_reports": reports}
 
 
 PROBES: dict[str, Callable[[list[str]], dict]] = {
