@@ -12,9 +12,8 @@ import threading
 import traceback
 from collections.abc import Callable
 from enum import StrEnum
-from importlib import metadata
 from pathlib import Path
-from typing import Annotated, Any, TypeVar
+from typing import TYPE_CHECKING, Annotated, Any, TypeVar
 
 import duckdb
 import typer
@@ -33,14 +32,15 @@ from rich.table import Table
 from pipeline.config import area_catalogue
 from pipeline.errors import ExportError, PipelineError, UsageError, WarehouseError
 from pipeline.export import export_warehouse
-from pipeline.extract.document import MB, Limits
-from pipeline.extract.ocr_pages import OcrPageRead
-from pipeline.html_report import build_report
+from pipeline.extract.limits import MB, Limits
 from pipeline.load import remove_reports
 from pipeline.names import printable
 from pipeline.run import FileOutcome, IngestSummary, RunInfo, discover, ingest
 from pipeline.trends import sparkline
 from pipeline.warehouse import SCHEMA_VERSION, warehouse
+
+if TYPE_CHECKING:  # a command imports what only it needs (pipeline.run: why)
+    from pipeline.extract.ocr_pages import OcrPageRead
 
 DEFAULT_DB = Path("warehouse/complaints.duckdb")
 app = typer.Typer(
@@ -120,6 +120,8 @@ class SeverityChoice(StrEnum):
 
 
 def version_text() -> str:
+    from importlib import metadata
+
     from pipeline.run import extractor_fingerprint
 
     try:
@@ -529,6 +531,8 @@ def report_command(
     debug: DebugOption = False,
 ) -> None:
     """Write one self-contained, offline HTML report: trends, findings, commentary."""
+    from pipeline.html_report import build_report
+
     with _SlowJobProgress() as progress:
         summary = _guarded(debug, lambda: build_report(
             db, out_file, council=council, areas=area or [], on_step=progress.step))

@@ -5,6 +5,7 @@ from __future__ import annotations
 import errno
 import getpass
 import hashlib
+import importlib
 import os
 import signal
 import socket
@@ -18,7 +19,7 @@ from contextlib import contextmanager
 from dataclasses import dataclass, field, replace
 from datetime import UTC, datetime, timedelta
 from pathlib import Path
-from typing import Any
+from typing import TYPE_CHECKING, Any
 
 from pipeline.config import vocabulary_fingerprint
 from pipeline.errors import (
@@ -31,17 +32,58 @@ from pipeline.errors import (
     WarehouseBusyError,
 )
 from pipeline.extract import EXTRACTOR_NAME, EXTRACTOR_VERSION
-from pipeline.extract.document import Limits, memory_limit_error, read_blocks
-from pipeline.extract.ocr_pages import PageProgress
-from pipeline.extract.page_source import DEFAULT_PARSER
+from pipeline.extract.limits import Limits
 from pipeline.load import load_report, record_runs
 from pipeline.names import printable, storable_name
-from pipeline.ocr_progress import relayed
-from pipeline.ocr_report import OCR_EXTRACTOR_NAME, read_scanned_report, scanned_pages
-from pipeline.report import read_report
 from pipeline.warehouse import LOCK_WAIT_SECONDS, LoadedReport, WaitCallback, loaded_reports
 from pipeline.workers import HARD_DEADLINE_GRACE, extraction_pool, hard_deadline, library_log
-from schemas.records import IngestStatus, ReportInfo, ReportRecords
+
+# What reading a file needs (pdfplumber, pdfium, the table families, the record models: about
+# a second of imports) is imported once a file is to be read, not with this module, so that a
+# run which finds every file loaded already never pays for it. The pool's workers are forked
+# after that import and inherit it. Each name is then bound here as a top-of-module import
+# would bind it, so that it can be replaced here (tests, the benchmark's phase timers).
+_EXTRACTION = {
+    "read_blocks": "pipeline.extract.document",
+    "memory_limit_error": "pipeline.extract.document",
+    "read_report": "pipeline.report",
+    "OCR_EXTRACTOR_NAME": "pipeline.ocr_report",
+    "read_scanned_report": "pipeline.ocr_report",
+    "scanned_pages": "pipeline.ocr_report",
+    "relayed": "pipeline.ocr_progress",
+    "ReportInfo": "schemas.records",
+    "ReportRecords": "schemas.records",
+}
+if TYPE_CHECKING:
+    from pipeline.extract.document import memory_limit_error, read_blocks
+    from pipeline.extract.ocr_pages import PageProgress
+    from pipeline.ocr_progress import relayed
+    from pipeline.ocr_report import OCR_EXTRACTOR_NAME, read_scanned_report, scanned_pages
+    from pipeline.report import read_report
+    from schemas.records import IngestStatus, ReportInfo, ReportRecords
+
+
+def import_extraction() -> None:
+    """Bind the names of `_EXTRACTION` not bound yet (a replaced one is kept)."""
+    for name, module in _EXTRACTION.items():
+        if name not in globals():
+            globals()[name] = getattr(importlib.import_module(module), name)
+
+
+def __getattr__(name: str) -> Any:
+    """`pipeline.run.read_report` and the like before any file was read (PEP 562)."""
+    if name in _EXTRACTION:
+        import_extraction()
+        return globals()[name]
+    raise AttributeError(f"module {__name__!r} has no attribute {name!r}")
+
+
+def default_parser() -> str:
+    """The page source a run uses unless told (pipeline.extract.page_source, which imports
+    pdfium: the CLI always names the parser, so a run that reads nothing does not import it)."""
+    from pipeline.extract.page_source import DEFAULT_PARSER
+
+    return DEFAULT_PARSER
 
 
 @dataclass(frozen=True)
@@ -175,16 +217,18 @@ def _time_limit(seconds: float, file_name: str) -> Iterator[None]:
         signal.signal(signal.SIGALRM, previous)
 
 
-def extractor_fingerprint(council: str | None, parser: str = DEFAULT_PARSER) -> str:
+def extractor_fingerprint(council: str | None, parser: str | None = None) -> str:
     """Code version + the page source + the vocabulary in effect for this council: what
     `--reextract` follows (a report read by the other parser is re-read)."""
-    return f"{EXTRACTOR_VERSION}+{parser}+{vocabulary_fingerprint(council)}"
+    return f"{EXTRACTOR_VERSION}+{parser or default_parser()}+{vocabulary_fingerprint(council)}"
 
 
 def extract_report(path: Path, sha256: str, limits: Limits,
-                   council: str | None = None, *, parser: str = DEFAULT_PARSER) -> ReportRecords:
+                   council: str | None = None, *, parser: str | None = None) -> ReportRecords:
     """Everything one file yields, validated; raises a PipelineError if it cannot be read.
     `council` overrides the council the report names; `parser` names the page source."""
+    import_extraction()
+    parser = parser or default_parser()
     name = storable_name(path.name)
     # the whole file, texts included; in a worker, the process itself is the hard bound
     with _time_limit(limits.max_seconds, path.name), \
@@ -213,11 +257,11 @@ def extract_report(path: Path, sha256: str, limits: Limits,
         issues=tuple(content.issues), quarantine=tuple(content.quarantine))
 
 
-Extracted = tuple[ReportRecords | str, tuple[str, ...]]
+Extracted = tuple["ReportRecords | str", tuple[str, ...]]
 
 
 def _extract_job(path: Path, sha256: str, limits: Limits,
-                 council: str | None = None, parser: str = DEFAULT_PARSER) -> Extracted:
+                 council: str | None = None, parser: str | None = None) -> Extracted:
     """Process-pool entry point: records or the one-line reason it failed, with what the PDF
     libraries logged while reading it."""
     with library_log() as log:
@@ -227,7 +271,8 @@ def _extract_job(path: Path, sha256: str, limits: Limits,
 
 def _extract_or_reason(path: Path, sha256: str, limits: Limits,
                        council: str | None = None,
-                       parser: str = DEFAULT_PARSER) -> ReportRecords | str:
+                       parser: str | None = None) -> ReportRecords | str:
+    import_extraction()
     name = storable_name(path.name)
     try:
         return extract_report(path, sha256, limits, council, parser=parser)
@@ -281,7 +326,7 @@ class RunInfo:
     tool_version: str
 
     @classmethod
-    def start(cls, parser: str = DEFAULT_PARSER) -> RunInfo:
+    def start(cls, parser: str | None = None) -> RunInfo:
         try:
             user = getpass.getuser()
         except (KeyError, OSError):  # no name for this uid (some containers)
@@ -323,7 +368,7 @@ class IngestOptions:
     replace: bool = False
     council: str | None = None
     lock_wait: float = LOCK_WAIT_SECONDS
-    parser: str = DEFAULT_PARSER
+    parser: str | None = None
 
 
 def _skip_reason(known: LoadedReport | None, options: IngestOptions,
@@ -347,7 +392,7 @@ def ingest(paths: list[Path], db_path: Path, *, force: bool = False, strict: boo
            lock_wait: float = LOCK_WAIT_SECONDS, on_file: ProgressCallback | None = None,
            on_wait: WaitCallback | None = None,
            on_ocr_page: PageProgress | None = None,
-           parser: str = DEFAULT_PARSER) -> IngestSummary:
+           parser: str | None = None) -> IngestSummary:
     """Ingest every PDF under `paths`. Extraction holds no lock; the warehouse is written one
     short transaction per report. Failures do not stop the run. `on_ocr_page` hears of each
     page OCR read, in whichever worker process (pipeline.ocr_progress). `parser` names the
@@ -394,13 +439,15 @@ def ingest(paths: list[Path], db_path: Path, *, force: bool = False, strict: boo
         else:
             todo.append((path, sha))
     busy: str | None = None
-    for path, result in relayed(_extract_all(todo, limits, workers, council, parser),
-                                on_ocr_page):
-        outcome, busy = _load_one(db_path, path, relative[path], result, options, run, busy,
-                                  on_wait)
-        if outcome.status not in ("loaded", "replaced"):  # those rows are in their own load
-            unlogged.append(run.row(outcome, dict(todo)[path]))
-        _report(summary, on_file, outcome)
+    if todo:
+        import_extraction()  # before the pool forks: its workers inherit the imports
+        for path, result in relayed(_extract_all(todo, limits, workers, council, parser),
+                                    on_ocr_page):
+            outcome, busy = _load_one(db_path, path, relative[path], result, options, run,
+                                      busy, on_wait)
+            if outcome.status not in ("loaded", "replaced"):  # rows of a load are in it
+                unlogged.append(run.row(outcome, dict(todo)[path]))
+            _report(summary, on_file, outcome)
     if busy is None:
         record_runs(db_path, unlogged, wait=lock_wait, on_wait=on_wait)
     summary.seconds = time.monotonic() - started
@@ -416,7 +463,7 @@ def _report(summary: IngestSummary, on_file: ProgressCallback | None,
 
 def _extract_all(todo: list[tuple[Path, str]], limits: Limits, workers: int,
                  council: str | None = None,
-                 parser: str = DEFAULT_PARSER) -> Iterator[tuple[Path, Extracted]]:
+                 parser: str | None = None) -> Iterator[tuple[Path, Extracted]]:
     """Extract in worker processes (one even for --workers 1, so the memory bound never
     applies to the process holding the warehouse); results come back in input order. If a
     worker dies (killed for memory, a crash in a C library), the files it had not finished
@@ -444,7 +491,7 @@ def _extract_all(todo: list[tuple[Path, str]], limits: Limits, workers: int,
 
 
 def _extract_alone(path: Path, sha: str, limits: Limits, council: str | None,
-                   parser: str = DEFAULT_PARSER) -> Extracted:
+                   parser: str | None = None) -> Extracted:
     started = time.monotonic()
     with extraction_pool(1, limits.max_memory) as pool:
         try:

@@ -17,45 +17,46 @@ from typing import Any, TypeVar, get_args
 
 import duckdb
 
-from pipeline.catalog import comment_statements
-from pipeline.checks import CHECKS
 from pipeline.errors import (
     SchemaVersionError,
     WarehouseBusyError,
     WarehouseError,
 )
-from pipeline.families import WarehouseTable, family_tables
 from pipeline.trends import TRENDS_VIEW_SQL
-from schemas.records import (
-    Attribution,
-    IngestStatus,
-    Measure,
-    ReportSection,
-    Severity,
-)
 
 # v2 added table strategies; v3: report identity (council, report_year), council in every
 # table, ENUMs, ingest_runs; v4: the check_name ENUM gains `ocr_verified` (scanned reports);
 # v5: reports.parser (the page source, issue 15). Older warehouses are refused: they are
 # re-creatable from the PDFs.
 SCHEMA_VERSION = 5
-# Every table holding a report's rows: the report itself, its sections, each table family's
-# tables (pipeline.families registry), and its findings. Loading, removing, export and test
-# snapshots loop over this one list.
-SECTIONS_TABLE = WarehouseTable("report_sections", ReportSection)
+# The report's sections: a table of every report, beside those of the table families.
+SECTIONS_TABLE_NAME = "report_sections"
+
+# The table family registry and the record models (pydantic) are imported where a schema is
+# created or a family's tables are named, not with this module: a run that finds every file
+# loaded already reads and writes the warehouse without them (about a second of imports).
 
 
 def report_tables() -> tuple[str, ...]:
-    """Every table holding a report's rows, the registry's families included."""
-    return ("reports", SECTIONS_TABLE.name, *(t.name for t in family_tables()),
+    """Every table holding a report's rows: the report itself, its sections, each table
+    family's tables (pipeline.families registry), and its findings. Loading, removing, export
+    and test snapshots loop over this one list."""
+    from pipeline.families import family_tables
+
+    return ("reports", SECTIONS_TABLE_NAME, *(t.name for t in family_tables()),
             "data_quality_issues", "quarantine")
 
 
-# The warehouse's ENUM types, from the one home of each closed vocabulary.
-ENUM_TYPES: dict[str, tuple[str, ...]] = {
-    "severity": get_args(Severity), "check_name": tuple(CHECKS),
-    "attribution": get_args(Attribution), "measure": get_args(Measure),
-    "ingest_status": get_args(IngestStatus)}
+def enum_types() -> dict[str, tuple[str, ...]]:
+    """The warehouse's ENUM types, from the one home of each closed vocabulary."""
+    from pipeline.checks import CHECKS
+    from schemas.records import Attribution, IngestStatus, Measure, Severity
+
+    return {"severity": get_args(Severity), "check_name": tuple(CHECKS),
+            "attribution": get_args(Attribution), "measure": get_args(Measure),
+            "ingest_status": get_args(IngestStatus)}
+
+
 LOCK_WAIT_SECONDS = 30.0
 WaitCallback = Callable[[str], None]
 T = TypeVar("T")
@@ -71,7 +72,9 @@ def _ddl() -> str:
 
 def create_schema(con: duckdb.DuckDBPyConnection) -> None:
     """ENUM types from the record Literals, the tables, the views, and every comment."""
-    for name, members in ENUM_TYPES.items():
+    from pipeline.catalog import comment_statements
+
+    for name, members in enum_types().items():
         values = ", ".join("'" + v.replace("'", "''") + "'" for v in members)
         con.execute(f"CREATE TYPE {name} AS ENUM ({values})")
     con.execute(_ddl())
@@ -208,7 +211,9 @@ def _check_version(found: int | None, path: Path) -> None:
                                  "and cannot be migrated", file_name=str(path))
 
 
-def _migrate(con: duckdb.DuckDBPyConnection, path: Path) -> None:
+def _migrate(con: duckdb.DuckDBPyConnection, path: Path, *, families: bool = True) -> None:
+    """Create the schema in a new file, refuse another version, and (unless `families` is
+    False: a write of `ingest_runs` only) add the tables of a family registered since."""
     found = _schema_version(con)
     _check_version(found, path)
     if found is None:
@@ -217,6 +222,10 @@ def _migrate(con: duckdb.DuckDBPyConnection, path: Path) -> None:
         con.execute("INSERT INTO warehouse_meta VALUES ('schema_version', ?)",
                     [str(SCHEMA_VERSION)])
         con.execute("COMMIT")
+    if not families:
+        return
+    from pipeline.families import family_tables
+
     for table in family_tables():  # a family added since: its own table (CREATE IF NOT EXISTS)
         if table.ddl:
             con.execute(table.ddl)
@@ -319,13 +328,15 @@ def _detach(host: duckdb.DuckDBPyConnection, path: Path) -> None:
 
 @contextmanager
 def attached_warehouse(path: Path, *, wait: float = LOCK_WAIT_SECONDS,
-                       on_wait: WaitCallback | None = None
+                       on_wait: WaitCallback | None = None, families: bool = True
                        ) -> Iterator[duckdb.DuckDBPyConnection]:
     """A write connection to the warehouse for one short transaction, like `warehouse`, but
     through one DuckDB instance kept for the whole process: the file is attached, and detached
     after (releasing the lock exactly as closing a connection does), so an ingest does not pay
     DuckDB's start-up (about 40 ms of CPU) for every report. A file this process left as it
-    is now (same inode, size and modification time) is not checked again."""
+    is now (same inode, size and modification time) is not checked again. `families=False`
+    (a write of `ingest_runs` only) does not look for tables of families registered since,
+    and so leaves the file to be checked whole next time."""
     path = Path(os.path.abspath(path))
     try:
         path.parent.mkdir(parents=True, exist_ok=True)
@@ -336,20 +347,23 @@ def attached_warehouse(path: Path, *, wait: float = LOCK_WAIT_SECONDS,
     _check_is_duckdb(path)
     host = _host()
     _attach(host, path, wait, on_wait)
+    as_left = _LEFT_AS.get(path) is not None and _LEFT_AS.get(path) == _signature(path)
     try:
         try:
-            if _LEFT_AS.get(path) is None or _LEFT_AS.get(path) != _signature(path):
+            if not as_left:
                 _check_complete(host, path)
-                _migrate(host, path)
+                _migrate(host, path, families=families)
         except duckdb.Error as error:
             raise _damaged(path, error) from error
         yield host
     except BaseException:
         with suppress(duckdb.Error):
             host.execute("ROLLBACK")
-        _detach(host, path)
         raise
-    _detach(host, path)
+    finally:
+        _detach(host, path)
+        if not (families or as_left):
+            _LEFT_AS.pop(path, None)
 
 
 def _damaged(path: Path, error: duckdb.Error) -> WarehouseError:

@@ -96,7 +96,7 @@ def bound_memory(max_memory: int) -> None:
     """Let this process allocate at most `max_memory` bytes more than it inherited, so an
     allocation past it raises MemoryError here instead of taking the machine down.
     RLIMIT_DATA rather than RLIMIT_AS: the address space a forked worker inherits (duckdb's
-    and pyarrow's reserved arenas, thread stacks) is large and mostly never touched."""
+    reserved arenas, thread stacks) is large and mostly never touched."""
     if max_memory <= 0:
         return
     limit = _data_bytes() + max_memory

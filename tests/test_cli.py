@@ -259,3 +259,29 @@ def test_ingest_json_is_one_object_per_file_and_quiet_prints_only_errors(reports
     quiet = run("ingest", str(reports_dir / THURROCK_2018_19), "--db", str(db), "--quiet")
     assert quiet.exit_code == 0
     assert quiet.stdout == "" and quiet.stderr == ""
+
+
+# (pydantic itself is imported by typer, to read the command line; the models are not.)
+NOT_FOR_A_RERUN = ("pdfplumber", "pdfminer", "pypdfium2", "pyarrow", "pipeline.families",
+                   "pipeline.extract.document", "schemas.records")
+RERUN = ("import json, sys\nfrom pipeline.cli import app\n"
+         "try:\n    app(['ingest', sys.argv[1], '--db', sys.argv[2], '-f', 'json'])\n"
+         "except SystemExit as done:\n    code = done.code\n"
+         f"print(json.dumps([code, [m for m in {NOT_FOR_A_RERUN!r} if m in sys.modules]]))")
+
+
+def test_a_run_that_finds_every_file_loaded_imports_no_pdf_library(tmp_path):
+    """A re-run over files loaded already hashes them and reads the warehouse: the PDF
+    libraries, the table families and the record models (most of a run's start-up) are not
+    imported at all (pipeline.run imports them once a file is to be read)."""
+    db = tmp_path / "w.duckdb"
+    pdf = PDFS / EASTMOOR_2018_19
+    assert run("ingest", str(pdf), "--db", str(db), "--workers", "1").exit_code == 0
+    again = subprocess.run([sys.executable, "-c", RERUN, str(pdf), str(db)],
+                           capture_output=True, text=True, timeout=120)
+    assert again.returncode == 0, again.stderr
+    *outcomes, last = again.stdout.strip().splitlines()
+    assert [json.loads(o)["status"] for o in outcomes] == ["unchanged"]
+    assert json.loads(last) == [0, []]
+    assert fetch(db, "SELECT status FROM ingest_runs ORDER BY recorded_at") == [
+        ("loaded",), ("unchanged",)]

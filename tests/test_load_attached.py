@@ -8,10 +8,10 @@ import subprocess
 import sys
 
 import duckdb
-import pytest
 
 from pipeline import load
 from pipeline.run import ingest
+from pipeline.warehouse import open_warehouse
 from tests.conftest import EASTMOOR_2018_19, PDFS, THURROCK_2018_19, fetch
 
 TAKE_THE_WRITE_LOCK = ("import duckdb, sys; con = duckdb.connect(sys.argv[1]); "
@@ -81,27 +81,26 @@ def test_restatements_refreshed_per_council_are_what_a_whole_refresh_finds(tmp_p
     assert fetch(db, RESTATEMENTS) == loaded
 
 
-def test_arrow_conversion_of_a_report_row_searches_for_no_module(monkeypatch):
-    """pyarrow's type inference tries to import dateutil for every column it infers; without
-    dateutil installed each try searched all of sys.path again (about ninety a report). After
-    pipeline.load is imported, building a report's Arrow table asks the finders for nothing."""
-    import importlib.util
+def test_rows_go_in_as_given_each_column_cast_to_its_type(tmp_path):
+    """A table's rows go to DuckDB as one list per column (load._insert_batches): every value
+    arrives in its row, a column of NULLs included, a timestamp to the microsecond."""
     from datetime import datetime
 
-    import pyarrow as pa
-
-    if importlib.util.find_spec("dateutil") is not None:
-        pytest.skip("dateutil is installed here: pyarrow imports it once, nothing to check")
-    row = {"report_id": "a", "page": 3, "share": 0.5, "at": datetime(2026, 11, 26, 12, 0)}
-    pa.Table.from_pylist([row])  # pyarrow's own one-time look for pandas
-    asked: list[str] = []
-
-    class Recorder:
-        def find_spec(self, name, path=None, target=None):
-            asked.append(name)
-            return None
-
-    monkeypatch.setattr(sys, "meta_path", [Recorder(), *sys.meta_path])
-    for _ in range(3):
-        assert pa.Table.from_pylist([row] * 3).num_rows == 3
-    assert asked == []
+    db = tmp_path / "w.duckdb"
+    open_warehouse(db).close()  # a new warehouse, its schema created
+    common = {"run_id": "r1", "run_started_at": datetime(2026, 11, 26, 17, 30, 0, 123456),
+              "user_name": "analyst", "host_name": "h", "tool_version": "1.2.0+pdfium",
+              "sha256": None, "council": None, "report_year": None, "report_id": None}
+    rows = [{**common, "source_path": "a.pdf", "status": "failed", "detail": "a.pdf: corrupt",
+             "recorded_at": datetime(2026, 11, 26, 17, 30, 1)},
+            {**common, "source_path": "b.pdf", "status": "unchanged", "detail": None,
+             "recorded_at": datetime(2026, 11, 26, 17, 30, 2, 5)}]
+    with load.attached_warehouse(db) as con:
+        load._insert_batches(con, [("ingest_runs", rows), ("quarantine", [])])
+    assert fetch(db, "SELECT source_path, status, detail, recorded_at, run_started_at, sha256 "
+                     "FROM ingest_runs ORDER BY source_path") == [
+        ("a.pdf", "failed", "a.pdf: corrupt", datetime(2026, 11, 26, 17, 30, 1),
+         datetime(2026, 11, 26, 17, 30, 0, 123456), None),
+        ("b.pdf", "unchanged", None, datetime(2026, 11, 26, 17, 30, 2, 5),
+         datetime(2026, 11, 26, 17, 30, 0, 123456), None)]
+    assert fetch(db, "SELECT count(*) FROM quarantine") == [(0,)]
