@@ -345,3 +345,62 @@ def test_a_spacer_row_under_a_text_tables_header_keeps_the_table_whole():
                    (300.0, "The status is in use."))
     [grid] = find_grids(header + first + second)
     assert grid.kind == "text" and grid.header_rows == 1 and len(grid.rows) == 4
+
+
+def _stub_wrapped_beside_a_grouped_row(top: float, title: tuple[str, str]) -> tuple[
+        list[WordBox], list[HorizontalEdge]]:
+    """A grouped header with no gap under its group row, ruled under the groups' cells only:
+    the stub column's title wraps onto a second line that stands across the rule."""
+    boxes = words(top, (40.0, title[0]), (180.0, "Stage 1"), (305.0, "Stage 2"))
+    boxes += words(top + LINE, (40.0, title[1]))
+    boxes += words(top + 2 * LINE, (150.0, "rec'd"), (200.0, "%"), (250.0, "esc."),
+                   (300.0, "rec'd"), (350.0, "%"))
+    rule = [HorizontalEdge(top + LINE + SIZE / 2, 140.0, 400.0)]  # not over the stub column
+    return boxes, rule
+
+
+def test_a_rule_under_the_group_cells_parts_the_header_rows_beside_a_wrapped_stub():
+    """HTML, 'Stage 2' over columns with no padding between the header lines: the rule
+    drawn under the group row is the only evidence of the row boundary, and the stub's
+    wrapped title stands across it. The words under the rule decide where the row parts."""
+    boxes, rule = _stub_wrapped_beside_a_grouped_row(80.0, ("Comparison of", "2019/20"))
+    top = 80.0 + 2 * LINE + ROW
+    for label in ("2018/19", "2017/18"):
+        boxes += words(top, (40.0, label), (150.0, "218"), (200.0, "44%"), (250.0, "23"),
+                       (300.0, "36"), (350.0, "33%"))
+        top += ROW
+    [grid] = find_grids(boxes, rule)
+    assert grid.header_rows == 2
+    assert grid.groups == {0: (0, 1, 4)}
+    # The boundary passes under the stub's second line, not through it.
+    assert 80.0 + LINE + SIZE < grid.rows[1] < 80.0 + 2 * LINE
+    assert len(find_grids(boxes)[0].rows) == 4  # without the rule: one header row
+
+
+def test_a_rule_crossing_a_word_under_it_parts_no_rows():
+    boxes, _ = _stub_wrapped_beside_a_grouped_row(80.0, ("Comparison of", "2019/20"))
+    crossing = [HorizontalEdge(80.0 + SIZE / 2, 140.0, 400.0)]  # through 'Stage 1'
+    top = 80.0 + 2 * LINE + ROW
+    for label in ("2018/19", "2017/18"):
+        boxes += words(top, (40.0, label), (150.0, "218"), (200.0, "44%"), (250.0, "23"),
+                       (300.0, "36"), (350.0, "33%"))
+        top += ROW
+    [grid] = find_grids(boxes, crossing)
+    assert grid.header_rows == 1
+
+
+def test_a_figure_header_repeated_at_the_top_with_its_name_wrapped_is_no_text_table():
+    """A Top Ten table continued on the next page under its repeated header, whose first
+    cell wraps ('Directorate and' / 'Area'): the header belongs to the figures below it,
+    not to a text table continued from the previous page."""
+    boxes, rule = _stub_wrapped_beside_a_grouped_row(60.0, ("Directorate and", "Area"))
+    top = 60.0 + 2 * LINE + ROW
+    for label in ("Housing – Repairs", "Finance – Council Tax"):
+        boxes += words(top, (40.0, label), (150.0, "218"), (200.0, "44%"), (250.0, "23"),
+                       (300.0, "36"), (350.0, "33%"))
+        top += ROW
+    carried = (35.0, 140.0, 420.0)
+    [grid] = find_grids(boxes, rule, page_height=800.0, carried=carried)
+    assert grid.kind == "figures"
+    assert grid.header_rows == 2
+    assert len(grid.columns) == 7  # the stub and five figure columns

@@ -146,20 +146,51 @@ def _row_boundaries(lines: Sequence[TextRow], edges: Sequence[HorizontalEdge],
     """Indexes i such that a new table row starts at lines[i] (i > 0)."""
     width = x1 - x0
     cover: dict[float, float] = {}
+    span: dict[float, tuple[float, float]] = {}
     for edge in edges:
         overlap = min(edge.x1, x1) - max(edge.x0, x0)
         if overlap > 0:
             key = round(edge.y * 2) / 2
             cover[key] = cover.get(key, 0.0) + overlap
+            low, high = span.get(key, (edge.x0, edge.x1))
+            span[key] = (min(low, edge.x0), max(high, edge.x1))
     ruled = [y for y, covered in cover.items() if covered >= EDGE_COVER * width]
-    starts = []
+    starts = set()
+    unplaced = set(ruled)
     for index in range(1, len(lines)):
         upper, lower = lines[index - 1], lines[index]
         slack = EDGE_SLACK * max(lower.size, 1.0)
-        if gap_between(upper, lower) >= ROW_GAP * max(lower.size, 1.0) or any(
-                upper.bottom - slack <= y <= lower.top + slack for y in ruled):
-            starts.append(index)
-    return starts
+        placed = {y for y in ruled if upper.bottom - slack <= y <= lower.top + slack}
+        unplaced -= placed
+        if placed or gap_between(upper, lower) >= ROW_GAP * max(lower.size, 1.0):
+            starts.add(index)
+    for y in unplaced:
+        start = _start_under_rule(lines, y, span[y])
+        if start is not None:
+            starts.add(start)
+    return sorted(starts)
+
+
+def _start_under_rule(lines: Sequence[TextRow], y: float,
+                      span: tuple[float, float]) -> int | None:
+    """The line a rule opens a row at when a line of a column the rule does not cover stands
+    across it (a stub column's label wrapped beside a grouped header row, the rule drawn under
+    the group's cells only): judged on the words under the rule, each line's wholly above or
+    wholly below it. None if a word under the rule crosses it."""
+    first_below = None
+    for index, line in enumerate(lines):
+        under = [w for w in line.words if w.x1 > span[0] and w.x0 < span[1]]
+        if not under:
+            continue
+        slack = EDGE_SLACK * max(line.size, 1.0)
+        if max(w.bottom for w in under) - slack <= y:
+            if first_below is not None:
+                return None
+        elif min(w.top for w in under) + slack >= y:
+            first_below = index if first_below is None else first_below
+        else:
+            return None
+    return first_below if first_below else None
 
 
 def _between(upper: TextRow, lower: TextRow) -> float:
@@ -194,9 +225,8 @@ def _grid(header: list[TextRow], body: list[TextRow], edges: Sequence[Horizontal
     columns = _boundaries(extents, left, right, last_header_row, upper_header_rows)
     groups = {}
     for row in range(max(header_rows - 1, 0)):  # every header row but the last may group
-        band = [w for line in header[header_starts[row]:header_starts[row + 1]]
-                for w in line.words]
-        groups[row] = _group_starts(band, columns)
+        groups[row] = _group_starts(header[header_starts[row]:header_starts[row + 1]],
+                                    columns)
     return AlignedGrid(tuple(columns), tuple(ys), header_rows, groups, kind)
 
 
@@ -205,13 +235,21 @@ def _run_box(run: Sequence[WordBox]) -> WordBox:
                    min(w.top for w in run), max(w.bottom for w in run), run[0].size)
 
 
-def _group_starts(words: Sequence[WordBox], columns: Sequence[float]) -> tuple[int, ...]:
+def _group_starts(lines: Sequence[TextRow], columns: Sequence[float]) -> tuple[int, ...]:
     """Columns opening a printed cell of a grouped header row: each column belongs to the
-    printed cell (run of words) nearest its centre."""
-    runs = printed_cells(TextRow(tuple(sorted(words, key=lambda w: w.x0))))
-    if not runs:
+    printed cell nearest its centre. A cell is a run of words on one line, with the runs on
+    the row's other lines that overlap it (its wrapped lines): a stub title wrapped beside
+    the groups is one cell, not two."""
+    cells: list[list[float]] = []
+    for run in sorted((_run_box(run) for line in lines for run in printed_cells(line)),
+                      key=lambda box: box.x0):
+        if cells and run.x0 < cells[-1][1]:
+            cells[-1][1] = max(cells[-1][1], run.x1)
+        else:
+            cells.append([run.x0, run.x1])
+    if not cells:
         return tuple(range(len(columns) - 1))
-    centres = [(min(w.x0 for w in run) + max(w.x1 for w in run)) / 2 for run in runs]
+    centres = [(x0 + x1) / 2 for x0, x1 in cells]
     owner = []
     for index in range(len(columns) - 1):
         middle = (columns[index] + columns[index + 1]) / 2
@@ -423,6 +461,9 @@ def _continued_at_top(lines: list[TextRow], page_height: float,
             or names_table(lines[start], "text") or names_table(lines[start], "figures"):
         return None, 0
     end = _text_body_end(lines, start)
+    if end < len(lines) and is_data_line(lines[end]) \
+            and _header_above(lines, end, "figures", start):
+        return None, 0  # a figure table's header printed again, its name wrapped in its cell
     grid = _grid([], lines[start:end], edges, "text")
     kept = _carried_columns(lines[start:end], carried) if carried else None
     if grid is not None and kept is not None:
