@@ -3,6 +3,9 @@ page furniture, stitching tables across pages, header grids, name resolution."""
 
 from __future__ import annotations
 
+from dataclasses import replace
+from types import SimpleNamespace
+
 from pipeline.config import ServiceArea, area_catalogue
 from pipeline.extract.document import TableBlock, TextLine
 from pipeline.extract.furniture import furniture_lines, is_page_number
@@ -384,3 +387,58 @@ def test_a_header_repeated_alone_at_the_top_of_the_next_page_is_not_notes():
              _line(6, 64, "• Provide progress Additional")]
     items = stitch_tables([table, *lines], set(), detect_family, accepts_continuation)
     assert [type(item).__name__ for item in items] == ["StitchedTable"]
+
+
+def test_a_cell_ending_lines_above_its_rows_foot_was_not_cut_by_the_page_break():
+    from pipeline.extract.stitch import FOOT_CUT_LINES, cut_columns
+
+    # a commitment of one line beside a progress note of six (12 pt apart): the note may have
+    # been cut at the foot, the commitment ended five lines above it and was whole
+    assert cut_columns((110.0, 170.0), 12.0) == (False, True)
+    # within the lines widow and orphan control move on, either cell may have been cut
+    assert cut_columns((170.0 - FOOT_CUT_LINES * 12.0, 170.0), 12.0) == (True, True)
+    assert cut_columns((None, 170.0), 12.0) == (None, True)  # an empty cell: no evidence
+    assert cut_columns((110.0, 170.0), None) == ()  # no cell of two lines: no pitch, no call
+
+
+def test_a_rows_last_cell_bottoms_pass_to_the_part_that_continues_it():
+    first = replace(_table(3, 660, [COMMITMENTS_HEADER, ("Train staff.", "Done.")],
+                           (40.0, 300.0)), last_row_bottoms=(652.0, 720.0), last_row_pitch=12.0)
+    rest = _table(4, 60, [("Review the website.", "Under way.")], (40.0, 300.0))
+    [table] = [t for t in stitch_tables(_pages_of_text(1, 2) + [first, rest], set(),
+                                        detect_family, accepts_continuation,
+                                        {p: 842.0 for p in (1, 2, 3, 4)})
+               if not isinstance(t, TextLine)]
+    assert table.cut_columns_before(table.rows[2]) == (False, True)
+    assert table.cut_columns_before(table.rows[1]) == ()
+
+
+def test_a_row_printing_text_where_the_row_above_ended_early_is_a_new_item():
+    from pipeline.families.commitments import continues_item_above
+
+    above = {"commitment": "Train staff in complaint handling.", "progress": "Done."}
+    # the page was full: undecided without the layout; a new item once the commitment
+    # column is known to have ended above the foot
+    assert continues_item_above(above, "Review the website.", "Under way.", 0.0) is None
+    assert continues_item_above(above, "Review the website.", "Under way.", 0.0,
+                                ended_above=True) is False
+    # a sentence left open above and a layout saying no cell was cut disagree: undecided
+    open_above = {"commitment": "Train staff and", "progress": "Done."}
+    assert continues_item_above(open_above, "review the website.", None, 0.0,
+                                ended_above=True) is None
+
+
+def test_each_cells_text_ends_at_its_lowest_character_and_the_row_gives_its_line_pitch():
+    from pipeline.extract.cells import CharIndex, text_bottoms
+
+    def line(x0: float, top: float, text: str) -> list[dict]:
+        return [{"text": ch, "x0": x0 + 5 * k, "x1": x0 + 5 * k + 5, "top": top,
+                 "bottom": top + 10, "upright": True} for k, ch in enumerate(text)]
+
+    chars = line(42, 602, "One line.") + [c for top in (602, 614, 626) for c in
+                                           line(302, top, "A note")]
+    row = SimpleNamespace(bbox=(40, 600, 500, 640),
+                          cells=[(40, 600, 300, 640), None, (300, 600, 500, 640)])
+    assert text_bottoms(row, CharIndex(chars)) == ((612.0, None, 636.0), 12.0)
+    lone = SimpleNamespace(bbox=(40, 600, 500, 640), cells=[(40, 600, 300, 640)])
+    assert text_bottoms(lone, CharIndex(line(42, 602, "One line."))) == ((612.0,), None)

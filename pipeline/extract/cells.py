@@ -79,6 +79,29 @@ def table_rows(table: Table, index: CharIndex) -> list[list[str | None]]:
     return rows
 
 
+def text_bottoms(row: Any, index: CharIndex) -> tuple[tuple[float | None, ...], float | None]:
+    """Where each cell's text ends in one table row (its lowest character's bottom; None for a
+    merged position or an empty cell), and the row's line pitch (None if no cell holds two
+    lines). Where a page break cut a row, every cell it cut ends near the page's foot."""
+    chars = index.chars
+    in_row = index.within(row.bbox)
+    bottoms: list[float | None] = []
+    pitches: list[float] = []
+    for cell in row.cells:
+        if cell is None:
+            bottoms.append(None)
+            continue
+        x0, top, x1, bottom = cell
+        own = [chars[i] for i, h, v in in_row
+               if x0 <= h < x1 and top <= v < bottom and not chars[i]["text"].isspace()]
+        bottoms.append(max(c["bottom"] for c in own) if own else None)
+        tops = sorted({round(c["top"]) for c in own})
+        lines = [t for k, t in enumerate(tops) if k == 0 or t - tops[k - 1] > 2]
+        if len(lines) > 1:
+            pitches.append((lines[-1] - lines[0]) / (len(lines) - 1))
+    return tuple(bottoms), (min(pitches) if pitches else None)
+
+
 def outside(index: CharIndex, boxes: list[Box]) -> list[Char]:
     """The indexed page's characters whose midpoint lies in none of the closed boxes (the
     page text left once its tables are taken out), in page order: each box takes its

@@ -27,7 +27,14 @@ from pipeline.errors import (
     ResourceLimitError,
     UnreadablePdfError,
 )
-from pipeline.extract.cells import CharIndex, orderable, outside, table_rows, text_lines
+from pipeline.extract.cells import (
+    CharIndex,
+    orderable,
+    outside,
+    table_rows,
+    text_bottoms,
+    text_lines,
+)
 from pipeline.extract.layout import names_known_table
 from pipeline.extract.limits import MB, Limits
 from pipeline.extract.ocr_pages import no_text_hint, ocr_scanned_page
@@ -62,6 +69,10 @@ class TableBlock:
     column_x: tuple[float, ...] = ()  # left edge of each column
     origins: tuple[tuple[GridPosition, ...], ...] = ()
     strategy: str = "ruled"
+    # where each cell's text ends in the last row (None: empty or merged), and that row's line
+    # pitch: a cell the page foot cut ends near it
+    last_row_bottoms: tuple[float | None, ...] = ()
+    last_row_pitch: float | None = None
 
 
 @dataclass(frozen=True)
@@ -194,7 +205,7 @@ def _page_blocks(page: Page, page_no: int) -> tuple[list[Block], int]:
             column_x, origins = _origins(table)
             blocks.append(TableBlock(page_no, table.bbox[1], table.bbox[3], rows,
                                      table.bbox[0], table.bbox[2], column_x, origins,
-                                     strategy.name))
+                                     strategy.name, *text_bottoms(table.rows[-1], index)))
         if found and index is not None:
             rest = _OutsideTables(page, boxes, index)
             lines = None

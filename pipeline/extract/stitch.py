@@ -28,6 +28,10 @@ COLUMN_TOLERANCE = 3.0
 # with the widest figure or longest line of each part): two parts agree on a boundary within
 # this share of the narrower column beside it.
 ALIGNED_COLUMN_SHARE = 0.4
+# A cell the page foot cut ends within this many lines of its row's lowest text: the line
+# that did not fit (after a paragraph's spacing), and up to two lines that widow and orphan
+# control moved on to the next page.
+FOOT_CUT_LINES = 4.0
 _CONTINUED_LABEL = re.compile(r"\bcont(?:inued|inues|'d|d|\.)", re.IGNORECASE)
 
 Rows = Sequence[Sequence[Cell]]
@@ -51,6 +55,9 @@ class StitchedTable:
     # part start -> body lines of room the earlier part left above its page's text-area foot
     # (absent where the report does not show where that foot is)
     part_room: dict[int, float] = field(default_factory=dict)
+    # part start -> for each column, could the page foot have cut the earlier part's last
+    # row there (its text ends within FOOT_CUT_LINES lines of the row's lowest; None: empty)
+    part_cut_columns: dict[int, tuple[bool | None, ...]] = field(default_factory=dict)
     header_repeats: int = 0
     strategy: str = "ruled"  # the table strategy that read every part (never mixed)
 
@@ -82,10 +89,28 @@ class StitchedTable:
     def room_before(self, row: tuple[Cell, ...]) -> float | None:
         """Body lines of room the part before this row (one that opens a later part) left at
         its page's foot; None where unknown or the row opens no part."""
-        for index in self.part_starts:
-            if self.rows[index] is row:
-                return self.part_room.get(index)
-        return None
+        index = self._part_start(row)
+        return None if index is None else self.part_room.get(index)
+
+    def cut_columns_before(self, row: tuple[Cell, ...]) -> tuple[bool | None, ...]:
+        """For each column, could the page foot have cut the row above this one (the last row
+        of the part before it) there; () where unknown or the row opens no part."""
+        index = self._part_start(row)
+        return () if index is None else self.part_cut_columns.get(index, ())
+
+    def _part_start(self, row: tuple[Cell, ...]) -> int | None:
+        return next((index for index in self.part_starts if self.rows[index] is row), None)
+
+
+def cut_columns(bottoms: Sequence[float | None],
+                pitch: float | None) -> tuple[bool | None, ...]:
+    """For each cell of a part's last row, could the page foot have cut it: its text ends
+    within FOOT_CUT_LINES lines (`pitch` apart) of the row's lowest text. None for an empty
+    cell; () where the row holds no cell of two lines (no cell can end a line short)."""
+    lowest = max((b for b in bottoms if b is not None), default=None)
+    if lowest is None or not pitch:
+        return ()
+    return tuple(None if b is None else b >= lowest - FOOT_CUT_LINES * pitch for b in bottoms)
 
 
 def same_columns(a: Sequence[float], b: Sequence[float],
@@ -250,6 +275,10 @@ def stitch_tables(blocks: Sequence[Block], furniture: Collection[TextLine],
                     foot = feet.get((page_heights or {}).get(table.row_pages[start - 1], -1.0))
                     if foot is not None and line_height:
                         table.part_room[start] = max(0.0, foot - table_bottom) / line_height
+                    previous = body[table_end]
+                    if isinstance(previous, TableBlock):
+                        table.part_cut_columns[start] = cut_columns(
+                            previous.last_row_bottoms, previous.last_row_pitch)
                 table_end, table_bottom = index, block.bottom
                 continue
         table = _start_table(block, family, depth)

@@ -16,6 +16,7 @@ import re
 
 from pydantic import ValidationError
 
+from pipeline.extract.document import Cell
 from pipeline.extract.stitch import StitchedTable
 from pipeline.families.base import ReportContext, SectionScope, TableFamily, WarehouseTable
 from pipeline.families.text_columns import carries_on, cell_text, join_texts, text_columns
@@ -73,7 +74,8 @@ def read_commitments(context: ReportContext, table: StitchedTable,
         if not numbered:
             if not text and not progress:
                 continue
-            reading = (continues_item_above(items[-1], text, progress, table.room_before(row))
+            reading = (continues_item_above(items[-1], text, progress, table.room_before(row),
+                                            _ended_above(table, row, (text_col, progress_col)))
                        if items and starts_part else False)
             if reading:
                 items[-1]["commitment"] = join_texts(items[-1]["commitment"], text)
@@ -128,15 +130,28 @@ def read_commitments(context: ReportContext, table: StitchedTable,
             quarantine(raw, str(error.errors()[0]["msg"]), item["page"])
 
 
+def _ended_above(table: StitchedTable, row: tuple[Cell, ...],
+                 columns: tuple[int | None, ...]) -> bool:
+    """A column this row prints text in ended, in the row above, well before the page foot
+    that row reached: the page break cut no cell there, so this row is a row of its own."""
+    cut = table.cut_columns_before(row)
+    return any(column is not None and column < len(cut) and cut[column] is False
+               and squash(row[column]) for column in columns)
+
+
 def continues_item_above(above: dict, text: str | None, progress: str | None,
-                         room: float | None) -> bool | None:
+                         room: float | None, ended_above: bool = False) -> bool | None:
     """Is an unnumbered row opening a page the rest of the item above (True), a new item
-    (False), or can the report not tell (None)?"""
+    (False), or can the report not tell (None)? `ended_above`: a column this row prints
+    text in ended well above the foot in the row above (a cut cell fills to the foot)."""
     if not text:
         return True  # no commitment of its own
     pairs = ((above["commitment"], text), (above["progress"], progress))
     if any(carries_on(a, b) for a, b in pairs):
-        return True  # a sentence left open above goes on here
+        # a sentence left open above goes on here, unless the layout says no cell was cut
+        return None if ended_above else True
+    if ended_above:
+        return False
     opens_lower = any(b and b[:1].islower() for _, b in pairs)
     left_open = any(a and _OPEN_END.search(a) for a, _ in pairs)
     if room is not None and room >= MOVED_ROW_ROOM and not opens_lower and not left_open:
