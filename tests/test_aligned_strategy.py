@@ -347,6 +347,16 @@ def test_a_spacer_row_under_a_text_tables_header_keeps_the_table_whole():
     assert grid.kind == "text" and grid.header_rows == 1 and len(grid.rows) == 4
 
 
+def _stage_rows(top: float, labels: tuple[str, ...]) -> list[WordBox]:
+    """Data rows under a two-stage grouped header, one per label."""
+    boxes = []
+    for label in labels:
+        boxes += words(top, (40.0, label), (150.0, "218"), (200.0, "44%"), (250.0, "23"),
+                       (300.0, "36"), (350.0, "33%"))
+        top += ROW
+    return boxes
+
+
 def _stub_wrapped_beside_a_grouped_row(top: float, title: tuple[str, str]) -> tuple[
         list[WordBox], list[HorizontalEdge]]:
     """A grouped header with no gap under its group row, ruled under the groups' cells only:
@@ -364,11 +374,7 @@ def test_a_rule_under_the_group_cells_parts_the_header_rows_beside_a_wrapped_stu
     drawn under the group row is the only evidence of the row boundary, and the stub's
     wrapped title stands across it. The words under the rule decide where the row parts."""
     boxes, rule = _stub_wrapped_beside_a_grouped_row(80.0, ("Comparison of", "2019/20"))
-    top = 80.0 + 2 * LINE + ROW
-    for label in ("2018/19", "2017/18"):
-        boxes += words(top, (40.0, label), (150.0, "218"), (200.0, "44%"), (250.0, "23"),
-                       (300.0, "36"), (350.0, "33%"))
-        top += ROW
+    boxes += _stage_rows(80.0 + 2 * LINE + ROW, ("2018/19", "2017/18"))
     [grid] = find_grids(boxes, rule)
     assert grid.header_rows == 2
     assert grid.groups == {0: (0, 1, 4)}
@@ -380,11 +386,7 @@ def test_a_rule_under_the_group_cells_parts_the_header_rows_beside_a_wrapped_stu
 def test_a_rule_crossing_a_word_under_it_parts_no_rows():
     boxes, _ = _stub_wrapped_beside_a_grouped_row(80.0, ("Comparison of", "2019/20"))
     crossing = [HorizontalEdge(80.0 + SIZE / 2, 140.0, 400.0)]  # through 'Stage 1'
-    top = 80.0 + 2 * LINE + ROW
-    for label in ("2018/19", "2017/18"):
-        boxes += words(top, (40.0, label), (150.0, "218"), (200.0, "44%"), (250.0, "23"),
-                       (300.0, "36"), (350.0, "33%"))
-        top += ROW
+    boxes += _stage_rows(80.0 + 2 * LINE + ROW, ("2018/19", "2017/18"))
     [grid] = find_grids(boxes, crossing)
     assert grid.header_rows == 1
 
@@ -394,11 +396,7 @@ def test_a_figure_header_repeated_at_the_top_with_its_name_wrapped_is_no_text_ta
     cell wraps ('Directorate and' / 'Area'): the header belongs to the figures below it,
     not to a text table continued from the previous page."""
     boxes, rule = _stub_wrapped_beside_a_grouped_row(60.0, ("Directorate and", "Area"))
-    top = 60.0 + 2 * LINE + ROW
-    for label in ("Housing – Repairs", "Finance – Council Tax"):
-        boxes += words(top, (40.0, label), (150.0, "218"), (200.0, "44%"), (250.0, "23"),
-                       (300.0, "36"), (350.0, "33%"))
-        top += ROW
+    boxes += _stage_rows(60.0 + 2 * LINE + ROW, ("Housing – Repairs", "Finance – Council Tax"))
     carried = (35.0, 140.0, 420.0)
     [grid] = find_grids(boxes, rule, page_height=800.0, carried=carried)
     assert grid.kind == "figures"
