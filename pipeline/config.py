@@ -137,6 +137,7 @@ def reload_vocabulary() -> None:
     """Forget cached data files (after $COMPLAINTS_VOCABULARY changes)."""
     area_catalogue.cache_clear()
     header_vocabulary.cache_clear()
+    _vocabulary_files.cache_clear()
 
 
 def _council_areas(data: dict[str, Any], council: str | None) -> dict[str, Any]:
@@ -157,10 +158,34 @@ def _council_areas(data: dict[str, Any], council: str | None) -> dict[str, Any]:
 def vocabulary_fingerprint(council: str | None) -> str:
     """A digest of the vocabulary in effect for this council's reports (shared headers and
     areas, its own aliases, the overlay): it changes exactly when re-reading could differ."""
-    effective = {"headers": _read_toml("headers.toml"),
-                 "areas": _council_areas(_read_toml("areas.toml"), council)}
+    headers, areas = _vocabulary_files(_vocabulary_stamp())
+    effective = {"headers": headers, "areas": _council_areas(areas, council)}
     text = json.dumps(effective, sort_keys=True, ensure_ascii=False)
     return hashlib.sha256(text.encode("utf-8")).hexdigest()[:12]
+
+
+def _stamp(path: Any) -> tuple[int, int] | None:
+    try:
+        found = Path(path).stat()
+    except (OSError, TypeError):
+        return None
+    return found.st_mtime_ns, found.st_size
+
+
+def _vocabulary_stamp() -> tuple[Any, ...]:
+    """Which versions of the vocabulary files are in effect (overlay folder, each file's
+    modification time and size)."""
+    folder = os.environ.get(VOCABULARY_ENV)
+    names = ("headers.toml", "areas.toml")
+    return (folder, *(_stamp(resources.files("schemas").joinpath(n)) for n in names),
+            *(_stamp(Path(folder) / n) if folder else None for n in names))
+
+
+@lru_cache(maxsize=4)
+def _vocabulary_files(stamp: tuple[Any, ...]) -> tuple[dict[str, Any], dict[str, Any]]:
+    """headers.toml and areas.toml as `stamp` found them, parsed once: a run asks for every
+    council's fingerprint (read only: `_council_areas` copies what it changes)."""
+    return _read_toml("headers.toml"), _read_toml("areas.toml")
 
 
 @lru_cache(maxsize=16)

@@ -163,12 +163,15 @@ def _check_complete(con: duckdb.DuckDBPyConnection, path: Path) -> None:
     and the file must reach the last of them (a read of metadata, not of the data)."""
     [(block_size,)] = con.execute("SELECT block_size FROM pragma_database_size() "
                                   "WHERE database_name = current_database()").fetchall()
+    tables = [t for (t,) in con.execute("SELECT table_name FROM duckdb_tables() "
+                                        "WHERE database_name = current_database()").fetchall()]
     last_block = -1
-    for (table,) in con.execute("SELECT table_name FROM duckdb_tables() "
-                                "WHERE database_name = current_database()").fetchall():
-        found = con.execute("SELECT max(block_id) FROM pragma_storage_info(?)",
-                            [table]).fetchall()[0][0]
-        last_block = max(last_block, found if found is not None else -1)
+    if tables:  # one query for every table (a third cheaper than one each)
+        each = " UNION ALL ".join(
+            "SELECT max(block_id) AS block FROM pragma_storage_info('{}')".format(
+                t.replace("'", "''")) for t in tables)
+        found = con.execute(f"SELECT max(block) FROM ({each})").fetchall()[0][0]
+        last_block = found if found is not None else -1
     if path.stat().st_size < (last_block + 1) * block_size:
         raise duckdb.IOException("the file ends before the data it indexes")
 
@@ -309,10 +312,11 @@ def _attach(host: duckdb.DuckDBPyConnection, path: Path, wait: float,
     _while_locked(path, wait, on_wait, attach)
 
 
-def _detach(host: duckdb.DuckDBPyConnection, path: Path) -> None:
+def _detach(host: duckdb.DuckDBPyConnection, path: Path, remember: bool = True) -> None:
     """Let go of the file and its lock. Like closing a connection, this never raises: what was
     committed is in the write-ahead log even when the checkpoint that DETACH runs fails (a
-    full disk); a host that could not detach is closed, which lets go of everything."""
+    full disk); a host that could not detach is closed, which lets go of everything.
+    `remember`: the file was checked and migrated (see `attached_warehouse`)."""
     try:
         host.execute("USE memory")
         host.execute(f"DETACH {ATTACHED_AS}")
@@ -322,7 +326,7 @@ def _detach(host: duckdb.DuckDBPyConnection, path: Path) -> None:
         with suppress(duckdb.Error):
             host.close()
         return
-    if (left := _signature(path)) is not None:
+    if remember and (left := _signature(path)) is not None:
         _LEFT_AS[path] = left
 
 
@@ -400,23 +404,39 @@ class LoadedReport:
 
 def loaded_reports(path: Path, *, wait: float = LOCK_WAIT_SECONDS,
                    on_wait: WaitCallback | None = None) -> dict[str, LoadedReport]:
-    """{sha256: report} of what is loaded, read through a short read-only connection (so a
-    run's start never blocks readers); creates the warehouse if there is none yet."""
+    """{sha256: report} of what is loaded, read with the file attached read-only to the
+    process's DuckDB instance for the moment of one query (a run's start never blocks
+    readers, nor starts a DuckDB instance of its own); creates the warehouse if there is none
+    yet."""
+    path = Path(os.path.abspath(path))
     if not path.exists() or path.stat().st_size == 0:
         open_warehouse(path, wait=wait, on_wait=on_wait).close()
     _check_is_duckdb(path)
-    con = _connect(path, True, wait, on_wait)
+    rows = _read_loaded(path, wait, on_wait)
+    if rows is None:  # an empty file (another process just created it)
+        open_warehouse(path, wait=wait, on_wait=on_wait).close()
+        rows = _read_loaded(path, wait, on_wait) or []
+    return {r[0]: LoadedReport(*r[1:]) for r in rows}
+
+
+def _read_loaded(path: Path, wait: float,
+                 on_wait: WaitCallback | None) -> list[tuple[Any, ...]] | None:
+    """The `reports` rows `loaded_reports` needs, or None for a file with no schema yet."""
+    host = _host()
+
+    def attach() -> None:
+        host.execute(f"ATTACH ? AS {ATTACHED_AS} (READ_ONLY)", [str(path)])
+        host.execute(f"USE {ATTACHED_AS}")
+    _while_locked(path, wait, on_wait, attach)
     try:
-        _check_complete(con, path)
-        if _schema_version(con) is None:  # an empty file (another process just created it)
-            con.close()
-            open_warehouse(path, wait=wait, on_wait=on_wait).close()
-            con = _connect(path, True, wait, on_wait)
-        _check_version(_schema_version(con), path)
-        rows = con.execute("SELECT sha256, report_id, council, report_year, source_path, "
-                           "extractor_fingerprint FROM reports").fetchall()
+        _check_complete(host, path)
+        found = _schema_version(host)
+        if found is None:
+            return None
+        _check_version(found, path)
+        return host.execute("SELECT sha256, report_id, council, report_year, source_path, "
+                            "extractor_fingerprint FROM reports").fetchall()
     except duckdb.Error as error:
         raise _damaged(path, error) from error
     finally:
-        con.close()
-    return {r[0]: LoadedReport(*r[1:]) for r in rows}
+        _detach(host, path, remember=False)
