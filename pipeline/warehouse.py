@@ -79,8 +79,8 @@ def create_schema(con: duckdb.DuckDBPyConnection) -> None:
         con.execute(f"CREATE TYPE {name} AS ENUM ({values})")
     con.execute(_ddl())
     con.execute(TRENDS_VIEW_SQL)
-    for statement in comment_statements(con):
-        con.execute(statement)
+    if statements := comment_statements(con):  # one script: ~150 statements, a quarter less
+        con.execute(";\n".join(statements))
 
 
 def _process_command(pid: int) -> str:
