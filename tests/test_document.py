@@ -94,3 +94,35 @@ def test_characters_with_a_nan_coordinate_are_left_to_pdfplumber():
     char = {"text": "a", "x0": 1.0, "x1": 2.0, "top": 1.0, "bottom": 2.0, "upright": True}
     assert orderable([char])
     assert not orderable([char, {**char, "top": math.nan}])
+
+
+def _char(text: str, x0: float, top: float, upright: bool = True) -> dict:
+    return {"text": text, "x0": x0, "x1": x0 + 5.0, "top": top, "bottom": top + 10.0,
+            "doctop": top, "upright": upright, "size": 10.0, "width": 5.0, "height": 10.0}
+
+
+# Characters a page rarely holds, each against the shortcut taken for the common case:
+# a character of empty text (a word of its own, no letter: outside its line's box), a
+# ligature alone and inside a longer text (only the lone one is expanded), a line break
+# inside a character's text (its line is cut there), spaces inside a character's text and a
+# blank character between words, and turned text beside upright text.
+ODD_CHARACTERS = {
+    "empty text between words": [_char("a", 10, 10), _char("", 15, 10), _char("b", 20, 10)],
+    "empty text at the line's ends": [_char("", 5, 10), _char("a", 10, 10),
+                                      _char("", 30, 10)],
+    "a line of empty texts only": [_char("", 10, 10), _char("", 15, 30)],
+    "ligatures": [_char("\ufb01", 10, 10), _char("x", 15, 10), _char("a\ufb01", 20, 10)],
+    "a line break inside a text": [_char("a\n", 10, 10), _char("b", 15, 10),
+                                   _char("c", 10, 30)],
+    "spaces inside texts": [_char(" a", 10, 10), _char("b ", 15, 10), _char(" ", 20, 10),
+                            _char("c", 25, 10)],
+    "turned beside upright": [_char("x", 10, 10, False), _char("y", 10, 20, False),
+                              _char("z", 40, 10)],
+}
+
+
+@pytest.mark.parametrize("chars", ODD_CHARACTERS.values(), ids=ODD_CHARACTERS)
+def test_text_lines_and_cell_text_of_odd_characters_equal_pdfplumbers(chars):
+    assert text_lines(chars) == \
+        utils.chars_to_textmap(chars).extract_text_lines(return_chars=False)
+    assert cell_text(chars) == utils.extract_text(chars)

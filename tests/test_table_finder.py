@@ -11,10 +11,11 @@ import pdfplumber
 import pytest
 from pdfplumber import table as plumber_table
 
-from pipeline.extract.document import Limits, _pages
+from pipeline.extract.document import Limits, _pages, read_blocks
+from pipeline.extract.strategies import aligned_page
 from pipeline.extract.strategies.ruled import TABLE_SETTINGS
 from pipeline.extract.table_finder import find_tables, intersections_to_cells
-from tests.conftest import PDFS
+from tests.conftest import BORDERLESS_PRODUCERS, PDFS
 
 SAMPLES = sorted(PDFS.glob("*.pdf"))
 
@@ -58,3 +59,25 @@ def test_a_hand_drawn_grid_of_two_by_two_cells_with_one_merged():
     intersections = plumber_table.edges_to_intersections(edges, 1, 1)
     assert intersections_to_cells(intersections) == [
         (0, 0, 50, 20), (0, 20, 100, 40), (50, 0, 100, 20)]
+
+
+BORDERLESS = sorted(p for p in SAMPLES if p.stem.endswith(BORDERLESS_PRODUCERS))
+
+
+@pytest.mark.parametrize("pdf", BORDERLESS, ids=lambda p: p.name)
+def test_the_aligned_strategys_grids_give_pdfplumbers_tables(pdf, monkeypatch):
+    """The aligned strategy hands its grids to this table finder as explicit lines: on every
+    page of every borderless sample, the tables are pdfplumber's own for those lines."""
+    asked = []
+
+    def both(page, settings):
+        ours = find_tables(page, settings)
+        theirs = page.find_tables(settings)
+        assert [t.cells for t in ours] == [t.cells for t in theirs]
+        assert [t.bbox for t in ours] == [t.bbox for t in theirs]
+        asked.append(len(ours))
+        return ours
+
+    monkeypatch.setattr(aligned_page, "find_tables", both)
+    read_blocks(pdf)
+    assert len(asked) >= 10 and all(asked)

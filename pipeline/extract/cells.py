@@ -149,18 +149,27 @@ def _clustered(items: list[Any], key: Callable[[Any], float], tolerance: float,
                keep_order: bool = False) -> list[list[Any]]:
     """pdfplumber's `cluster_objects`: the distinct key values chained while each is within
     `tolerance` of the last, the items grouped by chain in chain order, page order within
-    (`keep_order`: runs of one chain in the items' own order)."""
+    (`keep_order`: runs of one chain in the items' own order). Each item's chain is looked up
+    once and the items dealt into their chains' lists (what a stable sort by chain and a
+    groupby give, without a key call per comparison)."""
+    keys = list(map(key, items))
     chain: dict[float, int] = {}
     number, last = -1, 0.0
-    for value in sorted({key(item) for item in items}):
+    for value in sorted(set(keys)):
         if number < 0 or value > last + tolerance:
             number += 1
         chain[value] = number
         last = value
     if number <= 0:
         return [items] if items else []
-    ordered = items if keep_order else sorted(items, key=lambda item: chain[key(item)])
-    return [list(group) for _, group in groupby(ordered, key=lambda item: chain[key(item)])]
+    chains = list(map(chain.__getitem__, keys))
+    if keep_order:
+        return [[item for _, item in run] for _, run in groupby(zip(chains, items, strict=True),
+                                                                  key=_FIRST)]
+    groups: list[list[Any]] = [[] for _ in range(number + 1)]
+    for chain_number, item in zip(chains, items, strict=True):
+        groups[chain_number].append(item)
+    return groups
 
 
 def _words(chars: list[Char]) -> list[Word]:
@@ -169,31 +178,40 @@ def _words(chars: list[Char]) -> list[Word]:
     ends at a blank, at a step back, at a gap over the x tolerance or at a drift over the y
     tolerance; a character of empty text is a word of its own."""
     words: list[Word] = []
+    add_word = words.append
     for upright, run in groupby(chars, key=_UPRIGHT):
         gap, drift = (DEFAULT_X_TOLERANCE, DEFAULT_Y_TOLERANCE) if upright else \
             (DEFAULT_Y_TOLERANCE, DEFAULT_X_TOLERANCE)
         for line in _clustered(_glyphs(list(run), bool(upright)), _FIRST, drift):
             line.sort(key=_START if upright else _START_END)
+            # the word being gathered: its characters, top, and its last character's start,
+            # end plus the gap, and position across the line
             members: list[Char] = []
-            top = start = end = across = 0.0
+            top = start = reach = across = 0.0
             for _, g_start, g_end, g_across, text, char in line:
                 g_top = g_across if upright else g_start
-                if text.isspace() or not text:
+                if not text or text.isspace():
                     if members:
-                        words.append((top, members))
+                        add_word((top, members))
                         members = []
                     if not text:
-                        words.append((g_top, [char]))
+                        add_word((g_top, [char]))
                     continue
-                if members and (g_start < start or g_start > end + gap
-                                or abs(g_across - across) > drift):
-                    words.append((top, members))
-                    members = []
-                top = min(top, g_top) if members else g_top
-                members.append(char)
-                start, end, across = g_start, g_end, g_across
+                if not members:
+                    members = [char]
+                    top = g_top
+                elif g_start < start or g_start > reach or g_across - across > drift \
+                        or across - g_across > drift:
+                    add_word((top, members))
+                    members = [char]
+                    top = g_top
+                else:
+                    members.append(char)
+                    if g_top < top:  # min(top, g_top): the first of equals stays
+                        top = g_top
+                start, reach, across = g_start, g_end + gap, g_across
             if members:
-                words.append((top, members))
+                add_word((top, members))
     return words
 
 
@@ -204,8 +222,16 @@ def orderable(chars: list[Char]) -> bool:
     return not math.isnan(sum(c["x0"] + c["top"] + c["bottom"] for c in chars))
 
 
+_TEXT = itemgetter("text")
+_LIGATURE = re.compile("[" + "".join(LIGATURES) + "]")
+
+
 def _word_text(members: list[Char]) -> str:
-    """A word's text, ligatures expanded (pdfplumber's `merge_chars`)."""
+    """A word's text, ligatures expanded (pdfplumber's `merge_chars`: a character whose text
+    is a ligature; most words have none, and are joined at once)."""
+    text = "".join(map(_TEXT, members))
+    if _LIGATURE.search(text) is None:
+        return text
     return "".join(LIGATURES.get(c["text"]) or c["text"] for c in members)
 
 
@@ -222,14 +248,36 @@ _LINE = re.compile(r" *([^\n]+?) *(\n|$)")  # pdfplumber's TextMap.extract_text_
 
 def text_lines(chars: list[Char]) -> list[dict[str, Any]]:
     """`page.extract_text_lines(return_chars=False)` over the page's characters: each line's
-    text, x0, top, x1 and bottom. The page's text is built as pdfplumber's text map builds it
-    (lines of words in extraction order, one space between words), each letter remembering its
-    character, and cut into lines by the same expression. For `orderable` characters."""
+    text, x0, top, x1 and bottom. pdfplumber's text map joins the words of each line with one
+    space, the lines with a line break, and cuts the text into lines by an expression that
+    strips each line's spaces; its box is that of the characters whose letters it kept. A
+    line is cut the same way here on its own, its box from its words' characters, unless a
+    character's text holds a line break (then the text map's way, letter by letter). For
+    `orderable` characters."""
     if not chars:
         return []
+    lines = _clustered(_words(chars), _FIRST, DEFAULT_Y_TOLERANCE, keep_order=True)
+    texts = [" ".join(_word_text(members) for _, members in line) for line in lines]
+    if any("\n" in text for text in texts):
+        return _text_lines_by_letter(lines)
+    found = []
+    for line, text in zip(lines, texts, strict=True):
+        text = text.strip(" ")  # what _LINE keeps of a line: its text without end spaces
+        if not text.strip():
+            continue
+        own = [char for _, members in line for char in members if char["text"]]
+        found.append({"text": text, "x0": min([c["x0"] for c in own]),
+                      "top": min([c["top"] for c in own]), "x1": max([c["x1"] for c in own]),
+                      "bottom": max([c["bottom"] for c in own])})
+    return found
+
+
+def _text_lines_by_letter(lines: list[list[Word]]) -> list[dict[str, Any]]:
+    """`text_lines` as pdfplumber's text map builds the text: each letter remembering its
+    character, the text cut into lines by `_LINE` (a line break inside a character's text
+    cuts its line there)."""
     letters: list[str] = []
     owners: list[Char | None] = []
-    lines = _clustered(_words(chars), _FIRST, DEFAULT_Y_TOLERANCE, keep_order=True)
     for number, line in enumerate(lines):
         if number:
             letters.append("\n")
@@ -240,7 +288,8 @@ def text_lines(chars: list[Char]) -> list[dict[str, Any]]:
                 letters.append(" ")
                 owners.append(None)
             for char in members:
-                for letter in LIGATURES.get(char["text"], char["text"]):
+                char_text: str = char["text"]
+                for letter in LIGATURES.get(char_text, char_text):
                     letters.append(letter)
                     owners.append(char)
     text = "".join(letters)

@@ -1,7 +1,8 @@
 """The `aligned` strategy on a pdfplumber page: words and horizontal edges in, Tables out.
 
-The grid comes from `aligned.find_grids`; pdfplumber's own table finder then builds the cells
-from the grid's explicit lines, so cell text is extracted exactly as for a ruled table.
+The grid comes from `aligned.find_grids`; pdfplumber's table finder (the pipeline's faster
+one, pipeline.extract.table_finder: the same tables) then builds the cells from the grid's
+explicit lines, so cell text is extracted exactly as for a ruled table.
 """
 
 from __future__ import annotations
@@ -25,6 +26,7 @@ from pipeline.extract.strategies.aligned_lines import (
     is_running_line,
     top_band_texts,
 )
+from pipeline.extract.table_finder import find_tables
 from pipeline.normalise import fold_name
 
 _WORD = re.compile(r"\S+")
@@ -73,12 +75,15 @@ def word_boxes(page: Page) -> list[WordBox]:
                         round(w["size"], 1)) for w in page.extract_words(extra_attrs=["size"])]
     boxes = []
     # pdfplumber's grouping with extra_attrs: runs of one direction and one size, each split
-    # into lines and words on its own.
-    for (_, size), run in groupby(chars, key=itemgetter("upright", "size")):
-        for _, members in _words(list(run)):
-            boxes.append(WordBox(_word_text(members), min(c["x0"] for c in members),
-                                 max(c["x1"] for c in members), min(c["top"] for c in members),
-                                 max(c["bottom"] for c in members), round(size, 1)))
+    # into lines and words on its own. A word's top is the least of its characters' (the
+    # splitter keeps it); an upright word's characters step rightwards, so its first
+    # character's x0 is the least.
+    for (upright, size), run in groupby(chars, key=itemgetter("upright", "size")):
+        rounded = round(size, 1)
+        for top, members in _words(list(run)):
+            x0 = members[0]["x0"] if upright else min([c["x0"] for c in members])
+            boxes.append(WordBox(_word_text(members), x0, max([c["x1"] for c in members]), top,
+                                 max([c["bottom"] for c in members]), rounded))
     return boxes
 
 
@@ -115,9 +120,9 @@ def aligned_tables(rest: Page, page: Page) -> list[Table]:
     tables = []
     for grid in grids:
         vertical, horizontal = grid_edges(grid)
-        found = page.find_tables({"vertical_strategy": "explicit",
-                                  "horizontal_strategy": "explicit",
-                                  "explicit_vertical_lines": vertical,
-                                  "explicit_horizontal_lines": horizontal})
+        found = find_tables(page, {"vertical_strategy": "explicit",
+                                   "horizontal_strategy": "explicit",
+                                   "explicit_vertical_lines": vertical,
+                                   "explicit_horizontal_lines": horizontal})
         tables.extend(found[:1])
     return tables
