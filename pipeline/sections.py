@@ -273,9 +273,43 @@ def _by_elimination(found: list[_Evidence], context: ReportContext) -> None:
         evidence.area, evidence.how = area, "elimination"
 
 
+# A dashboard nothing else placed whose figures agree with one Top Ten row on more than half
+# of the printed cells compared (at least this many), and with no other row on even half as
+# many: a scan's misreads leave its own row short of FIGURE_MATCH (0.65-0.8 on the 2019/20
+# 100 and 150 dpi scans), another row agrees on a few cells by chance (at most 0.35 there).
+MAJORITY_AGREEING = 6
+
+
+def by_most_figures(unplaced: list[list[Figures]], claimed: set[ServiceArea],
+                    summary: dict[ServiceArea, list[Figures]]) -> list[ServiceArea | None]:
+    """For each unplaced dashboard's figures, the unclaimed Top Ten area whose figures agree on
+    most of the cells compared, by a clear margin over every other area; None where no area
+    does, or where two dashboards would take the same one."""
+    picks: list[ServiceArea | None] = []
+    for figures in unplaced:
+        scored = sorted(((*_figure_match(figures, f), area.name, area)
+                         for area, f in summary.items()), reverse=True)
+        share, known, _, area = scored[0] if scored else (0.0, 0, "", None)
+        runner_up = scored[1][0] if len(scored) > 1 else 0.0
+        picks.append(area if area not in claimed and share > 0.5
+                     and share * known >= MAJORITY_AGREEING and runner_up <= share / 2
+                     else None)
+    return [None if pick is not None and picks.count(pick) > 1 else pick for pick in picks]
+
+
+def _by_majority(found: list[_Evidence], context: ReportContext) -> None:
+    unplaced = [e for e in found if e.area is None and e.section.has_figures]
+    claimed = {e.area for e in found if e.area is not None}
+    picks = by_most_figures([e.figures for e in unplaced], claimed, context.summary_figures)
+    for evidence, area in zip(unplaced, picks, strict=True):
+        if area is not None and evidence.printed_directorate in (None, area.directorate):
+            evidence.area, evidence.how = area, "figures"
+
+
 def attribute_sections(layout: ReportLayout, context: ReportContext) -> list[SectionScope]:
     """Each dashboard's area, recorded in `report_sections` with how it was decided."""
     found = [_section_evidence(section, context) for section in layout.sections]
+    _by_majority(found, context)
     _by_elimination(found, context)
     scopes = []
     for evidence in found:

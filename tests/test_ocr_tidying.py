@@ -1,0 +1,144 @@
+"""What a low-resolution scan does to a report's words and how it is undone before the report
+is read, on plain values (no OCR): overlapping word boxes, a lost bracket, a misspelt table
+title or row label, a Top Ten going on over a page break, and a dashboard whose own Top Ten row
+agrees on most figures but not all. Misreads are the ones Tesseract made of the 100 and 150
+dpi scans of the 2019/20 report; the figures are that report's (tests/fixtures/golden)."""
+
+from __future__ import annotations
+
+import pytest
+
+from pipeline.config import ServiceArea, area_catalogue
+from pipeline.extract.document import DocumentBlocks, TableBlock
+from pipeline.extract.ocr import OcrPage, OcrWord, page_objects, untangled
+from pipeline.ocr_tables import (
+    bracketed_cell,
+    known_area_names,
+    known_phrase,
+    known_row_label,
+)
+from pipeline.sections import by_most_figures
+
+LINE = (1, 1, 4)
+
+
+def _word(text: str, x0: float, x1: float, line: tuple[int, int, int] = LINE) -> OcrWord:
+    return OcrWord(text, x0, 109.2, x1, 120.5, 95.0, line)
+
+
+def test_a_word_boxed_over_the_next_ends_where_the_next_begins():
+    """The 150 dpi scan's Top Ten header: Tesseract boxed 'Directorate' from 48.0 to 119.3,
+    over '/' and 'Service'. Its letters, spread over that box, came between theirs and the
+    header read 'Directo/ rSearvticee Area', so the Top Ten was not recognised."""
+    words = [_word("Directorate", 48.0, 119.3), _word("/", 88.3, 92.2),
+             _word("Service", 94.8, 118.6), _word("Area", 121.4, 138.2),
+             OcrWord("New", 60.0, 125.0, 70.0, 136.0, 95.0, (1, 1, 5))]  # another line
+    fixed = untangled(words)
+    assert [(w.text, w.x0, w.x1) for w in fixed] == [
+        ("Directorate", 48.0, 88.05), ("/", 88.3, 92.2), ("Service", 94.8, 118.6),
+        ("Area", 121.4, 138.2), ("New", 60.0, 70.0)]
+    page = OcrPage(1, "otsu@300dpi", tuple(fixed), (), 0.0, 1.0)
+    chars = sorted((c for c in page_objects(page, 595.0, 1, 0.0)["char"] if c["top"] < 115),
+                   key=lambda c: c["x0"])
+    assert "".join(c["text"] for c in chars) == "Directorate / Service Area"
+
+
+@pytest.mark.parametrize(("read", "cell"), [
+    ("11% 6%)", "11% (6%)"),     # the 150 dpi scan's Estates Services, S2 not upheld at S1
+    ("47 (54", "47 (54)"),
+    ("N/A (0%", "N/A (0%)"),
+    ("11% (6%)", "11% (6%)"),    # whole: unchanged
+    ("1 -", "1 -"),              # no figure in brackets to restore
+    ("6%)", "6%)"),              # one figure: which year it is, is not known
+])
+def test_a_top_ten_cell_whose_bracketed_figure_lost_a_bracket_is_read_with_both(read, cell):
+    """Only in a Top Ten cell: in the commentary, '(61 received)' is prose, and '(61)' would
+    break its restatement of the count."""
+    assert bracketed_cell(read) == cell
+
+
+def test_a_figure_tables_title_one_slip_from_the_vocabulary_is_read_as_it():
+    comparative = ["comparative data", "comparison", "year on year"]
+    assert known_phrase("Year on yeas: 2019-20 v 2018-19", comparative) == \
+        "year on year: 2019-20 v 2018-19"
+    assert known_phrase("Service commitments for 2020/21", comparative) is None
+    assert known_phrase("Key themes / concerns", comparative) is None
+
+
+@pytest.mark.parametrize(("label", "read"), [
+    ("Novement", "movement"),      # 100 dpi: the Difference row of Development Management
+    ("Diference", "difference"),
+    ("Movement", "Movement"),      # already known: unchanged
+    ("2019-20", "2019-20"),        # a year
+    ("Charge", "Charge"),          # 0.83 from 'change': too far
+    ("Total", "Total"),
+])
+def test_a_row_label_one_slip_from_a_difference_label_is_read_as_it(label, read):
+    assert known_row_label(label) == read
+
+
+def test_the_top_ten_rows_after_a_page_break_have_their_names_read_too():
+    """The 2019/20 Top Ten goes on at the top of page 2 with no header of its own: its
+    'Environment – Non Retum of Bins' is read as the catalogue's name there too, and its cells'
+    lost brackets restored. A later table
+    with a header of its own, or of another width, is not the Top Ten's."""
+    header = ("Directorate / Service Area", *[f"c{i}" for i in range(10)])
+    figures = tuple(["1 (1)"] * 9 + ["1 1)"])
+    first = TableBlock(1, 100.0, 300.0, (header, ("Housing – Repalrs", *figures)))
+    going_on = TableBlock(2, 40.0, 120.0, (("Environment – Non\nRetum of Bins", *figures),))
+    other = TableBlock(3, 40.0, 120.0, (("Environment – Non\nRetum of Bins", "1"),))
+    scan = OcrPage(1, "otsu@300dpi", (), (), 0.0, 1.0)
+    document = DocumentBlocks("c.pdf", 3, [first, going_on, other],
+                              ocr_pages={1: scan, 2: scan, 3: scan})
+    tidied = known_area_names(document, area_catalogue(None)).blocks
+    assert [b.rows[-1][-1] for b in tidied] == ["1 (1)", "1 (1)", "1"]
+    assert [b.rows[-1][0].replace("\u2013", "-") for b in tidied] == [
+        "Housing - Repairs", "Environment - Non Return of Bins",
+        "Environment - Non\nRetum of Bins"]
+
+
+# --- a dashboard placed by most of its figures ---------------------------------------------
+
+COLUMNS = ((1, "received"), (1, "upheld_pct"), (1, "escalated"), (2, "received"),
+           (2, "upheld_pct"), (2, "upheld_not_upheld_prev_pct"), (2, "escalated"),
+           (3, "received"), (3, "upheld_pct"), (3, "upheld_not_upheld_prev_pct"))
+
+
+def _figures(*rows: tuple[float | None, ...]) -> list[dict]:
+    return [dict(zip(COLUMNS, row, strict=True)) for row in rows]
+
+
+ESTATES = ServiceArea("Housing", "Estates Services")
+SOLUTIONS = ServiceArea("Housing", "Housing Solutions")
+REPAIRS = ServiceArea("Housing", "Repairs")
+# The Top Ten's rows (this year, last year), as printed.
+SUMMARY = {
+    REPAIRS: _figures((241, 43, 27, 27, 30, 7, 3, 3, 33, 0), (218, 44, 23, 36, 33, 6, 4, 4, 0, 0)),
+    SOLUTIONS: _figures((77, 40, 14, 16, 38, 6, 2, 2, 0, 0), (61, 36, 9, 40, 44, 1, 1, 1, 0, 0)),
+    ESTATES: _figures((52, 31, 9, 9, 22, 11, 1, 1, 0, 0), (48, 35, 12, 43, 19, 5, 1, 1, 0, 0)),
+}
+# The Estates Services dashboard read with a scan's misreads: 14 of its 20 figures agree with
+# its Top Ten row (0.70, short of the 0.8 a text report's dashboard is placed by: the 150 dpi
+# scan's reading agreed on 0.70 too), Housing Solutions' row on 5, Repairs' on 3.
+ESTATES_MISREAD = _figures((52, 31, 9, 9, 2, 1, 1, 1, 0, 0), (48, 3, 2, None, 19, 5, 7, 1, 0, 0))
+
+
+def test_a_dashboard_most_of_whose_figures_agree_with_one_row_only_takes_that_area():
+    assert by_most_figures([ESTATES_MISREAD], set(), SUMMARY) == [ESTATES]
+    assert by_most_figures([ESTATES_MISREAD], {ESTATES}, SUMMARY) == [None]  # claimed already
+    # Two dashboards taking one area: neither does.
+    assert by_most_figures([ESTATES_MISREAD, ESTATES_MISREAD], set(), SUMMARY) == [None, None]
+
+
+def test_a_dashboard_agreeing_with_no_row_on_most_figures_or_with_two_alike_takes_none():
+    half = _figures((52, 31, 9, 9, 22, 0, 0, 0, 9, 9), (0, 0, 0, 0, 0, 9, 9, 9, 9, 9))
+    assert by_most_figures([half], set(), SUMMARY) == [None]  # 5 of 20: no majority
+    # Two rows alike on most figures: neither is clearly the dashboard's.
+    twin = ServiceArea("Housing", "Transforming Homes")
+    close = {**SUMMARY, twin: _figures((52, 31, 9, 9, 2, 1, 1, 1, 0, 0),
+                                       (0, 0, 0, 0, 0, 0, 0, 0, 0, 0))}
+    assert by_most_figures([ESTATES_MISREAD], set(), SUMMARY) == [ESTATES]
+    assert by_most_figures([ESTATES_MISREAD], set(), close) == [None]
+    # Too few figures compared to tell (a dashboard of which OCR read three cells).
+    few = [{(1, "received"): 52.0, (1, "upheld_pct"): 31.0, (1, "escalated"): 9.0}]
+    assert by_most_figures([few], set(), SUMMARY) == [None]
