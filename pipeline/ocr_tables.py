@@ -182,9 +182,68 @@ def tidy_figure_header(header: tuple[str | None, ...],
         return header
     mapped = map_figure_columns(list(header[1:]))
     named = Counter(column for column in mapped if column is not None)
-    return (header[0], *(cell if _reads_as_header(cell) and (column is None or
-                                                             named[column] == 1) else ""
-                         for column, cell in zip(mapped, header[1:], strict=True)))
+    tidied = [cell if _reads_as_header(cell) and (column is None or named[column] == 1)
+              else "" for column, cell in zip(mapped, header[1:], strict=True)]
+    return (header[0], *columns_between(tidied))
+
+
+# A header is read by the cells that name their column only when at least this many do.
+MIN_NAMED_COLUMNS = 3
+
+
+def columns_between(cells: Sequence[str | None]) -> list[str]:
+    """A scanned figure header (its figure cells, unread ones blank) with every column told:
+    the cells that name a measure are read (with their stage, or the one their place gives), and
+    the cells between two of them (or before the first, after the last) are the canonical
+    columns between theirs when exactly as many are (or none: a column the grid did not find);
+    all made the canonical labels. When the columns named cannot be in printed order, or a
+    run of other cells is not exactly as long as the canonical columns it stands for (or
+    prints another stage), no column is told (every cell blank, and the
+    figures under them quarantined): a figure under a wrong column is confirmed by its own
+    Difference and Top Ten alike (the 2017/18 150 dpi scan's 'Stage 1 total', 92 and 101,
+    was loaded as S1 escalated when the blanks were told from their nearest neighbour)."""
+    canonical = list(header_vocabulary().canonical_columns)
+    texts = [squash(cell) for cell in cells]
+    named = map_figure_columns([t if t and header_measure(t) else "?" for t in texts])
+    blank = ["" for _ in cells]
+    if sum(column is not None for column in named) < MIN_NAMED_COLUMNS \
+            or not columns_fit(named):
+        return blank
+    told: list[tuple[int, str] | None] = list(named)
+    places = {i: canonical.index(column) for i, column in enumerate(named) if column is not None}
+    anchors = [-1, *places, len(named)]
+    for before, after in zip(anchors, anchors[1:], strict=False):
+        low = places[before] + 1 if before >= 0 else 0
+        high = places.get(after, len(canonical))
+        between = range(before + 1, after)
+        if not between:
+            continue  # the columns between not printed (or not found by the grid)
+        if len(between) != high - low:
+            return blank
+        for position, column in zip(between, canonical[low:high], strict=True):
+            stage = header_stage(texts[position]) if texts[position] else None
+            if stage is not None and stage != column[0]:
+                return blank  # 'Stage 2 ...' where stage 1's column must be
+            told[position] = column
+    return [LABELS[column] if column is not None else "" for column in told]
+
+
+def columns_fit(columns: Sequence[tuple[int, str] | None]) -> bool:
+    """Whether the columns a header is read as can be the canonical ones in printed order:
+    each later than the one before by at least as many places as it is printed after it.
+    When they cannot, some were told wrongly (a blank inferred between neighbours too far
+    apart, a misread 'Stage 2 referred te Stage 2' for 'Stage 1 referred to Stage 2'), and
+    a figure under a wrong column is confirmed by its own Difference and Top Ten alike: the
+    2017/18 150 dpi scan's Top Ten and dashboard both read 'Stage 1 total' (92) as S1
+    escalated, and it was loaded so."""
+    canonical = list(header_vocabulary().canonical_columns)
+    placed = [(position, canonical.index(column)) for position, column in enumerate(columns)
+              if column is not None]
+    if any(column is not None and column not in canonical for column in columns):
+        return False
+    return all(index >= position for position, index in placed[:1]) and all(
+        later - earlier >= after - before
+        for (before, earlier), (after, later) in zip(placed, placed[1:], strict=False))
 
 
 def _in_canonical_order(cells: tuple[str | None, ...]) -> bool:

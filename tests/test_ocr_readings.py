@@ -262,8 +262,12 @@ def test_a_figure_header_in_canonical_order_is_read_so_though_its_first_cell_is_
 
 def test_two_header_cells_naming_one_column_are_both_blanked():
     """Nine figure cells (S1 escalated not read: not the canonical ten, so not read by order):
-    the two that name S2 % upheld are made blank, as is the cell that reads as no header; the
-    others are kept. (A blank is then the canonical column between its neighbours, if any.)"""
+    the two that name S2 % upheld are made blank, as is the cell that reads as no header. The
+    blanks are then the canonical columns between their named neighbours, exactly as many as
+    there are blanks (S2 % upheld and % of S2 upheld not upheld at S1 between S2 rec'd and S2
+    escalated; S3 % upheld between S3 rec'd and the last). Told from the nearest neighbour
+    instead, the first blank was read as '% of S2 upheld not upheld at S1', and S2 % upheld's
+    figures would have been loaded as that."""
     from pipeline.ocr_tables import tidy_figure_header
 
     header = ("Comparison: 2017/18 vs 2016/17", "Stage 1 total", "Stage 1 proportion upheld",
@@ -272,9 +276,9 @@ def test_two_header_cells_naming_one_column_are_both_blanked():
               "Stage 2 referred to Stage 3", "Stage 3 total", "Stage 3 prwxqt",
               "Stage 3 upheld, having not been upheld at Stage 2")
     assert tidy_figure_header(header, _figure_phrases()) == (
-        header[0], "Stage 1 total", "Stage 1 proportion upheld", "Stage 2 total", "", "",
-        "Stage 2 referred to Stage 3", "Stage 3 total", "",
-        "Stage 3 upheld, having not been upheld at Stage 2")
+        header[0], "S1 rec'd", "S1 % upheld", "S2 rec'd", "S2 % upheld",
+        "% of S2 upheld not upheld at S1", "S2 escalated", "S3 rec'd", "S3 % upheld",
+        "% of S3 upheld not upheld at S2")
 
 
 def test_a_table_that_is_no_figure_table_keeps_its_header():

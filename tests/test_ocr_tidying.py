@@ -142,3 +142,53 @@ def test_a_dashboard_agreeing_with_no_row_on_most_figures_or_with_two_alike_take
     # Too few figures compared to tell (a dashboard of which OCR read three cells).
     few = [{(1, "received"): 52.0, (1, "upheld_pct"): 31.0, (1, "escalated"): 9.0}]
     assert by_most_figures([few], set(), SUMMARY) == [None]
+
+
+# --- a header whose columns cannot be told is read as no header ----------------------------
+
+# The 2017/18 Top Ten's header as Tesseract read it from the 150 dpi scan ('Stage 1 total' as
+# 'Stage 1 wral', 'Stage 1 referred to Stage 2' as 'Stage 2 referred te Stage 2').
+TOP_TEN_150 = (
+    "Service Area", "Stage 1\nwral", "Sage 1\nprepertien\nupheld", "Stage 2\nreferred te\nStage 2",
+    "Stage 2\ntotal", "Stage 2\nprepertien\nupheld\n*",
+    "Stage 2\nupheld,\nhaving net\nbeen\napheld at\nSage 1", "Stage 2\nreferred te\nStage 3",
+    "Stage 3\ntotal", "Stage 3\nropersca\nupheld",
+    "Stage 3\nupbeld,\nhaving net\nbeen\nepheld at\nStage 2")
+
+
+def test_a_header_whose_columns_cannot_be_the_printed_order_is_read_as_no_header():
+    """Blanked where unread, that header was read as S1 escalated, -, -, S2 rec'd, S2
+    escalated, ...: 'Stage 1 wral' took the column before S2 rec'd. The Top Ten's and the
+    dashboard's 'Stage 1 total' (92, 101) were both loaded as S1 escalated, their Difference
+    (-9) agreeing. Columns that cannot be in printed order leave every figure cell without a
+    header: the figures are quarantined as under an unknown header, never loaded."""
+    from pipeline.ocr_tables import columns_fit, tidy_figure_header
+
+    tidied = tidy_figure_header(TOP_TEN_150, ["service area"])
+    assert tidied == ("Service Area", *[""] * 10)
+    canonical = [(1, "received"), (1, "upheld_pct"), (1, "escalated"), (2, "received")]
+    assert columns_fit(canonical)
+    assert columns_fit([(1, "received"), None, (1, "escalated")])   # a column unread
+    assert columns_fit([(1, "received"), (2, "received")])          # columns not printed
+    assert not columns_fit([(1, "escalated"), None, None, (2, "received")])  # no room
+    assert not columns_fit([(1, "upheld_pct"), (1, "received")])    # out of order
+    assert not columns_fit([None, None, None, (1, "escalated")])    # three before the third
+
+
+def test_unread_header_cells_are_told_only_when_exactly_so_many_columns_fit_between():
+    from pipeline.ocr_tables import columns_between
+
+    labels = ["S1 rec'd", "S1 % upheld", "S1 escalated", "S2 rec'd", "S2 % upheld",
+              "% of S2 upheld not upheld at S1", "S2 escalated", "S3 rec'd", "S3 % upheld",
+              "% of S3 upheld not upheld at S2"]
+    read = ["Stage 1 total", "", "Stage 1\nwral", "Stage 2 total", "", "xx", "",
+            "Stage 3 total", "", ""]
+    assert columns_between(read) == labels  # three named, the rest fit exactly
+    # 'Stage 2 ...' where the order needs stage 1's column: nothing is told.
+    assert columns_between(["Stage 1 total", "", "Stage 2\nwral", "Stage 2 total", "", "", "",
+                            "Stage 3 total", "", ""]) == [""] * 10
+    # One cell where two columns go between S1 rec'd and S2 rec'd: which is it? Nothing told.
+    assert columns_between(["Stage 1 total", "", "Stage 2 total", "Stage 2 % upheld",
+                            "Stage 3 total"]) == [""] * 5
+    # Fewer than three cells naming their column: too little to tell the others by.
+    assert columns_between(["Stage 1 total", "", "", "Stage 2 total"]) == [""] * 4
