@@ -1,7 +1,8 @@
 """A scanned report's figures, verified: read again where the arithmetic does not confirm a
 figure, then keep only what the report's own redundancy confirms (pipeline.verify_ocr).
 
-The first reading (`ocr.PRIMARY`) reads every page. Pages holding a figure nothing confirmed
+The first reading (`ocr.first_reading`: Otsu at 300 dpi, or three times a coarser scan's
+resolution) reads every page. Pages holding a figure nothing confirmed
 are read again with the next alternative reading (`READ_AGAIN`: another resolution or
 binarisation of the page, then crops of its unsettled figure words), within the file's time
 limit, and every reading's figures, on the pages it read, become candidates for the
@@ -95,7 +96,9 @@ def verify_scanned_report(path: Path, document: DocumentBlocks, content: ReportC
     """The report's records with every OCR'd figure confirmed or quarantined."""
     scans = scanned_pages(document)
     per_page = sum(s.seconds for s in scans.values()) / max(1, len(scans))
-    readings, names, reread = [content], [PRIMARY.name], []
+    # The first reading's name: its resolution follows each page's scan (ocr.first_reading).
+    first = "/".join(sorted({scan.reading for scan in scans.values()})) or PRIMARY.name
+    readings, names, reread = [content], [first], []
     read: list[set[int] | None] = [None]  # the pages each reading read (None: all)
     # Figures settled before a reading of figure crops: it reads again only the others.
     settled: list[frozenset[FigureKey]] = [frozenset()]

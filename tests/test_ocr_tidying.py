@@ -173,6 +173,7 @@ def test_a_header_whose_columns_cannot_be_the_printed_order_is_read_as_no_header
     assert not columns_fit([(1, "escalated"), None, None, (2, "received")])  # no room
     assert not columns_fit([(1, "upheld_pct"), (1, "received")])    # out of order
     assert not columns_fit([None, None, None, (1, "escalated")])    # three before the third
+    assert not columns_fit([(1, "upheld_not_upheld_prev_pct")])     # stage 1 prints none
 
 
 def test_unread_header_cells_are_told_only_when_exactly_so_many_columns_fit_between():
@@ -192,3 +193,23 @@ def test_unread_header_cells_are_told_only_when_exactly_so_many_columns_fit_betw
                             "Stage 3 total"]) == [""] * 5
     # Fewer than three cells naming their column: too little to tell the others by.
     assert columns_between(["Stage 1 total", "", "", "Stage 2 total"]) == [""] * 4
+
+
+def test_a_header_cell_naming_a_column_the_report_does_not_print_is_read_as_no_header():
+    """The 2017/18 150 dpi scan read at 450 dpi: a misread cell named stage 1's 'not upheld
+    at' (no such column), and mapping the header beside a blank cell stopped the file."""
+    from pipeline.ocr_tables import figure_columns
+
+    read = ["Stage 1 total", "Stage 1 upheld, having not been upheld at", "", "Stage 2 total"]
+    # The blank is then the canonical column before S2 rec'd, as for any header (columns_between
+    # decides whether that can be told).
+    assert figure_columns(read) == [(1, "received"), None, (1, "escalated"), (2, "received")]
+
+
+@pytest.mark.parametrize(("scan_dpi", "dpi"), [(100, 300), (150, 450), (120, 360), (199, 450),
+                                               (200, 300), (300, 300)])
+def test_a_coarse_scan_is_first_read_enlarged_three_times(scan_dpi, dpi):
+    from pipeline.extract.ocr import first_reading
+
+    reading = first_reading(scan_dpi)
+    assert (reading.dpi, reading.binarise, reading.name) == (dpi, "otsu", f"otsu@{dpi}dpi")

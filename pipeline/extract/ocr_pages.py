@@ -17,13 +17,14 @@ from typing import TYPE_CHECKING, Any
 from pipeline.errors import PipelineError, ResourceLimitError
 from pipeline.extract.ocr import (
     OCR_INSTALL_HINT,
-    PRIMARY,
     OcrPage,
     Reading,
+    first_reading,
     ocr_unavailable,
     page_objects,
     read_page,
 )
+from pipeline.extract.ocr_crops import native_dpi
 from pipeline.names import storable_name
 
 if TYPE_CHECKING:
@@ -63,11 +64,14 @@ def page_read(event: OcrPageRead) -> None:
 
 
 def ocr_scanned_page(page: Page, page_no: int, limits: Limits, started: float,
-                     done: int, reading: Reading = PRIMARY) -> OcrPage | None:
+                     done: int, reading: Reading | None = None) -> OcrPage | None:
     """OCR one page with no text layer and give `page` the words and rules read; None (the
-    page stays empty) when OCR is not installed."""
+    page stays empty) when OCR is not installed. The first reading (`reading` None) is at the
+    resolution the scan's own needs (`ocr.first_reading`)."""
     if ocr_unavailable() is not None:
         return None
+    if reading is None:
+        reading = first_reading(native_dpi(_source(page), page_no - 1))
     name = getattr(page, "file_name", "") or None
     if done >= limits.max_ocr_pages:
         raise ResourceLimitError(
