@@ -73,10 +73,11 @@ def test_the_progress_bar_is_told_of_every_page_as_ocr_reads_it(scanned):
     """Read in the extraction worker (--workers 1 still forks one, for the memory bound):
     the first reading's pages 1 and 2 of 2, then any page read again, counted per pass."""
     first = [(p.file_name, p.reading, p.done, p.total) for p in PAGES_SHOWN if not p.again]
-    assert first == [(SCAN.name, "otsu@300dpi", 1, 2), (SCAN.name, "otsu@300dpi", 2, 2)]
+    # a 150 dpi scan: first read at three times its resolution (ocr.first_reading)
+    assert first == [(SCAN.name, "otsu@450dpi", 1, 2), (SCAN.name, "otsu@450dpi", 2, 2)]
     assert PAGES_SHOWN[:2] == [p for p in PAGES_SHOWN if not p.again]
     for page in PAGES_SHOWN[2:]:
-        assert page.again and page.reading != "otsu@300dpi"
+        assert page.again and page.reading != "otsu@450dpi"
         assert 1 <= page.done <= page.total <= 2
     assert all(p.seconds > 0 for p in PAGES_SHOWN)
 
