@@ -161,6 +161,25 @@ def test_rules_are_found_and_letters_are_not(tmp_path):
     assert cleaned[380:410, 150:400].any()  # the text is kept for recognition
 
 
+def test_a_one_row_tables_short_rules_are_found_and_letters_between_rules_are_not():
+    """The rest of an Analysis table at the top of a page, one row 12 pt high (50 pixels at
+    300 dpi): its vertical rules are shorter than a rule must otherwise be, and join the rules
+    above and below. An 'l' as tall, inside a cell, keeps its padding from both: not a rule."""
+    import cv2
+
+    page = np.full((300, 900), 255, np.uint8)
+    for y in (100, 150):
+        cv2.line(page, (100, y), (800, y), 0, 3)
+    for x in (100, 450, 800):
+        cv2.line(page, (x, 100), (x, 150), 0, 3)
+    cv2.line(page, (300, 108), (300, 142), 0, 4)  # an 'l': 34 pixels, 8 pt
+    ink = ocr.binarise(page, "otsu")
+    boxes, _ = ocr.find_rules(ink, 300)
+    rules = ocr.rules_in_points(boxes, 300)
+    vertical = sorted(r.x0 for r in rules if r.top != r.bottom)
+    assert vertical == pytest.approx([(x + 0.5) * 0.24 for x in (100, 450, 800)], abs=0.12)
+
+
 def test_without_the_extra_a_scan_is_refused_saying_how_to_install_it(monkeypatch):
     monkeypatch.setattr(ocr_pages, "ocr_unavailable", lambda: "the ocr extra is not installed "
                         "(pytesseract missing)")

@@ -235,11 +235,40 @@ def find_rules(ink: Any, dpi: int) -> tuple[list[tuple[int, int, int, int]], Any
                 or htop - join <= top <= hbottom + join or htop - join <= bottom <= hbottom + join)
                for hx0, htop, hx1, hbottom in h_boxes):
             boxes.append((x0, top, x1, bottom))
+    boxes += short_verticals(runs((1, max(3, int(MIN_SHORT_VERTICAL_RULE * px)))), h_boxes,
+                             boxes, px)
     lines = np.zeros_like(ink)
     for x0, top, x1, bottom in h_boxes + boxes:
         lines[top:bottom + 1, x0:x1 + 1] = 255
     cleaned = cv2.subtract(ink, cv2.dilate(lines, np.ones((3, 3), np.uint8)))
     return h_boxes + boxes, cleaned
+
+
+# A table of one row (the rest of an Analysis table at the top of the next page) has vertical
+# rules one row high, shorter than MIN_VERTICAL_RULE: such a run is a rule only when it runs
+# from one horizontal rule to another, ending on both (within SHORT_RULE_JOIN points: it is
+# drawn joined to them; a pixel or two of blur). A letter keeps a cell's padding from the
+# rules (the 2019/20 300 dpi scan's page 9: its Missed Collections Stage 2 row, 12 pt high,
+# was read as a line of text and lost).
+MIN_SHORT_VERTICAL_RULE = 6.0
+SHORT_RULE_JOIN = 0.35
+
+
+def short_verticals(vertical: Any, h_boxes: list[tuple[int, int, int, int]],
+                    found: list[tuple[int, int, int, int]],
+                    px: float) -> list[tuple[int, int, int, int]]:
+    """The vertical runs of `vertical` (pixel boxes) not already `found` that join two
+    horizontal rules of `h_boxes`, top to one and bottom to another."""
+    join = SHORT_RULE_JOIN * px
+
+    def ends_on(y: int, x0: int, x1: int) -> bool:
+        return any(hx0 - join <= x1 and x0 <= hx1 + join and htop - join <= y <= hbottom + join
+                   for hx0, htop, hx1, hbottom in h_boxes)
+
+    return [(x0, top, x1, bottom) for x0, top, x1, bottom in _components(vertical)
+            if ends_on(top, x0, x1) and ends_on(bottom, x0, x1)
+            and not any(fx0 <= x1 and x0 <= fx1 and ftop <= bottom and top <= fbottom
+                        for fx0, ftop, fx1, fbottom in found)]
 
 
 def _components(mask: Any) -> list[tuple[int, int, int, int]]:
