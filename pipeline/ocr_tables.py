@@ -22,7 +22,13 @@ from pipeline.extract.layout import (
     map_figure_columns,
 )
 from pipeline.extract.ocr import OcrPage
-from pipeline.normalise import fold_name, plain_name, squash
+from pipeline.normalise import (
+    financial_year,
+    fold_name,
+    plain_name,
+    previous_financial_year,
+    squash,
+)
 
 
 def scanned_pages(document: DocumentBlocks) -> dict[int, OcrPage]:
@@ -70,11 +76,19 @@ _ONE_BRACKET = re.compile(r"^(?:\(([0-9]+%?)|([0-9]+%?)\))$")
 def bracketed_cell(cell: str | None) -> str | None:
     """A Top Ten cell, this year's figure and last year's in brackets, whose second figure lost
     one bracket ('11% 6%)', '47 (54'), read with both: the bracket is what tells last year's
-    figure. Only a candidate, like every OCR'd figure: it must equal the dashboard's."""
+    figure; and a speck read as a dash beside its figures ('27 -') left out. Only a candidate,
+    like every OCR'd figure: it must equal the dashboard's."""
     words = squash(cell).split(" ")
+    while len(words) > 1 and words[-1] in _DASHES:
+        words.pop()  # a speck after the figures ('27 -'): the Top Ten prints no sign
+    while len(words) > 1 and words[0] in _DASHES:
+        words.pop(0)
     if len(words) != 2 or not (second := _ONE_BRACKET.match(words[1])):
-        return cell
+        return " ".join(words) if len(words) < len(squash(cell).split(" ")) else cell
     return f"{words[0]} ({second[1] or second[2]})"
+
+
+_DASHES = frozenset({"-", "\u2013", "\u2014"})
 
 
 def _continues(block: TableBlock, top_ten: TableBlock | None) -> bool:
@@ -125,8 +139,7 @@ def blank_unread_headers(document: DocumentBlocks) -> DocumentBlocks:
             header = tidy_figure_header(block.rows[0], phrases)
             rows = block.rows[1:]
             if has_phrase(squash(header[0]), vocabulary["comparative"]):
-                rows = tuple((known_row_label(row[0]), *row[1:]) if row else row
-                             for row in rows)
+                rows = comparative_rows(header[0], rows)
             block = replace(block, rows=(header, *rows))
         blocks.append(block)
     return replace(document, blocks=blocks)
@@ -156,13 +169,63 @@ def known_phrase(text: str | None, phrases: Sequence[str]) -> str | None:
     return None
 
 
-def known_row_label(cell: str | None) -> str | None:
+def comparative_rows(title: str | None, rows: Sequence[tuple[str | None, ...]]
+                     ) -> tuple[tuple[str | None, ...], ...]:
+    """A scanned Comparative Data table's rows with OCR's slips in their labels and year
+    figures undone: a label one slip from a year the table prints (its title's, its other
+    labels', or the year before or after one: '217/18' for 2017/18) or from a Difference label
+    ('Novement') is read as it, and a year row's figure read with a speck before it as a dash
+    ('- 2', '- 45%': a count or rate of a year is never negative) without it. Every figure is
+    still verified before it is loaded."""
+    printed = [financial_year(match[0]) for match in _YEAR.finditer(title or "")]
+    printed += [financial_year(row[0]) for row in rows if row and is_period_label(row[0])]
+    years = sorted({year for found in printed if found for year in (
+        previous_financial_year(found), found, next_financial_year(found))})
+    tidied = []
+    for row in rows:
+        if row:
+            label = known_row_label(row[0], years)
+            if is_period_label(label):
+                row = (label, *(_SPECK_DASH.sub("", cell) if cell else cell
+                                for cell in row[1:]))
+            else:
+                row = (label, *row[1:])
+        tidied.append(row)
+    return tuple(tidied)
+
+
+_YEAR = re.compile(r"(?<!\d)(?:19|20)\d\d\s*[-/]\s*\d\d(?!\d)")
+_SPECK_DASH = re.compile(r"^[-\u2013\u2014]\s+(?=\d)")
+
+
+def next_financial_year(period: str) -> str:
+    start = int(period[:4]) + 1
+    return f"{start}/{(start + 1) % 100:02d}"
+
+
+def known_row_label(cell: str | None, years: Sequence[str] = ()) -> str | None:
     """A Comparative Data row label that is neither a year nor a Difference label but one OCR
     slip from a Difference label ('Novement'), read as that label. Its figures are still
     verified: the Difference must equal this year minus last year."""
     if is_period_label(cell) or is_difference_label(cell):
         return cell
-    return known_phrase(cell, header_vocabulary().tables["difference_row"]) or cell
+    return known_year(cell, years) or \
+        known_phrase(cell, header_vocabulary().tables["difference_row"]) or cell
+
+
+def known_year(cell: str | None, years: Sequence[str]) -> str | None:
+    """The one of `years` ('2017/18') a row label is one slip from ('217/18', '2017/1B'),
+    clearly closer than to any other; None when none is."""
+    text = squash(cell)
+    if not text or len(text) > 12:
+        return None
+    scored = sorted(((max(difflib.SequenceMatcher(None, text, form).ratio()
+                          for form in (year, year.replace("/", "-"))), year) for year in years),
+                    reverse=True)
+    if not scored or scored[0][0] < PHRASE_MATCH or (
+            len(scored) > 1 and scored[1][0] > scored[0][0] - NAME_MARGIN):
+        return None
+    return scored[0][1]
 
 
 def tidy_figure_header(header: tuple[str | None, ...],
