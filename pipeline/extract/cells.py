@@ -131,6 +131,8 @@ def _outside_scan(chars: list[Char], boxes: list[Box]) -> list[Char]:
 
 
 _UPRIGHT = itemgetter("upright")
+_X0, _X1, _TOP, _BOTTOM = itemgetter("x0"), itemgetter("x1"), itemgetter("top"), \
+    itemgetter("bottom")
 _FIRST, _START, _START_END = itemgetter(0), itemgetter(1), itemgetter(1, 2)
 Glyph = tuple[float, float, float, float, str, Char]  # line key, start, end, across, text
 Word = tuple[float, list[Char]]  # top, characters
@@ -222,6 +224,13 @@ def orderable(chars: list[Char]) -> bool:
     return not math.isnan(sum(c["x0"] + c["top"] + c["bottom"] for c in chars))
 
 
+def chars_in_order(page: Any) -> bool:
+    """`orderable(page.chars)`, asked once per page: a page that knows it already says so
+    (`chars_in_order`: the reader's pages, and a page without its tables' characters)."""
+    known = getattr(page, "chars_in_order", None)
+    return orderable(page.chars) if known is None else bool(known)
+
+
 _TEXT = itemgetter("text")
 _LIGATURE = re.compile("[" + "".join(LIGATURES) + "]")
 
@@ -266,9 +275,8 @@ def text_lines(chars: list[Char]) -> list[dict[str, Any]]:
         if not text.strip():
             continue
         own = [char for _, members in line for char in members if char["text"]]
-        found.append({"text": text, "x0": min([c["x0"] for c in own]),
-                      "top": min([c["top"] for c in own]), "x1": max([c["x1"] for c in own]),
-                      "bottom": max([c["bottom"] for c in own])})
+        found.append({"text": text, "x0": min(map(_X0, own)), "top": min(map(_TOP, own)),
+                      "x1": max(map(_X1, own)), "bottom": max(map(_BOTTOM, own))})
     return found
 
 

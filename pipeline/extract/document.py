@@ -142,6 +142,7 @@ class _OutsideTables(FilteredPage):
         super().__init__(parent_page, bool)
         self.boxes = list(boxes)
         self.index = index  # the parent page's characters, indexed
+        self.chars_in_order = index.orderable  # a subset of the page's characters
 
     @property
     def objects(self) -> dict[str, list[dict[str, Any]]]:
@@ -187,6 +188,8 @@ def _page_blocks(page: Page, page_no: int) -> tuple[list[Block], int]:
     rest: Page = page  # the page without the tables found so far
     index: CharIndex | None = None
     in_order = orderable(page_chars)  # and so is every subset of them
+    if isinstance(page, LeanPage):
+        page.chars_in_order = in_order  # the strategies ask too (cells.chars_in_order)
     lines: list[dict[str, Any]] | None = None
     for strategy in STRATEGIES.values():
         if strategy.needs_text:

@@ -135,6 +135,9 @@ class LeanPage(Page):
     limits: Limits = Limits()
     file_name: str = ""
     strategy_memory: dict[str, Any] | None = None
+    # whether the page's characters are `orderable` (cells.py), as the reader found while
+    # reading the page's blocks (the aligned strategy asks again); None: not known
+    chars_in_order: bool | None = None
 
     @property
     def layout(self) -> LTPage:

@@ -8,9 +8,10 @@ finds the tables among the lines). Pure functions over word boxes: no PDF needed
 from __future__ import annotations
 
 import re
-from collections.abc import Sequence
+from collections.abc import Callable, Sequence
 from dataclasses import dataclass
-from functools import cached_property
+from operator import attrgetter
+from typing import Any, Generic, TypeVar, overload
 
 from pipeline.config import header_vocabulary
 from pipeline.extract.furniture import MARGIN_BAND, page_number_suffix
@@ -27,6 +28,8 @@ LINE_TOLERANCE = 2.0
 SIZE_TOLERANCE = 0.3
 
 _BRACKETED = re.compile(r"^\((.+)\)$")
+_LEFT, _RIGHT, _TOP, _BOTTOM = attrgetter("x0"), attrgetter("x1"), attrgetter("top"), \
+    attrgetter("bottom")
 
 
 @dataclass(frozen=True)
@@ -49,6 +52,31 @@ class HorizontalEdge:
     x1: float
 
 
+_Value = TypeVar("_Value")
+
+
+class _once(Generic[_Value]):  # lower case: a decorator, as cached_property is
+    """functools.cached_property without its lock (Python 3.11 takes one at every first
+    ask, and a page asks for thousands of these): worked out at the first ask and kept in
+    the instance, which later asks then read without calling this."""
+
+    def __init__(self, compute: Callable[[Any], _Value]) -> None:
+        self.compute = compute
+        self.name = compute.__name__
+
+    @overload
+    def __get__(self, instance: None, owner: Any = None) -> _once[_Value]: ...
+
+    @overload
+    def __get__(self, instance: object, owner: Any = None) -> _Value: ...
+
+    def __get__(self, instance: object | None, owner: Any = None) -> _Value | _once[_Value]:
+        if instance is None:
+            return self
+        value = instance.__dict__[self.name] = self.compute(instance)
+        return value
+
+
 @dataclass(frozen=True)
 class TextRow:
     """Words printed on one line, left to right (never changed once made: its extent and
@@ -56,28 +84,28 @@ class TextRow:
 
     words: tuple[WordBox, ...]
 
-    @cached_property
+    @_once
     def top(self) -> float:
-        return min(w.top for w in self.words)
+        return min(map(_TOP, self.words))
 
-    @cached_property
+    @_once
     def bottom(self) -> float:
-        return max(w.bottom for w in self.words)
+        return max(map(_BOTTOM, self.words))
 
-    @cached_property
+    @_once
     def x0(self) -> float:
-        return min(w.x0 for w in self.words)
+        return min(map(_LEFT, self.words))
 
-    @cached_property
+    @_once
     def x1(self) -> float:
-        return max(w.x1 for w in self.words)
+        return max(map(_RIGHT, self.words))
 
-    @cached_property
+    @_once
     def size(self) -> float:
         sizes = sorted(w.size for w in self.words)
         return sizes[len(sizes) // 2]
 
-    @cached_property
+    @_once
     def text(self) -> str:
         return " ".join(w.text for w in self.words)
 
@@ -165,7 +193,7 @@ def text_rows(words: Sequence[WordBox]) -> list[TextRow]:
         else:
             lines.append([word])
             top, bottom = word.top, word.bottom
-    return [TextRow(tuple(sorted(line, key=lambda w: w.x0))) for line in lines]
+    return [TextRow(tuple(sorted(line, key=_LEFT))) for line in lines]
 
 
 def gap_between(upper: TextRow, lower: TextRow) -> float:

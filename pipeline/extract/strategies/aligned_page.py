@@ -17,7 +17,7 @@ from pdfplumber.page import Page
 from pdfplumber.table import Table
 
 from pipeline.config import header_vocabulary
-from pipeline.extract.cells import _word_text, _words, orderable
+from pipeline.extract.cells import _word_text, _words, chars_in_order
 from pipeline.extract.strategies.aligned import find_grids, grid_edges
 from pipeline.extract.strategies.aligned_lines import (
     HorizontalEdge,
@@ -30,6 +30,7 @@ from pipeline.extract.table_finder import find_tables
 from pipeline.normalise import fold_name
 
 _WORD = re.compile(r"\S+")
+_X0, _X1, _BOTTOM = itemgetter("x0"), itemgetter("x1"), itemgetter("bottom")
 
 
 def shows_aligned_table(texts: Sequence[str], page: Page) -> bool:
@@ -70,7 +71,7 @@ def word_boxes(page: Page) -> list[WordBox]:
     order, from the one-pass word splitter cell text uses (pipeline.extract.cells) wherever it
     applies: pdfplumber's builds a dict per word (a tenth of a borderless page's time)."""
     chars = page.chars
-    if not orderable(chars):
+    if not chars_in_order(page):
         return [WordBox(w["text"], w["x0"], w["x1"], w["top"], w["bottom"],
                         round(w["size"], 1)) for w in page.extract_words(extra_attrs=["size"])]
     boxes = []
@@ -81,9 +82,9 @@ def word_boxes(page: Page) -> list[WordBox]:
     for (upright, size), run in groupby(chars, key=itemgetter("upright", "size")):
         rounded = round(size, 1)
         for top, members in _words(list(run)):
-            x0 = members[0]["x0"] if upright else min([c["x0"] for c in members])
-            boxes.append(WordBox(_word_text(members), x0, max([c["x1"] for c in members]), top,
-                                 max([c["bottom"] for c in members]), rounded))
+            x0 = members[0]["x0"] if upright else min(map(_X0, members))
+            boxes.append(WordBox(_word_text(members), x0, max(map(_X1, members)), top,
+                                 max(map(_BOTTOM, members)), rounded))
     return boxes
 
 
