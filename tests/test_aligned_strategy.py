@@ -402,3 +402,21 @@ def test_a_figure_header_repeated_at_the_top_with_its_name_wrapped_is_no_text_ta
     assert grid.kind == "figures"
     assert grid.header_rows == 2
     assert len(grid.columns) == 7  # the stub and five figure columns
+
+
+def test_a_text_tables_header_right_under_the_figures_is_no_wrapped_label():
+    """Word, borderless: next year's commitments printed right under the Variance row, their
+    header narrower than the label column. It opens its own table; it is not the wrapped
+    words of the last label, and the commitments are not lost to the figure table."""
+    boxes = []
+    top = 100.0
+    for label in ("2017/18", "2016/17", "Variance"):
+        boxes += words(top, (40.0, label), (250.0, "200"), (300.0, "74%"), (350.0, "26"))
+        top += LINE
+    shading = [HorizontalEdge(100.0 + k * LINE - 0.7, 30.0, 400.0) for k in (1, 2, 3)]
+    boxes += words(top, (40.0, "Service commitments for 2018/19"))
+    boxes += words(top + ROW, (40.0, "Introduce in-cab technology."))
+    boxes += words(top + 2 * ROW, (40.0, "Increase supervisor monitoring."))
+    figures, commitments = find_grids(boxes, shading)
+    assert (figures.kind, len(figures.rows)) == ("figures", 4)  # the three data rows only
+    assert (commitments.kind, commitments.header_rows, len(commitments.rows)) == ("text", 1, 4)

@@ -306,8 +306,9 @@ def _figure_table(lines: list[TextRow], start: int, floor: int,
         if is_data_line(line) and same_size(line, lines[start]):
             first_figure_x = min(first_figure_x, *(w.x0 for w in line.words[1:]
                                                    if is_number(w.text)))
-        elif not (line.x1 < first_figure_x and same_size(line, lines[start])):
-            break  # only a label's wrapped words may sit between data lines
+        elif not (line.x1 < first_figure_x and same_size(line, lines[start])) \
+                or names_table(line, "text") or names_table(line, "figures"):
+            break  # only a label's wrapped words may sit between data lines, not a header
         end += 1
     header = _header_above(lines, start, "figures", floor)
     return _grid(header, lines[start:end], edges, "figures"), start - len(header), end
