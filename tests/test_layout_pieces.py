@@ -363,6 +363,20 @@ def test_a_repeated_header_cut_through_another_word_is_the_same_header():
     assert [r[0] for r in table.rows] == ["Comparison", "2018-2019", "2017-2018", "Difference"]
 
 
+def test_a_repeated_header_whose_bullet_a_scan_read_once_is_the_same_header():
+    """2018/19 scanned at 300 dpi: OCR read the Analysis header's bullet as '*' on one page and
+    not at all on the next; the part with the cut row's tail still continues the table."""
+    header = ("Analysis - key themes", "Comments to explain:\n* Provide a summary", "Team")
+    first = _table(5, 700, [header, ("41% of Stage 1 upheld. Complaints related to", "Each",
+                                     "Fine.")])
+    rest = _table(6, 60, [(header[0], header[1].replace("* ", ""), header[2]),
+                          ("works.", "without asking.", ""), ("29% of Stage 2's", "Less.", "")])
+    [table] = _stitch([first, rest])
+    assert table.part_starts == {2}
+    assert [r[0] for r in table.rows[1:]] == ["41% of Stage 1 upheld. Complaints related to",
+                                              "works.", "29% of Stage 2's"]
+
+
 def test_a_header_printed_alone_at_a_pages_foot_is_not_text():
     """The browser printed the Analysis header at the foot of a page and again, with the
     first row, on the next: the lines at the foot are that header, not notes or data; a line

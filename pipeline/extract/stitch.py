@@ -143,10 +143,11 @@ def _squashed(rows: Rows) -> list[list[str]]:
 
 
 def _glyphs(rows: Rows) -> list[str]:
-    """The rows' printed characters, spaces aside, in sorted order: a header read again with
-    a column boundary through another of its words ('Stag|e 2' over 'Sta|ge 2', each cell's
-    lines stacked) is the same header."""
-    return sorted("".join("".join((c or "").split()) for row in rows for c in row))
+    """The rows' letters and digits in sorted order: a header read again with a column
+    boundary through another of its words ('Stag|e 2' over 'Sta|ge 2', each cell's lines
+    stacked) is the same header, as is one whose bullet OCR read on one page only ('* Provide'
+    over 'Provide')."""
+    return sorted(ch for row in rows for c in row for ch in (c or "") if ch.isalnum())
 
 
 def is_continued_label(line: TextLine) -> bool:
