@@ -43,8 +43,9 @@ def _insert_batches(con: duckdb.DuckDBPyConnection,
     """Each (table, rows) as one INSERT whose columns arrive as list parameters, unnested
     side by side. A report fills about ten tables with a few dozen rows each: DuckDB scanning
     a registered Arrow table cost about 2.5 ms per statement whatever its size, and building
-    the Arrow tables more; lists bound as parameters cost a third of that, and the loading
-    process need not import pyarrow. Columns are the first row's keys (all rows of a table
+    the Arrow tables more; with lists bound as parameters a report's inserts take about two
+    thirds of the time (40 corpus reports: 1.7 -> 1.1 s), and the loading process need not
+    import pyarrow. Columns are the first row's keys (all rows of a table
     come from one model); DuckDB casts each list to the column's type as it did Arrow's."""
     for table, rows in batches:
         if not rows:
