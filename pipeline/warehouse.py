@@ -245,7 +245,7 @@ def open_warehouse(path: Path, *, read_only: bool = False, wait: float = LOCK_WA
                                  file_name=str(path))
         _check_is_duckdb(path)
         con = _connect(path, True, wait, on_wait)
-        try:
+        with _closed_on_failure(con, path):
             _check_complete(con, path)
             found = _schema_version(con)
             if found != SCHEMA_VERSION:
@@ -253,12 +253,6 @@ def open_warehouse(path: Path, *, read_only: bool = False, wait: float = LOCK_WA
                 raise SchemaVersionError(f"warehouse schema v{found}, this tool reads "
                                          f"v{SCHEMA_VERSION}", file_name=str(path))
             sandbox(con, writable)
-        except duckdb.Error as error:
-            con.close()
-            raise _damaged(path, error) from error
-        except BaseException:
-            con.close()
-            raise
         return con
     try:
         path.parent.mkdir(parents=True, exist_ok=True)
@@ -268,16 +262,24 @@ def open_warehouse(path: Path, *, read_only: bool = False, wait: float = LOCK_WA
                              file_name=str(path)) from error
     _check_is_duckdb(path)
     con = _connect(path, False, wait, on_wait)
-    try:
+    with _closed_on_failure(con, path):
         _check_complete(con, path)
         _migrate(con, path)
+    return con
+
+
+@contextmanager
+def _closed_on_failure(con: duckdb.DuckDBPyConnection, path: Path) -> Iterator[None]:
+    """Checks on a just-opened connection: if any fails, the connection is closed (a DuckDB
+    error read as a damaged file) so no half-opened warehouse stays locked."""
+    try:
+        yield
     except duckdb.Error as error:
         con.close()
         raise _damaged(path, error) from error
     except BaseException:
         con.close()
         raise
-    return con
 
 
 # The one in-process DuckDB instance an ingest writes through (see `attached_warehouse`), and
