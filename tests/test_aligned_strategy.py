@@ -166,6 +166,20 @@ def test_a_table_row_at_the_foot_of_the_page_is_never_taken_for_a_footer():
     assert len(grid.rows) - 1 == 4  # header + 2018-2019, 2017-2018, Difference
 
 
+def test_an_item_number_equal_to_the_page_number_at_the_top_is_the_rows_number():
+    """A commitments table at the top of page 4 (landscape), item 4's text left empty: '4'
+    alone in the top band reads like the page number, but it stands in the column of item
+    numbers between '2' and '6', so it is the row's number and the row stays in the table."""
+    boxes = words(13.0, (76.0, "Service commitments for 2020/21"))
+    boxes += words(13.0 + ROW, (55.0, "2"), (76.0, "Complete customer care standards"))
+    boxes += words(13.0 + 2 * ROW, (55.0, "4"))
+    boxes += words(13.0 + 3 * ROW, (55.0, "6"), (76.0, "Publish the results"))
+    [grid] = find_grids(boxes, page_height=PAGE_HEIGHT, page_number=4)
+    assert len(grid.rows) - 1 == 4  # header and three rows: '4' is not dropped as furniture
+    footer_only = words(13.0 + 2 * ROW, (55.0, "4")) + words(120.0, (76.0, "Complaints fell this year"))
+    assert find_grids(footer_only, page_height=PAGE_HEIGHT, page_number=4) == []
+
+
 def _commitments_rows(top: float, numbered: bool) -> tuple[list[WordBox], float]:
     """A next-year commitments table: number column at 40 (or none), text at 60."""
     boxes = words(top, (60.0, "Service commitments for 2019/20"))

@@ -33,13 +33,13 @@ from pipeline.extract.strategies.aligned_lines import (
     gap_between,
     is_data_line,
     is_number,
-    is_page_furniture,
     names_table,
     opens_with_phrase,
     printed_cells,
     running_text,
     same_size,
     text_rows,
+    without_page_furniture,
 )
 from pipeline.normalise import BULLETS, fold_name
 
@@ -483,8 +483,7 @@ def find_grids(words: Sequence[WordBox], edges: Sequence[HorizontalEdge] = (),
     the previous page's top-band lines; `carried_figures`: the columns of the figure table the
     previous page ended with, kept by a header-less part opening this page whose figures sit
     one per column: its label column's gutter moves with its labels, e.g. 'Variance' alone)."""
-    lines = [line for line in text_rows(words)
-             if not is_page_furniture(line, page_height, page_number)]
+    lines = without_page_furniture(text_rows(words), page_height, page_number)
     grids: list[AlignedGrid] = []
     index = 0
     floor = 0  # lines above this belong to a table already found

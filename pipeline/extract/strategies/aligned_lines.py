@@ -26,6 +26,8 @@ TOP_BAND = 0.13
 LINE_TOLERANCE = 2.0
 # Words of one table have one font size, within this many points.
 SIZE_TOLERANCE = 0.3
+# Item numbers down one column start within this many points of each other.
+COLUMN_TOLERANCE = 2.0
 
 _BRACKETED = re.compile(r"^\((.+)\)$")
 _LEFT, _RIGHT, _TOP, _BOTTOM = attrgetter("x0"), attrgetter("x1"), attrgetter("top"), \
@@ -234,6 +236,31 @@ def is_page_furniture(line: TextRow, page_height: float, page_number: int | None
     in_band = line.top < MARGIN_BAND * page_height or \
         line.bottom > (1 - MARGIN_BAND) * page_height
     return bool(page_height) and in_band and is_running_line(line.text, page_number)
+
+
+def without_page_furniture(lines: Sequence[TextRow], page_height: float,
+                           page_number: int | None) -> list[TextRow]:
+    """The lines that are not page furniture. A lone number equal to the page number is
+    kept where it stands in a column of item numbers ('2' / '4' / '6' down a commitments
+    table): it numbers a row, not the page."""
+    return [line for index, line in enumerate(lines)
+            if not is_page_furniture(line, page_height, page_number)
+            or _in_number_column(lines, index)]
+
+
+def _in_number_column(lines: Sequence[TextRow], index: int) -> bool:
+    line = lines[index]
+    if len(line.words) != 1 or not _BARE_NUMBER.fullmatch(line.text):
+        return False
+    pitch = 2 * (line.bottom - line.top)
+    for neighbour in (lines[index - 1] if index else None,
+                      lines[index + 1] if index + 1 < len(lines) else None):
+        if neighbour is None or abs(neighbour.top - line.top) > pitch:
+            continue
+        first = neighbour.words[0]
+        if abs(first.x0 - line.x0) <= COLUMN_TOLERANCE and _BARE_NUMBER.fullmatch(first.text):
+            return True
+    return False
 
 
 def running_text(text: str) -> str:
