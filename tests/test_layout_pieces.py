@@ -456,3 +456,91 @@ def test_each_cells_text_ends_at_its_lowest_character_and_the_row_gives_its_line
     assert text_bottoms(row, CharIndex(chars)) == ((612.0, None, 636.0), 12.0)
     lone = SimpleNamespace(bbox=(40, 600, 500, 640), cells=[(40, 600, 300, 640)])
     assert text_bottoms(lone, CharIndex(line(42, 602, "One line."))) == ((612.0,), None)
+
+
+def _chars(x0: float, top: float, text: str, size: float = 10.0) -> list[dict]:
+    """Characters of one printed line, 5 pt each (a space included)."""
+    return [{"text": ch, "x0": x0 + 5 * k, "x1": x0 + 5 * k + 5, "top": top,
+             "bottom": top + size, "size": size, "upright": True} for k, ch in enumerate(text)]
+
+
+def test_a_last_lines_room_is_measured_against_the_furthest_line_of_its_column():
+    """Two rows of a commitments table (cells 40-300 and 300-500, 5 pt characters): how far
+    each column's lines reach in any row is the least its right margin can be, and the room
+    beside the last row's last line is measured against it."""
+    from pipeline.extract.cells import CharIndex, last_line_room
+
+    chars = (_chars(42, 602, "Improve the handling of complaints ab")  # to 227
+             + _chars(302, 602, "Started and going well this year")  # to 462
+             + _chars(302, 614, "ok")
+             + _chars(42, 642, "Train staff.")  # to 102
+             + _chars(302, 642, "A note of two lines") + _chars(302, 654, "Done."))  # to 327
+    rows = [SimpleNamespace(bbox=(40, 600, 500, 640),
+                            cells=[(40, 600, 300, 640), (300, 600, 500, 640)]),
+            SimpleNamespace(bbox=(40, 640, 500, 680),
+                            cells=[(40, 640, 300, 680), (300, 640, 500, 680)])]
+    table = SimpleNamespace(rows=rows)
+    assert last_line_room(table, CharIndex(chars)) == (125.0, 135.0)
+    merged = SimpleNamespace(rows=[SimpleNamespace(bbox=(40, 640, 500, 680),
+                                                   cells=[(40, 640, 300, 680), None])])
+    assert last_line_room(merged, CharIndex(_chars(42, 642, "Train staff."))) == (0.0, None)
+
+
+def test_a_cells_first_word_is_measured_with_the_space_after_it():
+    from pipeline.extract.cells import CharIndex, first_word_widths
+
+    chars = _chars(42, 602, "Review the website") + _chars(42, 614, "and the forms")
+    row = SimpleNamespace(bbox=(40, 600, 500, 640),
+                          cells=[(40, 600, 300, 640), (300, 600, 500, 640), None])
+    # 'Review' is 6 characters of 5 pt, and its space 5 pt; an empty cell and a merged one
+    # have no first word
+    assert first_word_widths(row, CharIndex(chars)) == (35.0, None, None)
+    no_space = [c for c in _chars(42, 602, "Review") + _chars(82, 602, "it")]
+    assert first_word_widths(SimpleNamespace(bbox=row.bbox, cells=[row.cells[0]]),
+                             CharIndex(no_space)) == (32.5,)  # a gap, so a quarter em
+
+
+def test_a_paragraph_ended_above_the_break_where_the_next_word_would_have_fit():
+    from pipeline.extract.stitch import paragraph_ends
+
+    # 40 pt left beside the last line: a 35 pt word would have been set there, so that
+    # paragraph ended; 20 pt left: a cut paragraph may fill its line that far
+    assert paragraph_ends((40.0, 20.0), (35.0, 35.0)) == (True, False)
+    assert paragraph_ends((40.0, None), (None, 35.0)) == (None, None)  # an empty cell
+    assert paragraph_ends((40.0,), (35.0, 35.0)) == ()  # other columns: no evidence
+
+
+def test_a_row_opening_a_page_is_a_new_item_where_every_paragraph_above_ended():
+    """Unnumbered commitments, the page full above the break (room 0): the commitment and
+    the progress note above both ended their paragraph with room to spare on their last
+    line, so this row is not their rest. One column alone may be a cell of two paragraphs
+    cut between them, so it decides nothing."""
+    from pipeline.families.commitments import _paragraphs_ended, continues_item_above
+
+    first = _table(3, 700, [COMMITMENTS_HEADER, ("Train staff.", "Done.")], (40.0, 300.0))
+    rest = _table(4, 60, [("Review the website.", "Under way.")], (40.0, 300.0))
+
+    def split(room, first_words):
+        blocks = [replace(first, last_line_room=room),
+                  replace(rest, first_word_widths=(first_words,))]
+        [table] = [t for t in stitch_tables(blocks, set(), detect_family,
+                                            accepts_continuation)
+                   if not isinstance(t, TextLine)]
+        return table
+
+    both = split((200.0, 180.0), (35.0, 30.0))
+    assert both.paragraph_ends_before(both.rows[2]) == (True, True)
+    assert _paragraphs_ended(both, both.rows[2], (0, 1)) is True
+    one = split((200.0, None), (35.0, 30.0))
+    assert _paragraphs_ended(one, one.rows[2], (0, 1)) is False
+    full = split((200.0, 10.0), (35.0, 30.0))
+    assert _paragraphs_ended(full, full.rows[2], (0, 1)) is False
+
+    above = {"commitment": "Train staff.", "progress": "Done."}
+    assert continues_item_above(above, "Review the website.", "Under way.", 0.0) is None
+    assert continues_item_above(above, "Review the website.", "Under way.", 0.0,
+                                paragraphs_ended=True) is False
+    # a sentence left open above ('... and') contradicts it: undecided
+    open_above = {"commitment": "Train staff and", "progress": "Done."}
+    assert continues_item_above(open_above, "review the website.", "Under way.", 0.0,
+                                paragraphs_ended=True) is None

@@ -102,6 +102,66 @@ def text_bottoms(row: Any, index: CharIndex) -> tuple[tuple[float | None, ...], 
     return tuple(bottoms), (min(pitches) if pitches else None)
 
 
+def last_line_room(table: Table, index: CharIndex) -> tuple[float | None, ...]:
+    """For each cell of the table's last row, how much further its last line could have run:
+    the furthest any line of that column reaches (in rows with the same cell edges), less where
+    this last line ends; None for an empty or merged cell. The column's true right margin lies
+    at or beyond its furthest line, so the room is never overstated: a following word narrower
+    than it would have been set on that line, had the paragraph gone on."""
+    rows = table.rows  # a property that builds its rows anew on each call
+    chars, last = index.chars, rows[-1]
+    reach: list[float | None] = [None] * len(last.cells)
+    ends: list[float | None] = [None] * len(last.cells)
+    for row in rows:
+        in_row = index.within(row.bbox)
+        for k, (cell, edges) in enumerate(zip(row.cells, last.cells, strict=False)):
+            if cell is None or edges is None or abs(cell[0] - edges[0]) > 0.5 or \
+                    abs(cell[2] - edges[2]) > 0.5:
+                continue
+            x0, top, x1, bottom = cell
+            own = [chars[i] for i, h, v in in_row
+                   if x0 <= h < x1 and top <= v < bottom and not chars[i]["text"].isspace()]
+            if not own:
+                continue
+            furthest = max(c["x1"] for c in own)
+            reach[k] = furthest if reach[k] is None else max(reach[k] or 0.0, furthest)
+            if row is last:
+                last_top = max(c["top"] for c in own)
+                ends[k] = max(c["x1"] for c in own if c["top"] > last_top - 2)
+    return tuple(None if end is None or far is None else far - end
+                 for far, end in zip(reach, ends, strict=True))
+
+
+def first_word_widths(row: Any, index: CharIndex) -> tuple[float | None, ...]:
+    """For each cell of a table row, the width its first word and a space take (None: empty
+    or merged): what the line above would need to have room for, had the text run on."""
+    chars = index.chars
+    widths: list[float | None] = []
+    in_row = index.within(row.bbox)
+    for cell in row.cells:
+        if cell is None:
+            widths.append(None)
+            continue
+        x0, top, x1, bottom = cell
+        own = [chars[i] for i, h, v in in_row if x0 <= h < x1 and top <= v < bottom]
+        printed = [c for c in own if not c["text"].isspace()]
+        if not printed:
+            widths.append(None)
+            continue
+        first_top = min(c["top"] for c in printed)
+        line = sorted((c for c in own if c["top"] < first_top + 2), key=itemgetter("x0"))
+        start = end = next(c for c in line if not c["text"].isspace())
+        space = None
+        for char in line[line.index(start) + 1:]:
+            if char["text"].isspace() or char["x0"] - end["x1"] > 0.15 * char["size"]:
+                space = char if char["text"].isspace() else None
+                break
+            end = char
+        space_width = space["x1"] - space["x0"] if space else 0.25 * start["size"]
+        widths.append(end["x1"] - start["x0"] + space_width)
+    return tuple(widths)
+
+
 def outside(index: CharIndex, boxes: list[Box]) -> list[Char]:
     """The indexed page's characters whose midpoint lies in none of the closed boxes (the
     page text left once its tables are taken out), in page order: each box takes its

@@ -5,7 +5,7 @@ from __future__ import annotations
 import re
 import time
 from collections.abc import Iterator
-from dataclasses import dataclass, field
+from dataclasses import dataclass, field, replace
 from pathlib import Path
 from typing import Any
 
@@ -29,6 +29,8 @@ from pipeline.errors import (
 )
 from pipeline.extract.cells import (
     CharIndex,
+    first_word_widths,
+    last_line_room,
     orderable,
     outside,
     table_rows,
@@ -46,6 +48,8 @@ from pipeline.normalise import plain_name, squash
 
 _LeanPage = LeanPage  # the pdfminer page source's page (tests compare its chars)
 DEFAULT_LIMITS = Limits()
+# A continuation part's first body row is among its first rows (below a repeated header).
+FIRST_ROWS_MEASURED = 3
 
 Cell = str | None
 
@@ -73,6 +77,10 @@ class TableBlock:
     # pitch: a cell the page foot cut ends near it
     last_row_bottoms: tuple[float | None, ...] = ()
     last_row_pitch: float | None = None
+    # how much further each cell's last line in the last row could have run, and the width of
+    # each cell's first word in the first rows: a paragraph cut by the page foot fills its line
+    last_line_room: tuple[float | None, ...] = ()
+    first_word_widths: tuple[tuple[float | None, ...], ...] = ()
 
 
 @dataclass(frozen=True)
@@ -191,6 +199,7 @@ def _page_blocks(page: Page, page_no: int) -> tuple[list[Block], int]:
     if isinstance(page, LeanPage):
         page.chars_in_order = in_order  # the strategies ask too (cells.chars_in_order)
     lines: list[dict[str, Any]] | None = None
+    tables: list[tuple[int, Table]] = []  # (position in blocks, the table found)
     for strategy in STRATEGIES.values():
         if strategy.needs_text:
             lines = _text_lines(rest, in_order) if lines is None else lines
@@ -206,12 +215,15 @@ def _page_blocks(page: Page, page_no: int) -> tuple[list[Block], int]:
             found += 1
             boxes.append(table.bbox)
             column_x, origins = _origins(table)
+            tables.append((len(blocks), table))
             blocks.append(TableBlock(page_no, table.bbox[1], table.bbox[3], rows,
                                      table.bbox[0], table.bbox[2], column_x, origins,
-                                     strategy.name, *text_bottoms(table.rows[-1], index)))
+                                     strategy.name))
         if found and index is not None:
             rest = _OutsideTables(page, boxes, index)
             lines = None
+    if tables and index is not None:
+        _measure_page_break(blocks, tables, index)
     for line in _text_lines(rest, in_order) if lines is None else lines:
         text = squash(_storable(line["text"]))
         if text:
@@ -219,6 +231,25 @@ def _page_blocks(page: Page, page_no: int) -> tuple[list[Block], int]:
                                    line["x1"]))
     blocks.sort(key=lambda b: b.top)
     return blocks, chars
+
+
+def _measure_page_break(blocks: list[Block], tables: list[tuple[int, Table]],
+                        index: CharIndex) -> None:
+    """Give the page's lowest table how its last row's cells end (a part the page foot may
+    have cut) and its highest how its first rows' cells begin (a part that may continue one
+    from the page before): stitching weighs a page break with them. Only those two can lie
+    at a break, and measuring every table's cells again would cost a tenth of the parse."""
+    position, lowest = max(tables, key=lambda found: found[1].bbox[3])
+    block = blocks[position]
+    assert isinstance(block, TableBlock)
+    bottoms, pitch = text_bottoms(lowest.rows[-1], index)
+    blocks[position] = replace(block, last_row_bottoms=bottoms, last_row_pitch=pitch,
+                               last_line_room=last_line_room(lowest, index))
+    position, highest = min(tables, key=lambda found: found[1].bbox[1])
+    block = blocks[position]
+    assert isinstance(block, TableBlock)
+    blocks[position] = replace(block, first_word_widths=tuple(
+        first_word_widths(row, index) for row in highest.rows[:FIRST_ROWS_MEASURED]))
 
 
 def _text_lines(page: Page, in_order: bool) -> list[dict[str, Any]]:

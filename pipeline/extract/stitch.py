@@ -58,6 +58,9 @@ class StitchedTable:
     # part start -> for each column, could the page foot have cut the earlier part's last
     # row there (its text ends within FOOT_CUT_LINES lines of the row's lowest; None: empty)
     part_cut_columns: dict[int, tuple[bool | None, ...]] = field(default_factory=dict)
+    # part start -> for each column, did the earlier part's last line there leave room for
+    # this row's first word (the paragraph above ended; None: either cell empty or unmeasured)
+    part_paragraph_ends: dict[int, tuple[bool | None, ...]] = field(default_factory=dict)
     header_repeats: int = 0
     strategy: str = "ruled"  # the table strategy that read every part (never mixed)
 
@@ -98,6 +101,12 @@ class StitchedTable:
         index = self._part_start(row)
         return () if index is None else self.part_cut_columns.get(index, ())
 
+    def paragraph_ends_before(self, row: tuple[Cell, ...]) -> tuple[bool | None, ...]:
+        """For each column, did the paragraph in the row above this one (the last row of the
+        part before it) end there; () where unknown or the row opens no part."""
+        index = self._part_start(row)
+        return () if index is None else self.part_paragraph_ends.get(index, ())
+
     def _part_start(self, row: tuple[Cell, ...]) -> int | None:
         return next((index for index in self.part_starts if self.rows[index] is row), None)
 
@@ -111,6 +120,18 @@ def cut_columns(bottoms: Sequence[float | None],
     if lowest is None or not pitch:
         return ()
     return tuple(None if b is None else b >= lowest - FOOT_CUT_LINES * pitch for b in bottoms)
+
+
+def paragraph_ends(room: Sequence[float | None],
+                   first_words: Sequence[float | None]) -> tuple[bool | None, ...]:
+    """For each column, did the paragraph in a part's last row end there: the first word of
+    the next part's first row (with its space) would have fit on that last line, and a
+    producer setting one paragraph fills a line before starting the next. None where either
+    cell is empty or the columns differ."""
+    if len(room) != len(first_words):
+        return ()
+    return tuple(None if free is None or need is None else need <= free
+                 for free, need in zip(room, first_words, strict=True))
 
 
 def same_columns(a: Sequence[float], b: Sequence[float],
@@ -280,6 +301,10 @@ def stitch_tables(blocks: Sequence[Block], furniture: Collection[TextLine],
                     if isinstance(previous, TableBlock):
                         table.part_cut_columns[start] = cut_columns(
                             previous.last_row_bottoms, previous.last_row_pitch)
+                        first = len(block.rows) - len(rows)  # below a repeated header
+                        if first < len(block.first_word_widths):
+                            table.part_paragraph_ends[start] = paragraph_ends(
+                                previous.last_line_room, block.first_word_widths[first])
                 table_end, table_bottom = index, block.bottom
                 continue
         table = _start_table(block, family, depth)

@@ -5,9 +5,11 @@ joined to the numbered item above. A table that prints no numbers at all keeps i
 numbered in printed order and marked `item_no_inferred`. Where such a table continues on the
 next page, the row there is the rest of the item above when it has no commitment of its own or a
 column goes on in lower case from a sentence left open; it is a new item when the part above
-left the foot of its page empty (a producer breaking a row fills the page first) and nothing in
-the text says the row was cut. Otherwise the item above the break and every row after it are
-quarantined: a new item and the rest of the one above cannot be told apart.
+left the foot of its page empty (a producer breaking a row fills the page first), when a column
+it prints text in ended lines above the foot, or when in two or more columns the line above the
+break had room for the row's first word (a paragraph cut by the page foot fills its last line),
+and nothing in the text says the row was cut. Otherwise the item above the break and every row
+after it are quarantined: a new item and the rest of the one above cannot be told apart.
 """
 
 from __future__ import annotations
@@ -28,6 +30,10 @@ _ITEM_NO = re.compile(r"^\s*(\d{1,2})[.)]?\s*$")
 # whole: a row allowed to break would have put two lines (widow control) and its cell padding
 # there.
 MOVED_ROW_ROOM = 4.0
+# Columns whose paragraphs must all be seen to end above a page break before a row opening
+# the next page is taken for a new item on that evidence alone: a cut row would need every
+# one of them to break between two paragraphs of its cell on the same line.
+PARAGRAPH_WITNESSES = 2
 # Text that cannot end a cell: a sentence left open at a comma, dash, bracket or joining word.
 _OPEN_END = re.compile(
     r"(?:[,(\-–—/&+]|\b(?:and|or|but|the|a|an|to|of|in|for|with|by|on|at|as|from|that|which|"
@@ -75,7 +81,9 @@ def read_commitments(context: ReportContext, table: StitchedTable,
             if not text and not progress:
                 continue
             reading = (continues_item_above(items[-1], text, progress, table.room_before(row),
-                                            _ended_above(table, row, (text_col, progress_col)))
+                                            _ended_above(table, row, (text_col, progress_col)),
+                                            _paragraphs_ended(table, row,
+                                                              (text_col, progress_col)))
                        if items and starts_part else False)
             if reading:
                 items[-1]["commitment"] = join_texts(items[-1]["commitment"], text)
@@ -139,18 +147,32 @@ def _ended_above(table: StitchedTable, row: tuple[Cell, ...],
                and squash(row[column]) for column in columns)
 
 
+def _paragraphs_ended(table: StitchedTable, row: tuple[Cell, ...],
+                      columns: tuple[int | None, ...]) -> bool:
+    """In at least PARAGRAPH_WITNESSES columns this row and the row above both print text,
+    and in every one the row above's last line had room for this row's first word: no
+    paragraph there was cut by the page foot (one cut mid-paragraph fills its last line)."""
+    ended = table.paragraph_ends_before(row)
+    seen = [ended[column] for column in columns
+            if column is not None and column < len(ended) and ended[column] is not None]
+    return len(seen) >= PARAGRAPH_WITNESSES and all(seen)
+
+
 def continues_item_above(above: dict, text: str | None, progress: str | None,
-                         room: float | None, ended_above: bool = False) -> bool | None:
+                         room: float | None, ended_above: bool = False,
+                         paragraphs_ended: bool = False) -> bool | None:
     """Is an unnumbered row opening a page the rest of the item above (True), a new item
     (False), or can the report not tell (None)? `ended_above`: a column this row prints
-    text in ended well above the foot in the row above (a cut cell fills to the foot)."""
+    text in ended well above the foot in the row above (a cut cell fills to the foot).
+    `paragraphs_ended`: the row above's last line, in each of two or more columns, had room
+    for this row's first word there (see `_paragraphs_ended`)."""
     if not text:
         return True  # no commitment of its own
     pairs = ((above["commitment"], text), (above["progress"], progress))
     if any(carries_on(a, b) for a, b in pairs):
         # a sentence left open above goes on here, unless the layout says no cell was cut
-        return None if ended_above else True
-    if ended_above:
+        return None if ended_above or paragraphs_ended else True
+    if ended_above or paragraphs_ended:
         return False
     opens_lower = any(b and b[:1].islower() for _, b in pairs)
     left_open = any(a and _OPEN_END.search(a) for a, _ in pairs)
