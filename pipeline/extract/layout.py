@@ -125,7 +125,10 @@ def map_figure_columns(header_cells: Sequence[str | None]) -> list[Column | None
         candidates = []
         if nxt in canonical:
             candidate_index = canonical.index(nxt) - 1
-            if candidate_index >= 0 and (prev is None or canonical.index(prev) < candidate_index):
+            # A neighbour naming a column the canonical order does not hold ('S1 ... not
+            # upheld at', S3 escalated) places nothing; it raised ValueError here.
+            if candidate_index >= 0 and (prev not in canonical
+                                         or canonical.index(prev) < candidate_index):
                 candidates.append(canonical[candidate_index])
         if prev in canonical and canonical.index(prev) + 1 < len(canonical):
             candidates.append(canonical[canonical.index(prev) + 1])
