@@ -76,13 +76,12 @@ _ONE_BRACKET = re.compile(r"^(?:\(([0-9]+%?)|([0-9]+%?)\))$")
 def bracketed_cell(cell: str | None) -> str | None:
     """A Top Ten cell, this year's figure and last year's in brackets, whose second figure lost
     one bracket ('11% 6%)', '47 (54'), read with both: the bracket is what tells last year's
-    figure; and a speck read as a dash beside its figures ('27 -') left out. Only a candidate,
-    like every OCR'd figure: it must equal the dashboard's."""
+    figure; and a speck read as a dash beside or between its figures ('27 -', '1 - (9)': the
+    Top Ten prints no sign) left out. Only a candidate, like every OCR'd figure: it must equal
+    the dashboard's."""
     words = squash(cell).split(" ")
-    while len(words) > 1 and words[-1] in _DASHES:
-        words.pop()  # a speck after the figures ('27 -'): the Top Ten prints no sign
-    while len(words) > 1 and words[0] in _DASHES:
-        words.pop(0)
+    if any(word not in _DASHES for word in words):
+        words = [word for word in words if word not in _DASHES]
     if len(words) != 2 or not (second := _ONE_BRACKET.match(words[1])):
         return " ".join(words) if len(words) < len(squash(cell).split(" ")) else cell
     return f"{words[0]} ({second[1] or second[2]})"
@@ -237,17 +236,39 @@ def tidy_figure_header(header: tuple[str | None, ...],
     the later one's figures loaded as the other's), is made blank."""
     if not header:
         return header
-    if _in_canonical_order(header[1:]):
+    cells = [known_header_cell(cell) for cell in header[1:]]
+    if _in_canonical_order(cells):
         title = header[0] if has_phrase(squash(header[0]), phrases) else \
             known_phrase(header[0], phrases) or header[0]
         return (title, *(LABELS[column] for column in header_vocabulary().canonical_columns))
     if not has_phrase(squash(header[0]), phrases):
         return header
-    mapped = figure_columns(header[1:])
+    mapped = figure_columns(cells)
     named = Counter(column for column in mapped if column is not None)
     tidied = [cell if _reads_as_header(cell) and (column is None or named[column] == 1)
-              else "" for column, cell in zip(mapped, header[1:], strict=True)]
+              else "" for column, cell in zip(mapped, cells, strict=True)]
     return (header[0], *columns_between(tidied))
+
+
+def known_header_cell(cell: str | None) -> str | None:
+    """A scanned figure header cell with a run of its words one OCR slip from a phrase of the
+    vocabulary's measures ('having mot been upheld at', 'referred te Stage 2'), read as that
+    phrase, when that measure is checked before the one the cell names as read (or it names
+    none): 'upheld at Stage 1' in the misread cell named % upheld, so the 2017/18 300 dpi
+    scan's Top Ten header could not be in printed order and none of its 200 figures was read.
+    Phrases of one word are left alone (a slip in 'total' is too short to tell). The figures
+    under the header are still verified before they are loaded."""
+    text = squash(cell)
+    if not text:
+        return cell
+    named = header_measure(text)
+    for measure, measure_phrases in header_vocabulary().measures:
+        if measure == named:
+            break
+        longer = [phrase for phrase in measure_phrases if " " in phrase]
+        if longer and (known := known_phrase(text, longer)) is not None:
+            return known
+    return cell
 
 
 # A header is read by the cells that name their column only when at least this many do.
@@ -293,9 +314,9 @@ def columns_between(cells: Sequence[str | None]) -> list[str]:
 
 def figure_columns(cells: Sequence[str | None]) -> list[tuple[int, str] | None]:
     """`layout.map_figure_columns` of a scanned header, a cell naming a column the report
-    family does not print ('Stage 1 ... not upheld at', a misread) read as no header: the
-    mapping fails on such a cell beside a blank one (the 2017/18 150 dpi scan read at 450 dpi
-    stopped the whole file with a ValueError)."""
+    family does not print ('Stage 1 ... not upheld at': a misread, as in the 2017/18 150 dpi
+    scan read at 450 dpi) read as no header, so the blanks around it are told by the columns
+    the family does print (columns_between), not by a misread."""
     canonical = header_vocabulary().canonical_columns
     texts = [squash(cell) for cell in cells]
     alone = [map_figure_columns([text])[0] if text else None for text in texts]
@@ -321,7 +342,7 @@ def columns_fit(columns: Sequence[tuple[int, str] | None]) -> bool:
         for (before, earlier), (after, later) in zip(placed, placed[1:], strict=False))
 
 
-def _in_canonical_order(cells: tuple[str | None, ...]) -> bool:
+def _in_canonical_order(cells: Sequence[str | None]) -> bool:
     """A header of as many figure columns as the canonical order, whose readable cells
     mostly name the canonical column at their place: OCR's misreads ('S2 rec'd' for 'S1
     rec'd') are then the exceptions, and every column is read as the canonical one."""
