@@ -373,6 +373,7 @@ def apply_verdicts(readings: Sequence[Any], verdicts: Mapping[FigureKey, Verdict
                 quarantine.append(_unconfirmed(table, record, measure, verdict, locate))
         return record.model_copy(update=changes) if changes else record
 
+    pages |= blank_partner_pages(records, verdicts)
     for table in ("stage_outcomes", "top_ten"):
         records[table] = [pick(table, r) for r in records.get(table, [])]
         issues += _add_missing(records, table, readings, verdicts, reading_names)
@@ -417,6 +418,24 @@ def apply_verdicts(readings: Sequence[Any], verdicts: Mapping[FigureKey, Verdict
     context = _Checked(records, report_year)
     return VerifiedRecords(records, kept_issues + issues + _quarantine_issues(quarantine)
                            + run_checks(context), kept_quarantine + quarantine, pages)
+
+
+_RESTATED_IN = {"stage_outcomes": "top_ten", "top_ten": "stage_outcomes"}
+
+
+def blank_partner_pages(records: Mapping[str, Sequence[Record]],
+                        verdicts: Mapping[FigureKey, Verdict]) -> set[int]:
+    """The pages of the rows where a figure nothing restates should be restated but was read
+    blank (a cell whose figure OCR did not see at all): reading that page again may find it.
+    The 2019/20 300 dpi scan's Repairs dashboard read its S2 '7%' as nothing, and the Top
+    Ten's 7% had nothing to confirm it; no other figure sent that page to be read again."""
+    wanted = {(_RESTATED_IN[key[0]], *key[1:]) for key, verdict in verdicts.items()
+              if verdict.value is None and key[0] in _RESTATED_IN
+              and verdict.reason == _UNCONFIRMED[False]}
+    return {record.page for table in _RESTATED_IN  # type: ignore[attr-defined]
+            for record in records.get(table, ()) for measure in MEASURES
+            if getattr(record, measure) is None
+            and figure_key(table, record, measure) in wanted}
 
 
 @dataclass

@@ -308,3 +308,17 @@ def test_a_row_only_a_later_reading_placed_is_loaded_with_its_findings():
                 if i.check_name == "ocr_verified" and i.service_area == area
                 and i.detail.startswith("stage_outcomes.")}
     assert verified == {(p, s, f"stage_outcomes.{m}") for p, s, m, _ in found}
+
+
+def test_the_page_of_a_figure_read_blank_is_read_again_when_the_other_table_prints_it():
+    """The 2019/20 300 dpi scan's Repairs dashboard: its S2 '7%' (not upheld at S1) was read as
+    nothing, the Top Ten's 7% had nothing to confirm it, and the Difference (+1%), read alike
+    twice against a settled last year, looked like the report's own slip: no page was sent to
+    be read again, and both 7% were lost."""
+    area, stage, measure = "Repairs", 2, "upheld_not_upheld_prev_pct"
+    blank = misread(perfect_reading(), "stage_outcomes", area, YEAR, stage, measure, None)
+    page = next(r.page for r in blank["stage_outcomes"] if r.service_area == area)
+    assert verify(perfect_reading(), perfect_reading()).unconfirmed_pages == set()
+    result = verify(blank, blank)
+    assert loaded(result, "top_ten", area, YEAR, stage, measure) == [None]
+    assert result.unconfirmed_pages == {page}
