@@ -400,7 +400,13 @@ def apply_verdicts(readings: Sequence[Any], verdicts: Mapping[FigureKey, Verdict
         else:
             quarantine.append(_unjudged("printed_differences", diff, diff.measure,
                                         diff.printed_value))
-    if "printed_differences" in records:
+    added = _missing_differences(differences, readings, verdicts, reading_names)
+    for diff, issue in added:
+        differences.append(diff)
+        issues.append(issue)
+        resolved.add(("printed_differences", diff.directorate, diff.service_area, None,
+                      diff.stage, diff.measure))
+    if "printed_differences" in records or added:
         records["printed_differences"] = differences
     kept_quarantine = [q for q in first.findings.quarantine
                        if (q.table_name, q.directorate, q.service_area, q.period, q.stage,
@@ -471,6 +477,30 @@ def _add_missing(records: dict[str, list[Record]], table: str, readings: Sequenc
                            for measure in MEASURES if update[measure] is not None
                            and (verdict := verdicts[figure_key(table, record, measure)])]
     return issues
+
+
+def _missing_differences(differences: Sequence[Record], readings: Sequence[Any],
+                         verdicts: Mapping[FigureKey, Verdict], names: Sequence[str]
+                         ) -> list[tuple[PrintedDifference, DataQualityIssue]]:
+    """A Difference the first reading did not read (or could not parse) but a later one read
+    and the arithmetic confirmed: added from that reading, with its `ocr_verified` finding
+    (the 2018/19 150 dpi scan's Repairs S3 -4 was read only by the crops)."""
+    have = {(d.directorate, d.service_area, d.stage, d.measure) for d in differences
+            if isinstance(d, PrintedDifference)}
+    added: list[tuple[PrintedDifference, DataQualityIssue]] = []
+    for reading in readings[1:]:
+        for diff in reading.records.get("printed_differences", ()):
+            if not isinstance(diff, PrintedDifference) or diff.printed_value is None:
+                continue
+            where = (diff.directorate, diff.service_area, diff.stage, diff.measure)
+            verdict = verdicts.get(("printed_differences", *where[:2], "", *where[2:]))
+            if where in have or verdict is None or verdict.value is None:
+                continue
+            have.add(where)
+            found = diff.model_copy(update={"printed_value": verdict.value})
+            added.append((found, _verified("printed_differences", found, diff.measure,
+                                           verdict, names)))
+    return added
 
 
 # The figures each stage prints (stage 1 has no previous stage, stage 3 no escalation).

@@ -322,3 +322,22 @@ def test_the_page_of_a_figure_read_blank_is_read_again_when_the_other_table_prin
     result = verify(blank, blank)
     assert loaded(result, "top_ten", area, YEAR, stage, measure) == [None]
     assert result.unconfirmed_pages == {page}
+
+
+def test_a_difference_only_a_later_reading_read_is_loaded_with_its_finding():
+    """The 2018/19 150 dpi scan's Repairs S3 rec'd Difference (-4): the first reading read no
+    figure in its cell, the crops read -4, the arithmetic (4 - 8) confirmed it, and it was not
+    loaded: only the first reading's Differences were."""
+    first = perfect_reading()
+    first["printed_differences"] = [d for d in first["printed_differences"] if not (
+        d.service_area == "Repairs" and d.stage == 3 and d.measure == "received")]
+    result = verify(first, perfect_reading())
+    repairs = [(d.printed_value, d.page) for d in result.records["printed_differences"]
+               if d.service_area == "Repairs" and d.stage == 3 and d.measure == "received"]
+    assert repairs == [(-4, 2 + [d["service_area"] for d in TRUTH["dashboards"]].index(
+        "Repairs"))]
+    assert [i.detail for i in result.issues if i.check_name == "ocr_verified"
+            and i.service_area == "Repairs" and i.detail.startswith(
+                "printed_differences.received S3")] == [
+        "printed_differences.received S3 rec'd = -4, read by OCR (second), confirmed: this "
+        "year − last year = the printed Difference"]
