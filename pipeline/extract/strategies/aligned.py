@@ -18,8 +18,11 @@ over word boxes: no PDF needed to test them.
 
 from __future__ import annotations
 
+import math
+from bisect import bisect_left, bisect_right
 from collections.abc import Collection, Sequence
 from dataclasses import dataclass, field
+from operator import attrgetter
 from typing import Any
 
 from pipeline.config import header_vocabulary
@@ -42,6 +45,8 @@ from pipeline.extract.strategies.aligned_lines import (
     without_page_furniture,
 )
 from pipeline.normalise import BULLETS, fold_name
+
+_BOTTOM = attrgetter("bottom")
 
 # A gap between two text lines of at least this share of the font size separates table rows
 # (cell padding); lines of one cell sit closer (the font's own leading, about 0.15 em).
@@ -141,34 +146,109 @@ def _boundaries(extents: Sequence[tuple[float, float]], left: float, right: floa
     return (left, *inner, right)
 
 
+class EdgesByHeight(tuple[HorizontalEdge, ...]):
+    """A page's horizontal edges, as a tuple, with `heights`: their spans grouped by the half
+    point a row boundary is judged at, lowest first, each group in the edges' order (None if
+    an edge's height is not a finite number). Made once per page: each table the page holds
+    asks `_row_boundaries` for them again."""
+
+    heights: list[tuple[float, list[tuple[float, float]]]] | None
+
+    def __new__(cls, edges: Sequence[HorizontalEdge]) -> EdgesByHeight:
+        made = super().__new__(cls, edges)
+        groups: dict[float, list[tuple[float, float]]] = {}
+        try:
+            for edge in made:
+                groups.setdefault(round(edge.y * 2) / 2, []).append((edge.x0, edge.x1))
+        except (ValueError, OverflowError):
+            made.heights = None  # NaN or infinity: each table rounds only the edges it meets
+        else:
+            made.heights = sorted(groups.items())
+        return made
+
+
+def _edge_cover(edges: Sequence[HorizontalEdge], x0: float, x1: float, last: float,
+                ) -> tuple[dict[float, float], dict[float, tuple[float, float]]]:
+    """How much of (x0, x1) the edges at each half point cover, and their span, for every
+    half point up to `last` (all of them if the edges are not grouped by height)."""
+    cover: dict[float, float] = {}
+    span: dict[float, tuple[float, float]] = {}
+    heights = edges.heights if isinstance(edges, EdgesByHeight) else None
+    if heights is None:
+        for edge in edges:
+            overlap = min(edge.x1, x1) - max(edge.x0, x0)
+            if overlap > 0:
+                key = round(edge.y * 2) / 2
+                cover[key] = cover.get(key, 0.0) + overlap
+                low, high = span.get(key, (edge.x0, edge.x1))
+                span[key] = (min(low, edge.x0), max(high, edge.x1))
+        return cover, span
+    for key, spans in heights:
+        if key > last:
+            break
+        # the same sums, in the same order, as above; min and max written out as they pick
+        covered, low, high = 0.0, math.nan, math.nan
+        for e0, e1 in spans:
+            overlap = (x1 if x1 < e1 else e1) - (x0 if x0 > e0 else e0)
+            if overlap > 0:
+                if covered:
+                    low, high = (e0 if e0 < low else low), (e1 if e1 > high else high)
+                else:
+                    low, high = e0, e1
+                covered += overlap
+        if covered:
+            cover[key], span[key] = covered, (low, high)
+    return cover, span
+
+
 def _row_boundaries(lines: Sequence[TextRow], edges: Sequence[HorizontalEdge],
                     x0: float, x1: float) -> list[int]:
     """Indexes i such that a new table row starts at lines[i] (i > 0)."""
+    if not lines:
+        return []
+    slacks = [EDGE_SLACK * max(line.size, 1.0) for line in lines]
+    # Where a rule can still open a row (what `_start_under_rule` would find for the others
+    # without reading every line for each of them: most of a page's rules lie outside the
+    # table): a rule below every line's words opens none; one above them all opens the row
+    # of the first line with a word under it. NaN orders nothing: then every rule is read.
+    finite = not math.isnan(sum(w.top + w.bottom + w.size for line in lines
+                                for w in line.words))
+    below = max(line.bottom - slack for line, slack in zip(lines, slacks, strict=True))
+    above = min(min(min(map(_BOTTOM, line.words)) - slack, line.top + slack)
+                for line, slack in zip(lines, slacks, strict=True))
+    last = max([below, *(line.top + slack for line, slack in zip(lines[1:], slacks[1:],
+                                                                 strict=True))]) \
+        if finite else math.inf
     width = x1 - x0
-    cover: dict[float, float] = {}
-    span: dict[float, tuple[float, float]] = {}
-    for edge in edges:
-        overlap = min(edge.x1, x1) - max(edge.x0, x0)
-        if overlap > 0:
-            key = round(edge.y * 2) / 2
-            cover[key] = cover.get(key, 0.0) + overlap
-            low, high = span.get(key, (edge.x0, edge.x1))
-            span[key] = (min(low, edge.x0), max(high, edge.x1))
-    ruled = [y for y, covered in cover.items() if covered >= EDGE_COVER * width]
+    cover, span = _edge_cover(edges, x0, x1, last)
+    ruled = sorted(y for y, covered in cover.items() if covered >= EDGE_COVER * width)
     starts = set()
     unplaced = set(ruled)
     for index in range(1, len(lines)):
         upper, lower = lines[index - 1], lines[index]
-        slack = EDGE_SLACK * max(lower.size, 1.0)
-        placed = {y for y in ruled if upper.bottom - slack <= y <= lower.top + slack}
-        unplaced -= placed
+        slack = slacks[index]
+        low, high = upper.bottom - slack, lower.top + slack
+        placed = ruled[bisect_left(ruled, low):bisect_right(ruled, high)] if finite else \
+            [y for y in ruled if low <= y <= high]
+        unplaced.difference_update(placed)
         if placed or gap_between(upper, lower) >= ROW_GAP * max(lower.size, 1.0):
             starts.add(index)
     for y in unplaced:
-        start = _start_under_rule(lines, y, span[y])
+        if finite and y >= below:
+            continue  # every line's words under the rule are wholly above it: no row opens
+        start = _first_under(lines, span[y]) if finite and y < above else \
+            _start_under_rule(lines, y, span[y])
         if start is not None:
             starts.add(start)
     return sorted(starts)
+
+
+def _first_under(lines: Sequence[TextRow], span: tuple[float, float]) -> int | None:
+    """`_start_under_rule` for a rule above every line's words: the first line with a word
+    under it, unless that is the first line."""
+    first = next((index for index, line in enumerate(lines)
+                  if any(w.x1 > span[0] and w.x0 < span[1] for w in line.words)), None)
+    return first if first else None
 
 
 def _start_under_rule(lines: Sequence[TextRow], y: float,
@@ -198,7 +278,10 @@ def _between(upper: TextRow, lower: TextRow) -> float:
 
 
 def _grid(header: list[TextRow], body: list[TextRow], edges: Sequence[HorizontalEdge],
-          kind: str, single_column: bool = False) -> AlignedGrid | None:
+          kind: str, single_column: bool = False,
+          row_starts: list[int] | None = None) -> AlignedGrid | None:
+    """`row_starts`: the lines' row boundaries (`_row_boundaries` over header + body, with
+    their extent), if the caller found them already."""
     extents = column_extents(body)
     if len(extents) < 2 and kind == "text" and header:
         # A body of one column under a header of several (a row cut by the page foot, its
@@ -211,7 +294,7 @@ def _grid(header: list[TextRow], body: list[TextRow], edges: Sequence[Horizontal
     lines = header + body
     left = min(line.x0 for line in lines) - 1.0
     right = max(line.x1 for line in lines) + 1.0
-    starts = _row_boundaries(lines, edges, left, right)
+    starts = _row_boundaries(lines, edges, left, right) if row_starts is None else row_starts
     if header and len(header) not in starts:
         starts = sorted({*starts, len(header)})
     ys = [lines[0].top - 1.0, *(_between(lines[i - 1], lines[i]) for i in starts),
@@ -380,7 +463,7 @@ def _text_table(lines: list[TextRow], anchor: int, edges: Sequence[HorizontalEdg
     if not starts:
         return None, end
     header, body = block[:starts[0]], block[starts[0]:]
-    grid = _grid(header, body, edges, "text", _names_commitments(block[0]))
+    grid = _grid(header, body, edges, "text", _names_commitments(block[0]), starts)
     kept = _carried_columns(block, carried) if carried else None
     if grid is not None and kept is not None and len(kept) >= len(grid.columns):
         grid = AlignedGrid(kept, grid.rows, grid.header_rows, {}, "text")
@@ -484,6 +567,7 @@ def find_grids(words: Sequence[WordBox], edges: Sequence[HorizontalEdge] = (),
     previous page ended with, kept by a header-less part opening this page whose figures sit
     one per column: its label column's gutter moves with its labels, e.g. 'Variance' alone)."""
     lines = without_page_furniture(text_rows(words), page_height, page_number)
+    edges = EdgesByHeight(edges)  # grouped once for all the page's tables
     grids: list[AlignedGrid] = []
     index = 0
     floor = 0  # lines above this belong to a table already found
