@@ -15,7 +15,8 @@ fraction of a point along a line; tests/test_page_source.py states the tolerance
 from __future__ import annotations
 
 import ctypes
-from collections.abc import Iterator
+from collections import deque
+from collections.abc import Iterable, Iterator
 from dataclasses import dataclass, field
 from typing import Any
 
@@ -281,9 +282,13 @@ def _chars(textpage: Any, placer: _Placer,
     ox, oy = ctypes.c_double(), ctypes.c_double()
     ox_ref, oy_ref = ctypes.byref(ox), ctypes.byref(oy)
     matrix = pdfium_c.FS_MATRIX()
+    matrix_ref = ctypes.byref(matrix)
     loose = pdfium_c.FS_RECTF()
     loose_ref = ctypes.byref(loose)
     shared: dict[int, _TextObject] = {}
+    # text objects of one matrix, size and font share one (Chromium draws each word as a
+    # text object of its own: thousands a report)
+    alike: dict[tuple[Any, ...], _TextObject] = {}
     previous_key, previous_x, previous_y = 0, 0.0, 0.0  # of the last character kept
     fast = placer.device[:4] == (1, 0, 0, 1)  # an unrotated page
     flat_char = _FlatChars(placer).char
@@ -310,11 +315,17 @@ def _chars(textpage: Any, placer: _Placer,
         previous_key, previous_x, previous_y = key, x, y
         common = shared.get(key)
         if common is None:
-            _matrix_of(page, index, ctypes.byref(matrix))
-            descent, fontname, font = fonts.get(ctypes.c_void_p(key))
-            common = shared[key] = _TextObject((matrix.a, matrix.b, matrix.c, matrix.d),
-                                               _font_size_of(page, index), descent, fontname,
-                                               font)
+            _matrix_of(page, index, matrix_ref)
+            known = fonts.get(ctypes.c_void_p(key))
+            fontsize = _font_size_of(page, index)
+            # bit for bit (a -0.0 stays itself): the matrix's scale and turn, the size, and
+            # the font's (one tuple per pdfium font)
+            features = (bytes(matrix)[:16], fontsize.hex(), id(known))
+            common = alike.get(features)
+            if common is None:
+                common = alike[features] = _TextObject(
+                    (matrix.a, matrix.b, matrix.c, matrix.d), fontsize, *known)
+            shared[key] = common
         if map_error(page, index) == 1:
             text = _unmapped(common.font, code)
         elif code == hyphen_mark:
@@ -471,6 +482,9 @@ def _object_matrix(page_object: Any) -> Matrix:
 
 
 Bounds = tuple[float, float, float, float]  # left, bottom, right, top in page space
+# Text drawn again this close to where it was drawn (points) is a repeat: fake bold.
+_REPEAT_OFFSET = 2.0
+_RECENT_TEXT = 8  # text objects a repeat is looked for among
 
 
 @dataclass
@@ -482,14 +496,22 @@ class _Walk:
     paths: list[dict[str, Any]] = field(default_factory=list)
     spaces: dict[int, list[dict[str, Any]]] = field(default_factory=dict)
     repeats: dict[int, list[Point]] = field(default_factory=dict)
-    recent: list[tuple[int, Bounds]] = field(default_factory=list)
+    # the last text objects with characters, (key, object), whose bounds are asked for only
+    # when a text object without any follows (most never are)
+    recent: deque[tuple[int, Any]] = field(default_factory=lambda: deque(maxlen=_RECENT_TEXT))
     order: dict[int, int] = field(default_factory=dict)  # text object -> place in the stream
     images: list[dict[str, Any]] = field(default_factory=list)
+    bounds: dict[int, Bounds] = field(default_factory=dict)  # of recent text objects
+
+    def newest_bounds(self) -> Iterator[tuple[int, Bounds]]:
+        """The recent text objects' bounds, the newest first."""
+        for key, page_object in reversed(self.recent):
+            known = self.bounds.get(key)
+            if known is None:
+                known = self.bounds[key] = _bounds(page_object)
+            yield key, known
 
 
-# Text drawn again this close to where it was drawn (points) is a repeat: fake bold.
-_REPEAT_OFFSET = 2.0
-_RECENT_TEXT = 8  # text objects a repeat is looked for among
 
 
 def _walk(page: Any, placer: _Placer, fonts: _FontCache, budget: Any,
@@ -503,16 +525,16 @@ def _walk(page: Any, placer: _Placer, fonts: _FontCache, budget: Any,
         budget.spend()
         kind = _kind_of(page_object)
         if kind == _TEXT_OBJECT:  # most objects: their matrix is wanted only for a lost space
-            bounds = _bounds(page_object)
             key = _text_object_key(page_object)
             if key in with_chars:
                 walk.order[key] = len(walk.order)
-                walk.recent = [*walk.recent[-_RECENT_TEXT + 1:], (key, bounds)]
+                walk.recent.append((key, page_object))
                 if pending:
                     walk.spaces[key] = list(pending)
                     pending.clear()
                 return
-            original = _repeated(bounds, walk.recent)
+            bounds = _bounds(page_object)
+            original = _repeated(bounds, walk.newest_bounds())
             if original is not None:
                 walk.repeats.setdefault(original[0], []).append(
                     (bounds[0] - original[1][0], bounds[1] - original[1][1]))
@@ -562,10 +584,11 @@ def _bounds(page_object: Any) -> Bounds:
     return (left.value, bottom.value, right.value, top.value)
 
 
-def _repeated(bounds: Bounds, recent: list[tuple[int, Bounds]]) -> tuple[int, Bounds] | None:
+def _repeated(bounds: Bounds, newest_first: Iterable[tuple[int, Bounds]],
+              ) -> tuple[int, Bounds] | None:
     """The recent text object this one repeats: the same size, drawn a little apart."""
     width, height = bounds[2] - bounds[0], bounds[3] - bounds[1]
-    for key, other in reversed(recent):
+    for key, other in newest_first:
         if abs(other[2] - other[0] - width) < 0.01 and abs(other[3] - other[1] - height) < 0.01 \
                 and abs(other[0] - bounds[0]) <= _REPEAT_OFFSET \
                 and abs(other[1] - bounds[1]) <= _REPEAT_OFFSET and width > 0:
@@ -585,17 +608,21 @@ def _in_stream_order(chars: list[dict[str, Any]], keys: list[int], order: dict[i
         chars, keys = [chars[i] for i in ranked], [keys[i] for i in ranked]
     if not spaces:
         return chars, keys
+    # each text object's first character (the last of a key's places, counted backwards,
+    # wins): the lost spaces go in there, slices of the rest between them
+    first = dict(zip(reversed(keys), range(len(keys) - 1, -1, -1), strict=True))
     out_chars: list[dict[str, Any]] = []
     out_keys: list[int] = []
-    previous = None
-    for char, key in zip(chars, keys, strict=True):
-        if key != previous and key in spaces:
-            lost = spaces.pop(key)
-            out_chars.extend(lost)
-            out_keys.extend([key] * len(lost))
-        out_chars.append(char)
-        out_keys.append(key)
-        previous = key
+    start = 0
+    for place, key in sorted((first[key], key) for key in spaces if key in first):
+        lost = spaces[key]
+        out_chars += chars[start:place]
+        out_keys += keys[start:place]
+        out_chars += lost
+        out_keys += [key] * len(lost)
+        start = place
+    out_chars += chars[start:]
+    out_keys += keys[start:]
     return out_chars, out_keys
 
 
