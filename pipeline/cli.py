@@ -2,13 +2,11 @@
 
 from __future__ import annotations
 
-import csv
 import dataclasses
 import hashlib
 import json
 import os
 import sys
-import threading
 import traceback
 from collections.abc import Callable
 from enum import StrEnum
@@ -17,49 +15,48 @@ from typing import TYPE_CHECKING, Annotated, Any, TypeVar
 
 import duckdb
 import typer
-from rich.console import Console
 from rich.markup import escape
 from rich.progress import (
     BarColumn,
     MofNCompleteColumn,
     Progress,
-    TaskID,
     TextColumn,
     TimeElapsedColumn,
 )
-from rich.table import Table
 
+from pipeline.cli_display import (
+    OcrPageBars,
+    OutputFormat,
+    SlowJobProgress,
+    err,
+    error_line,
+    out,
+    print_summary,
+    print_trend,
+    render,
+)
 from pipeline.config import area_catalogue
 from pipeline.errors import ExportError, PipelineError, UsageError, WarehouseError
 from pipeline.export import export_warehouse
 from pipeline.extract.limits import MB, Limits
 from pipeline.load import remove_reports
 from pipeline.names import printable
-from pipeline.run import FileOutcome, IngestSummary, RunInfo, discover, ingest
-from pipeline.trends import sparkline
+from pipeline.run import FileOutcome, RunInfo, discover, ingest
 from pipeline.warehouse import SCHEMA_VERSION, warehouse
 
 if TYPE_CHECKING:  # a command imports what only it needs (pipeline.run: why)
-    from pipeline.extract.ocr_pages import OcrPageRead
+    pass
 
 DEFAULT_DB = Path("warehouse/complaints.duckdb")
 app = typer.Typer(
     help="Turn council Annual Complaints Report PDFs into a validated DuckDB warehouse.",
     no_args_is_help=True, add_completion=False, pretty_exceptions_enable=False,
     context_settings={"help_option_names": ["-h", "--help"]})
-out = Console()
-err = Console(stderr=True)
 T = TypeVar("T")
 
 DbOption = Annotated[Path, typer.Option(
     "--db", envvar="COMPLAINTS_DB", help="Warehouse file (env COMPLAINTS_DB).")]
 DebugOption = Annotated[bool, typer.Option("--debug", help="Show the traceback on errors.")]
-
-
-def _error_line(text: str) -> None:
-    """One red line, whatever the text holds: markup in a file name is shown, not obeyed;
-    control characters (an escape sequence, a newline) are shown as escapes."""
-    err.print(f"[red]Error: {escape(printable(text))}[/red]", highlight=False, soft_wrap=True)
 
 
 def _guarded(debug: bool, action: Callable[[], T]) -> T:
@@ -71,12 +68,12 @@ def _guarded(debug: bool, action: Callable[[], T]) -> T:
     except PipelineError as error:
         if debug:
             traceback.print_exc()
-        _error_line(error.one_line())
+        error_line(error.one_line())
         raise typer.Exit(2 if error.stage == "cli" else 1) from None
     except (duckdb.Error, OSError, MemoryError) as error:
         if debug:
             traceback.print_exc()
-        _error_line(_unexpected(error))
+        error_line(_unexpected(error))
         raise typer.Exit(1) from None
 
 
@@ -88,12 +85,6 @@ def _unexpected(error: BaseException) -> str:
         return f"{where}{error.strerror or type(error).__name__}"
     first_line = str(error).splitlines()[0] if str(error) else type(error).__name__
     return f"warehouse error ({first_line})"
-
-
-class OutputFormat(StrEnum):
-    table = "table"
-    csv = "csv"
-    json = "json"
 
 
 class IngestFormat(StrEnum):
@@ -202,7 +193,7 @@ def ingest_command(
                   console=err, transient=True,
                   disable=quiet or fmt == IngestFormat.json or not err.is_terminal) as progress:
         task = progress.add_task("Ingesting", total=total, pages=0, note="0 pages")
-        ocr_bars = _OcrPageBars(progress)
+        ocr_bars = OcrPageBars(progress)
 
         def on_file(outcome: FileOutcome) -> None:
             ocr_bars.file_done(outcome.file_name)
@@ -210,7 +201,7 @@ def ingest_command(
             progress.update(task, advance=1, pages=done_pages, note=f"{done_pages} pages",
                             description=f"Ingesting {outcome.file_name[:40]}")
             if outcome.error:
-                _error_line(outcome.error)
+                error_line(outcome.error)
             if debug:
                 for line in outcome.library_log:
                     err.print(f"[dim]{escape(printable(f'{outcome.file_name}: {line}'))}[/dim]",
@@ -230,75 +221,8 @@ def ingest_command(
         for outcome in summary.outcomes:
             sys.stdout.write(json.dumps(dataclasses.asdict(outcome), ensure_ascii=False) + "\n")
     elif not quiet:
-        _print_summary(summary)
+        print_summary(summary)
     raise typer.Exit(1 if summary.failed else 0)
-
-
-class _OcrPageBars:
-    """A bar per file being OCR'd, page by page, under the files' bar; gone when the file
-    is done. Pages are reported from a relay thread (pipeline.ocr_progress)."""
-
-    def __init__(self, progress: Progress) -> None:
-        self.progress = progress
-        self.bars: dict[str, TaskID] = {}
-        self.done: set[str] = set()
-        self.lock = threading.Lock()
-
-    def page_read(self, page: OcrPageRead) -> None:
-        label = f"  OCR{' again' if page.again else ''} {page.file_name[:36]}"
-        note = f"{page.seconds:.0f} s a page"
-        with self.lock:
-            if page.file_name in self.done:  # a late report of a file already finished
-                return
-            if page.file_name not in self.bars:
-                self.bars[page.file_name] = self.progress.add_task(
-                    label, total=page.total, completed=page.done, pages=0, note=note)
-            self.progress.update(self.bars[page.file_name], description=label,
-                                 completed=page.done, total=page.total, note=note)
-
-    def file_done(self, file_name: str) -> None:
-        with self.lock:
-            self.done.add(file_name)
-            if (bar := self.bars.pop(file_name, None)) is not None:
-                self.progress.remove_task(bar)
-
-
-def _print_summary(summary: IngestSummary) -> None:
-    table = Table(title=f"Ingest: {len(summary.outcomes)} file(s), {summary.pages} page(s), "
-                        f"{summary.seconds:.1f}s")
-    for name in ("file", "status", "council", "year", "pages", "records", "issues",
-                 "quarantined"):
-        table.add_column(name, overflow="fold", no_wrap=name in {"status", "year"},
-                         justify="right" if name in {
-                             "pages", "records", "issues", "quarantined"} else "left")
-    for o in summary.outcomes:
-        colour = {"failed": "red", "unchanged": "dim"}.get(o.status, "green")
-        table.add_row(escape(printable(o.source_path or o.file_name)),
-                      f"[{colour}]{o.status}[/{colour}]", escape(o.council or ""),
-                      o.report_year or "", str(o.pages or ""), str(o.records or ""),
-                      str(o.issues or ""), str(o.quarantined or ""))
-    out.print(table)
-    for o in summary.outcomes:
-        if o.note:
-            out.print(f"{o.source_path or o.file_name}: {o.note}", highlight=False,
-                      soft_wrap=True)
-
-
-def _render(columns: list[str], rows: list[tuple[Any, ...]], fmt: OutputFormat) -> None:
-    if fmt == OutputFormat.csv:
-        writer = csv.writer(sys.stdout, lineterminator="\n")
-        writer.writerow(columns)
-        writer.writerows(rows)
-    elif fmt == OutputFormat.json:
-        sys.stdout.write(json.dumps([dict(zip(columns, r, strict=True)) for r in rows],
-                                    default=str, ensure_ascii=False, indent=1) + "\n")
-    else:
-        table = Table()
-        for column in columns:
-            table.add_column(column, overflow="fold")
-        for row in rows:
-            table.add_row(*("" if v is None else escape(printable(str(v))) for v in row))
-        out.print(table)
 
 
 Format = Annotated[OutputFormat, typer.Option("--format", "-f", help="table, csv or json.")]
@@ -324,7 +248,7 @@ def query_command(
 ) -> None:
     """Run SQL against the warehouse, opened read-only."""
     columns, rows = _guarded(debug, lambda: _query(db, sql))
-    _render(columns, rows, fmt)
+    render(columns, rows, fmt)
 
 
 REPORTS_SQL = """
@@ -344,7 +268,7 @@ def reports_command(db: DbOption = DEFAULT_DB, fmt: Format = OutputFormat.table,
                     debug: DebugOption = False) -> None:
     """List ingested reports with their record, issue and quarantine counts."""
     columns, rows = _guarded(debug, lambda: _query(db, REPORTS_SQL))
-    _render(columns, rows, fmt)
+    render(columns, rows, fmt)
 
 
 CHECK_SQL = """
@@ -370,7 +294,7 @@ def check_command(
     """Show data-quality findings (arithmetic slips, mismatches, quarantined values)."""
     level = severity.value if severity else None
     columns, rows = _guarded(debug, lambda: _query(db, CHECK_SQL, [level, level]))
-    _render(columns, rows, fmt)
+    render(columns, rows, fmt)
     errors = _guarded(debug, lambda: _query(
         db, "SELECT count(*) FROM data_quality_issues WHERE severity = 'error'"))[1][0][0]
     if strict and errors:
@@ -407,36 +331,13 @@ def trends_command(
 
     name, columns, rows = _guarded(debug, load)
     if fmt != OutputFormat.table:
-        _render(columns, rows, fmt)
+        render(columns, rows, fmt)
         return
     for each in sorted({r[0] for r in rows}):
-        _print_trend(f"{each} – {name}", [r[1:] for r in rows if r[0] == each])
+        print_trend(f"{each} – {name}", [r[1:] for r in rows if r[0] == each])
     if any(r[5] for r in rows):
         out.print("* restated: another report of the same council printed a different figure "
                   "(`complaints check` lists them)")
-
-
-def _print_trend(title: str, rows: list[tuple]) -> None:
-    """One council's series: a column per period, a row and a sparkline per stage."""
-    periods = sorted({r[0] for r in rows})
-    cells = {(r[0], r[1]): r for r in rows}
-    table = Table(title=f"{title}: complaints received (upheld %) by year")
-    table.add_column("stage")
-    for period in periods:
-        table.add_column(period, justify="right")
-    table.add_column("trend")
-    for stage in (1, 2, 3):
-        values = []
-        row = [f"S{stage}"]
-        for period in periods:
-            cell = cells.get((period, stage))
-            received = cell[2] if cell else None
-            values.append(received)
-            pct = f" ({cell[3]:g}%)" if cell and cell[3] is not None else ""
-            mark = "*" if cell and cell[4] else ""
-            row.append("" if received is None else f"{received}{pct}{mark}")
-        table.add_row(*row, sparkline(values))
-    out.print(table)
 
 
 @app.command("export")
@@ -459,7 +360,7 @@ def export_command(
             return export_warehouse(con, out_dir, fmt.value)  # type: ignore[arg-type]
 
     written = _guarded(debug, export)
-    _render(["table", "rows"], written, OutputFormat.table)
+    render(["table", "rows"], written, OutputFormat.table)
 
 
 @app.command("remove")
@@ -496,29 +397,6 @@ def _file_sha256(path: Path) -> str:
 
 
 
-class _SlowJobProgress:
-    """A progress bar that appears only once a job has run for `after` seconds."""
-
-    def __init__(self, after: float = 2.0) -> None:
-        self.bar = Progress(TextColumn("{task.description}"), BarColumn(), MofNCompleteColumn(),
-                            TimeElapsedColumn(), console=err, transient=True,
-                            disable=not err.is_terminal)
-        self.task = self.bar.add_task("Starting", total=None)
-        self.timer = threading.Timer(after, self.bar.start)
-
-    def step(self, label: str, done: int, total: int) -> None:
-        self.bar.update(self.task, description=label, completed=done, total=total)
-
-    def __enter__(self) -> _SlowJobProgress:
-        self.timer.start()
-        return self
-
-    def __exit__(self, *exc: object) -> None:
-        self.timer.cancel()
-        self.timer.join()
-        self.bar.stop()
-
-
 @app.command("report")
 def report_command(
     out_file: Annotated[Path, typer.Option("--out", help="HTML file to write.")],
@@ -533,7 +411,7 @@ def report_command(
     """Write one self-contained, offline HTML report: trends, findings, commentary."""
     from pipeline.html_report import build_report
 
-    with _SlowJobProgress() as progress:
+    with SlowJobProgress() as progress:
         summary = _guarded(debug, lambda: build_report(
             db, out_file, council=council, areas=area or [], on_step=progress.step))
     out.print(f"Wrote {summary.out} ({summary.size_bytes / 1e6:.1f} MB): {summary.areas} "

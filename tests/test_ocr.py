@@ -12,7 +12,7 @@ import pytest
 from rich.console import Console
 from typer.testing import CliRunner
 
-from pipeline import cli
+from pipeline import cli, cli_display
 from pipeline.cli import app
 from pipeline.extract import ocr, ocr_pages
 from pipeline.extract.document import Limits, read_blocks
@@ -33,7 +33,7 @@ def scanned(tmp_path_factory):
     if ocr.ocr_unavailable():  # .ci/run installs the extra and tesseract-ocr
         pytest.fail(f"OCR is not installed here: {ocr.ocr_unavailable()}")
     db = tmp_path_factory.mktemp("scan") / "w.duckdb"
-    show = cli._OcrPageBars.page_read
+    show = cli_display.OcrPageBars.page_read
 
     def shown(bars, page):
         PAGES_SHOWN.append(page)
@@ -41,7 +41,7 @@ def scanned(tmp_path_factory):
 
     with pytest.MonkeyPatch.context() as patch:
         patch.setattr(cli, "err", Console(file=io.StringIO(), force_terminal=True))
-        patch.setattr(cli._OcrPageBars, "page_read", shown)
+        patch.setattr(cli_display.OcrPageBars, "page_read", shown)
         result = CliRunner().invoke(app, ["ingest", str(SCAN), "--db", str(db), "--workers",
                                           "1", "--timeout", "900", "--council",
                                           "Thurrock Council"])
