@@ -41,7 +41,8 @@ from pipeline.export import export_warehouse
 from pipeline.extract.limits import MB, Limits
 from pipeline.load import remove_reports
 from pipeline.names import printable
-from pipeline.run import FileOutcome, RunInfo, discover, ingest
+from pipeline.run import FileOutcome, RunInfo, ingest
+from pipeline.sources import discover
 from pipeline.warehouse import SCHEMA_VERSION, warehouse
 
 if TYPE_CHECKING:  # a command imports what only it needs (pipeline.run: why)

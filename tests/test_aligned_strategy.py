@@ -176,7 +176,8 @@ def test_an_item_number_equal_to_the_page_number_at_the_top_is_the_rows_number()
     boxes += words(13.0 + 3 * ROW, (55.0, "6"), (76.0, "Publish the results"))
     [grid] = find_grids(boxes, page_height=PAGE_HEIGHT, page_number=4)
     assert len(grid.rows) - 1 == 4  # header and three rows: '4' is not dropped as furniture
-    footer_only = words(13.0 + 2 * ROW, (55.0, "4")) + words(120.0, (76.0, "Complaints fell this year"))
+    footer_only = words(13.0 + 2 * ROW, (55.0, "4"))
+    footer_only += words(120.0, (76.0, "Complaints fell this year"))
     assert find_grids(footer_only, page_height=PAGE_HEIGHT, page_number=4) == []
 
 

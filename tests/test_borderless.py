@@ -28,8 +28,8 @@ RULED = "word"
 # - page and page_count: where each producer's flow put a row (the Word and reportlab
 #   renderings of one year differ in them too: portrait A4 HTML has more pages);
 # - the strategy columns: they say how the tables were read, which is the difference here.
-NOT_CONTENT = {"report_id", "file_name", "source_path", "sha256", "ingested_at", "page", "page_count",
-               "strategy", "table_strategies"}
+NOT_CONTENT = {"report_id", "file_name", "source_path", "sha256", "ingested_at", "page",
+               "page_count", "strategy", "table_strategies"}
 
 
 @pytest.fixture(scope="module")
