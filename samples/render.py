@@ -3,10 +3,11 @@
     python samples/render.py [GOLDEN.json ...]     (default: tests/fixtures/golden/*.json)
     python samples/render.py --producers html word-borderless GOLDEN.json ...
 
-For each golden file <stem> this writes tests/fixtures/pdfs/<stem>-word.pdf (python-docx, then
-LibreOffice) and <stem>-reportlab.pdf (reportlab platypus), copies the first (word) into raw_reports/, then
-runs samples/check.py on them. Everything printed comes from the golden file; its optional
-"layout" object (report_model.DEFAULT_LAYOUT) can limit the producers and skip raw_reports/.
+For each golden file <stem> this writes tests/fixtures/pdfs/<stem>-word.pdf (python-docx,
+then LibreOffice) and <stem>-reportlab.pdf (reportlab platypus), copies the first (word) into
+raw_reports/, then runs samples/check.py on them. Everything printed comes from the golden
+file; its optional "layout" object (report_model.DEFAULT_LAYOUT) can limit the producers and
+skip raw_reports/.
 """
 
 from __future__ import annotations
