@@ -544,3 +544,21 @@ def test_a_row_opening_a_page_is_a_new_item_where_every_paragraph_above_ended():
     open_above = {"commitment": "Train staff and", "progress": "Done."}
     assert continues_item_above(open_above, "review the website.", "Under way.", 0.0,
                                 paragraphs_ended=True) is None
+
+
+def test_a_commitment_continued_on_the_next_page_that_mentions_analysis_is_no_analysis_header():
+    """Fuzz 1153 (Word, blank number column): next year's commitments continued on page 8 with
+    one row, 'Lead on customer information and analysis ...' beside an empty number cell. Its
+    first printed cell names the Analysis family's phrase, but a long sentence is body text:
+    the row continues the commitments table, and the dashboard's Analysis table that follows
+    is its first, not a second one opening the next dashboard."""
+    row = ("", "Lead on customer information and analysis from the customer feedback "
+               "transforming homes programme. To provide quarterly review of trends with "
+               "suggested improvements.")
+    assert detect_family([row]) == (None, 1)
+    assert detect_family([("", "Analysis – key themes / concerns")])[0] == "analysis"
+    first = _table(7, 700, [("", "Service commitments for 2019/20"), ("", "Provide QA.")],
+                   (36.0, 67.0))
+    rest = _table(8, 60, [row], (36.0, 67.0))
+    [table] = _stitch([first, rest])
+    assert (table.family, len(table.rows), table.row_pages) == ("commitments", 3, [7, 7, 8])

@@ -30,8 +30,9 @@ def family_tables() -> tuple[WarehouseTable, ...]:
     return tuple(t for family in FAMILIES.values() for t in family.tables)
 
 
-# A header cell names its column; a long sentence ending in a full stop is body text, even
-# when it quotes a header's words ('Service Commitments from last year have helped...').
+# A header cell names its column; a long sentence or one ending in a full stop is body text,
+# even when it quotes a header's words ('Service Commitments from last year have helped...',
+# a commitment continued on the next page: 'Lead on customer information and analysis ...').
 HEADER_CELL_MAX = 120
 
 
@@ -46,7 +47,7 @@ def _matches(family: TableFamily, headers: Sequence[str]) -> bool:
         return any(has_phrase(h, family.phrases) and looks_like_header_cell(h)
                    for h in headers)
     first = next((h for h in headers if h), "")
-    return has_phrase(first, family.phrases)
+    return has_phrase(first, family.phrases) and looks_like_header_cell(first)
 
 
 def detect_family(rows: Sequence[Sequence[Cell]],
