@@ -501,11 +501,13 @@ def test_a_cells_first_word_is_measured_with_the_space_after_it():
 
 
 def test_a_paragraph_ended_above_the_break_where_the_next_word_would_have_fit():
-    from pipeline.extract.stitch import paragraph_ends
+    from pipeline.extract.stitch import PARAGRAPH_ROOM_SLACK, paragraph_ends
 
     # 40 pt left beside the last line: a 35 pt word would have been set there, so that
-    # paragraph ended; 20 pt left: a cut paragraph may fill its line that far
+    # paragraph ended; 20 pt left: a cut paragraph may fill its line that far; 36 pt left is
+    # within the slack the two page sources' line ends differ by: no verdict on a hair
     assert paragraph_ends((40.0, 20.0), (35.0, 35.0)) == (True, False)
+    assert paragraph_ends((35.0 + PARAGRAPH_ROOM_SLACK, 36.0), (35.0, 35.0)) == (True, False)
     assert paragraph_ends((40.0, None), (None, 35.0)) == (None, None)  # an empty cell
     assert paragraph_ends((40.0,), (35.0, 35.0)) == ()  # other columns: no evidence
 

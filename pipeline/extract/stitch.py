@@ -32,6 +32,10 @@ ALIGNED_COLUMN_SHARE = 0.4
 # that did not fit (after a paragraph's spacing), and up to two lines that widow and orphan
 # control moved on to the next page.
 FOOT_CUT_LINES = 4.0
+# A word fits beside a line's end only with this much to spare (points): the two page
+# sources place a line's end up to 0.7 pt apart (pdfium truncates glyph widths), and the
+# verdict must not depend on which one read the page.
+PARAGRAPH_ROOM_SLACK = 1.5
 _CONTINUED_LABEL = re.compile(r"\bcont(?:inued|inues|'d|d|\.)", re.IGNORECASE)
 
 Rows = Sequence[Sequence[Cell]]
@@ -130,7 +134,7 @@ def paragraph_ends(room: Sequence[float | None],
     cell is empty or the columns differ."""
     if len(room) != len(first_words):
         return ()
-    return tuple(None if free is None or need is None else need <= free
+    return tuple(None if free is None or need is None else need + PARAGRAPH_ROOM_SLACK <= free
                  for free, need in zip(room, first_words, strict=True))
 
 
