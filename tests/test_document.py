@@ -11,7 +11,7 @@ import pytest
 from pdfminer.pdfpage import PDFPage
 from pdfplumber import utils
 
-from pipeline.extract.cells import cell_text, orderable, text_lines
+from pipeline.extract.cells import LazyTextLines, cell_text, orderable, text_lines
 from pipeline.extract.document import TABLE_SETTINGS, _LeanPage, _table_rows
 from tests.conftest import BORDERLESS_PRODUCERS, PDFS, SHARED
 
@@ -75,6 +75,7 @@ def test_page_text_lines_and_cell_text_equal_pdfplumbers(path):
             chars = page.chars
             assert orderable(chars)
             assert text_lines(chars) == page.extract_text_lines(return_chars=False)
+            assert list(LazyTextLines(chars)) == page.extract_text_lines(return_chars=False)
             groups = [chars[i:i + rng.randint(1, 60)] for i in range(0, len(chars), 23)]
             groups += [rng.sample(chars, min(len(chars), rng.randint(1, 40))) for _ in range(5)]
             for table in page.find_tables(TABLE_SETTINGS):
@@ -83,7 +84,7 @@ def test_page_text_lines_and_cell_text_equal_pdfplumbers(path):
                            for cell in table.cells]
             for group in groups:
                 assert cell_text(group) == utils.extract_text(group)
-                assert text_lines(group) == \
+                assert text_lines(group) == list(LazyTextLines(group)) == \
                     (utils.chars_to_textmap(group).extract_text_lines(return_chars=False)
                      if group else [])
                 compared += 1
@@ -123,6 +124,20 @@ ODD_CHARACTERS = {
 
 @pytest.mark.parametrize("chars", ODD_CHARACTERS.values(), ids=ODD_CHARACTERS)
 def test_text_lines_and_cell_text_of_odd_characters_equal_pdfplumbers(chars):
-    assert text_lines(chars) == \
+    assert text_lines(chars) == list(LazyTextLines(chars)) == \
         utils.chars_to_textmap(chars).extract_text_lines(return_chars=False)
     assert cell_text(chars) == utils.extract_text(chars)
+
+
+def test_lazy_text_lines_work_out_only_the_bands_read():
+    """The first page of the 2018-19 HTML rendering: reading its first line works out only the
+    first band of lines; read to the end, the lines are pdfplumber's."""
+    with pdfplumber.open(PDFS / "complaints-2018-19-html.pdf") as pdf:
+        page = pdf.pages[0]
+        lines = LazyTextLines(page.chars)
+        assert len(lines.bands) >= 3  # the page is cut (4, then 8, then 16 lines a band)
+        first = next(iter(lines))
+        assert first == page.extract_text_lines(return_chars=False)[0]
+        assert lines.read == 1
+        assert list(lines) == page.extract_text_lines(return_chars=False)
+        assert lines.read == len(lines.bands)

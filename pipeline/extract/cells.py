@@ -19,7 +19,7 @@ from __future__ import annotations
 import math
 import re
 from bisect import bisect_left, bisect_right
-from collections.abc import Callable
+from collections.abc import Callable, Iterator
 from dataclasses import dataclass, field
 from itertools import groupby
 from operator import itemgetter
@@ -338,6 +338,56 @@ def text_lines(chars: list[Char]) -> list[dict[str, Any]]:
         found.append({"text": text, "x0": min(map(_X0, own)), "top": min(map(_TOP, own)),
                       "x1": max(map(_X1, own)), "bottom": max(map(_BOTTOM, own))})
     return found
+
+
+class LazyTextLines:
+    """`text_lines(chars)`, worked out a band of lines at a time, top to bottom, as far as it
+    is read: the aligned strategy's evidence is most often in a page's first lines, and a
+    page it reads tables from has its lines read again without them anyway."""
+
+    def __init__(self, chars: list[Char]) -> None:
+        self.bands = _line_bands(chars)
+        self.found: list[dict[str, Any]] = []
+        self.read = 0  # bands worked out
+
+    def __iter__(self) -> Iterator[dict[str, Any]]:
+        index = 0
+        while True:
+            if index < len(self.found):
+                yield self.found[index]
+                index += 1
+            elif self.read < len(self.bands):
+                self.found += text_lines(self.bands[self.read])
+                self.read += 1
+            else:
+                return
+
+
+# The first band holds this many lines (clusters of tops), each next one twice as many.
+_FIRST_BAND = 4
+
+
+def _line_bands(chars: list[Char]) -> list[list[Char]]:
+    """The characters cut into bands, top to bottom, whose `text_lines` put together are the
+    page's: each cut where the distinct tops leave a gap over the line tolerance (a line
+    cluster ends there, of characters and so of words), each band in page order. Only
+    upright text, without a line break in any character's text (both change how the whole
+    page is read), is cut."""
+    if not chars or not all(map(_UPRIGHT, chars)) or "\n" in "".join(map(_TEXT, chars)):
+        return [chars]
+    tops = sorted(set(map(_TOP, chars)))
+    starts = [b for a, b in zip(tops, tops[1:], strict=False) if b > a + DEFAULT_Y_TOLERANCE]
+    cuts: list[float] = []
+    size = _FIRST_BAND
+    while size <= len(starts):
+        cuts.append(starts[size - 1])
+        size = 2 * size + _FIRST_BAND
+    if not cuts:
+        return [chars]
+    bands: list[list[Char]] = [[] for _ in range(len(cuts) + 1)]
+    for char in chars:
+        bands[bisect_right(cuts, char["top"])].append(char)
+    return bands
 
 
 def _text_lines_by_letter(lines: list[list[Word]]) -> list[dict[str, Any]]:

@@ -4,7 +4,7 @@ from __future__ import annotations
 
 import re
 import time
-from collections.abc import Iterator
+from collections.abc import Iterable, Iterator
 from dataclasses import dataclass, field, replace
 from pathlib import Path
 from typing import Any
@@ -29,13 +29,13 @@ from pipeline.errors import (
 )
 from pipeline.extract.cells import (
     CharIndex,
+    LazyTextLines,
     first_word_widths,
     last_line_room,
     orderable,
     outside,
     table_rows,
     text_bottoms,
-    text_lines,
 )
 from pipeline.extract.layout import names_known_table
 from pipeline.extract.limits import MB, Limits
@@ -198,12 +198,13 @@ def _page_blocks(page: Page, page_no: int) -> tuple[list[Block], int]:
     in_order = orderable(page_chars)  # and so is every subset of them
     if isinstance(page, LeanPage):
         page.chars_in_order = in_order  # the strategies ask too (cells.chars_in_order)
-    lines: list[dict[str, Any]] | None = None
+    lines: Iterable[dict[str, Any]] | None = None
     tables: list[tuple[int, Table]] = []  # (position in blocks, the table found)
     for strategy in STRATEGIES.values():
         if strategy.needs_text:
             lines = _text_lines(rest, in_order) if lines is None else lines
-            if not strategy.wanted([line["text"] for line in lines], page):
+            # the lines are worked out only as far as the strategy reads them
+            if not strategy.wanted((line["text"] for line in lines), page):
                 continue
         found = 0
         for table in strategy.find(rest, page):
@@ -252,10 +253,12 @@ def _measure_page_break(blocks: list[Block], tables: list[tuple[int, Table]],
         first_word_widths(row, index) for row in highest.rows[:FIRST_ROWS_MEASURED]))
 
 
-def _text_lines(page: Page, in_order: bool) -> list[dict[str, Any]]:
+def _text_lines(page: Page, in_order: bool) -> Iterable[dict[str, Any]]:
     """`page.extract_text_lines(return_chars=False)`, the same lines, in one pass over the
-    page's characters (pipeline/extract/cells.py) where they are `orderable`."""
-    return text_lines(page.chars) if in_order else page.extract_text_lines(return_chars=False)
+    page's characters (pipeline/extract/cells.py) where they are `orderable`, worked out as
+    far as they are read (cells.LazyTextLines)."""
+    return LazyTextLines(page.chars) if in_order else \
+        page.extract_text_lines(return_chars=False)
 
 
 def read_blocks(path: Path, limits: Limits = DEFAULT_LIMITS,

@@ -13,7 +13,7 @@ Adding a strategy (OCR, say) is one module and one entry here.
 
 from __future__ import annotations
 
-from collections.abc import Callable, Sequence
+from collections.abc import Callable, Iterable, Sequence
 from dataclasses import dataclass
 
 from pdfplumber.page import Page
@@ -23,7 +23,7 @@ from pipeline.extract.strategies.aligned_page import aligned_tables, shows_align
 from pipeline.extract.strategies.ruled import ruled_tables
 
 
-def _always(texts: Sequence[str], page: Page) -> bool:
+def _always(texts: Iterable[str], page: Page) -> bool:
     return True
 
 
@@ -34,7 +34,7 @@ class TableStrategy:
     find: Callable[[Page, Page], list[Table]]
     # Cheap evidence from the text lines left outside earlier strategies' tables (and the
     # page): is this strategy worth running on it? (Ruled pages never pay for `aligned`.)
-    wanted: Callable[[Sequence[str], Page], bool] = _always
+    wanted: Callable[[Iterable[str], Page], bool] = _always
     needs_text: bool = False
 
 

@@ -8,7 +8,7 @@ explicit lines, so cell text is extracted exactly as for a ruled table.
 from __future__ import annotations
 
 import re
-from collections.abc import Sequence
+from collections.abc import Iterable
 from itertools import groupby
 from operator import itemgetter
 from typing import Any
@@ -33,7 +33,7 @@ _WORD = re.compile(r"\S+")
 _X0, _X1, _BOTTOM = itemgetter("x0"), itemgetter("x1"), itemgetter("bottom")
 
 
-def shows_aligned_table(texts: Sequence[str], page: Page) -> bool:
+def shows_aligned_table(texts: Iterable[str], page: Page) -> bool:
     """A line of text outside any ruled table that is a data row (a label followed by
     figures) or opens with a table family's phrase, or a text table without rules ending
     the previous page: evidence of a table without rules. Run on every page of a ruled
