@@ -169,9 +169,9 @@ def test_a_report_whose_text_holds_lone_surrogates_still_loads(tmp_path, monkeyp
     """Before the fix, pyarrow's UnicodeEncodeError while loading ended the whole run."""
     from pipeline.extract import document
 
-    real = document.text_lines  # the page's text lines outside tables (cells.text_lines)
-    monkeypatch.setattr(document, "text_lines", lambda chars: [
-        dict(line, text=line["text"] + " \udc00") for line in real(chars)])
+    real = document._text_lines  # the page's text lines outside tables
+    monkeypatch.setattr(document, "_text_lines", lambda page, in_order: [
+        dict(line, text=line["text"] + " \udc00") for line in real(page, in_order)])
     db = tmp_path / "w.duckdb"
     result = CliRunner().invoke(app, ["ingest", str(SAMPLES[0]), "--db", str(db),
                                       "--workers", "1"])
