@@ -79,21 +79,31 @@ def table_rows(table: Table, index: CharIndex) -> list[list[str | None]]:
     return rows
 
 
+def cell_chars(row: Any, index: CharIndex) -> list[list[Char] | None]:
+    """Each cell's characters in one table row, spaces included (None for a merged
+    position), as `table_rows` assigns them: the half-open midpoint test."""
+    chars, in_row = index.chars, index.within(row.bbox)
+    return [None if cell is None else
+            [chars[i] for i, h, v in in_row
+             if cell[0] <= h < cell[2] and cell[1] <= v < cell[3]]
+            for cell in row.cells]
+
+
+def _printed(own: list[Char]) -> list[Char]:
+    return [c for c in own if not c["text"].isspace()]
+
+
 def text_bottoms(row: Any, index: CharIndex) -> tuple[tuple[float | None, ...], float | None]:
     """Where each cell's text ends in one table row (its lowest character's bottom; None for a
     merged position or an empty cell), and the row's line pitch (None if no cell holds two
     lines). Where a page break cut a row, every cell it cut ends near the page's foot."""
-    chars = index.chars
-    in_row = index.within(row.bbox)
     bottoms: list[float | None] = []
     pitches: list[float] = []
-    for cell in row.cells:
+    for cell in cell_chars(row, index):
         if cell is None:
             bottoms.append(None)
             continue
-        x0, top, x1, bottom = cell
-        own = [chars[i] for i, h, v in in_row
-               if x0 <= h < x1 and top <= v < bottom and not chars[i]["text"].isspace()]
+        own = _printed(cell)
         bottoms.append(max(c["bottom"] for c in own) if own else None)
         tops = sorted({round(c["top"]) for c in own})
         lines = [t for k, t in enumerate(tops) if k == 0 or t - tops[k - 1] > 2]
@@ -109,18 +119,16 @@ def last_line_room(table: Table, index: CharIndex) -> tuple[float | None, ...]:
     at or beyond its furthest line, so the room is never overstated: a following word narrower
     than it would have been set on that line, had the paragraph gone on."""
     rows = table.rows  # a property that builds its rows anew on each call
-    chars, last = index.chars, rows[-1]
+    last = rows[-1]
     reach: list[float | None] = [None] * len(last.cells)
     ends: list[float | None] = [None] * len(last.cells)
     for row in rows:
-        in_row = index.within(row.bbox)
-        for k, (cell, edges) in enumerate(zip(row.cells, last.cells, strict=False)):
-            if cell is None or edges is None or abs(cell[0] - edges[0]) > 0.5 or \
-                    abs(cell[2] - edges[2]) > 0.5:
+        for k, (cell, edges, each) in enumerate(zip(row.cells, last.cells,
+                                                   cell_chars(row, index), strict=False)):
+            if cell is None or edges is None or each is None or \
+                    abs(cell[0] - edges[0]) > 0.5 or abs(cell[2] - edges[2]) > 0.5:
                 continue
-            x0, top, x1, bottom = cell
-            own = [chars[i] for i, h, v in in_row
-                   if x0 <= h < x1 and top <= v < bottom and not chars[i]["text"].isspace()]
+            own = _printed(each)
             if not own:
                 continue
             furthest = max(c["x1"] for c in own)
@@ -135,16 +143,10 @@ def last_line_room(table: Table, index: CharIndex) -> tuple[float | None, ...]:
 def first_word_widths(row: Any, index: CharIndex) -> tuple[float | None, ...]:
     """For each cell of a table row, the width its first word and a space take (None: empty
     or merged): what the line above would need to have room for, had the text run on."""
-    chars = index.chars
     widths: list[float | None] = []
-    in_row = index.within(row.bbox)
-    for cell in row.cells:
-        if cell is None:
-            widths.append(None)
-            continue
-        x0, top, x1, bottom = cell
-        own = [chars[i] for i, h, v in in_row if x0 <= h < x1 and top <= v < bottom]
-        printed = [c for c in own if not c["text"].isspace()]
+    for cell in cell_chars(row, index):
+        own = cell or []
+        printed = _printed(own)
         if not printed:
             widths.append(None)
             continue
