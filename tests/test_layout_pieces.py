@@ -443,7 +443,8 @@ def test_a_row_printing_text_where_the_row_above_ended_early_is_a_new_item():
 
 
 def test_each_cells_text_ends_at_its_lowest_character_and_the_row_gives_its_line_pitch():
-    from pipeline.extract.cells import CharIndex, text_bottoms
+    from pipeline.extract.cells import CharIndex
+    from pipeline.extract.page_break import text_bottoms
 
     def line(x0: float, top: float, text: str) -> list[dict]:
         return [{"text": ch, "x0": x0 + 5 * k, "x1": x0 + 5 * k + 5, "top": top,
@@ -468,7 +469,8 @@ def test_a_last_lines_room_is_measured_against_the_furthest_line_of_its_column()
     """Two rows of a commitments table (cells 40-300 and 300-500, 5 pt characters): how far
     each column's lines reach in any row is the least its right margin can be, and the room
     beside the last row's last line is measured against it."""
-    from pipeline.extract.cells import CharIndex, last_line_room
+    from pipeline.extract.cells import CharIndex
+    from pipeline.extract.page_break import last_line_room
 
     chars = (_chars(42, 602, "Improve the handling of complaints ab")  # to 227
              + _chars(302, 602, "Started and going well this year")  # to 462
@@ -487,7 +489,8 @@ def test_a_last_lines_room_is_measured_against_the_furthest_line_of_its_column()
 
 
 def test_a_cells_first_word_is_measured_with_the_space_after_it():
-    from pipeline.extract.cells import CharIndex, first_word_widths
+    from pipeline.extract.cells import CharIndex
+    from pipeline.extract.page_break import first_word_widths
 
     chars = _chars(42, 602, "Review the website") + _chars(42, 614, "and the forms")
     row = SimpleNamespace(bbox=(40, 600, 500, 640),

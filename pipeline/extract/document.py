@@ -5,7 +5,7 @@ from __future__ import annotations
 import re
 import time
 from collections.abc import Iterable, Iterator
-from dataclasses import dataclass, field, replace
+from dataclasses import dataclass, field
 from pathlib import Path
 from typing import Any
 
@@ -30,16 +30,14 @@ from pipeline.errors import (
 from pipeline.extract.cells import (
     CharIndex,
     LazyTextLines,
-    first_word_widths,
-    last_line_room,
     orderable,
     outside,
     table_rows,
-    text_bottoms,
 )
 from pipeline.extract.layout import names_known_table
 from pipeline.extract.limits import MB, Limits
 from pipeline.extract.ocr_pages import no_text_hint, ocr_scanned_page
+from pipeline.extract.page_break import measure_page_break
 from pipeline.extract.page_source import DEFAULT_PARSER, PARSERS, LeanPage, iter_pages
 from pipeline.extract.strategies import STRATEGIES
 from pipeline.extract.strategies.ruled import TABLE_SETTINGS as TABLE_SETTINGS
@@ -48,8 +46,6 @@ from pipeline.normalise import plain_name, squash
 
 _LeanPage = LeanPage  # the pdfminer page source's page (tests compare its chars)
 DEFAULT_LIMITS = Limits()
-# A continuation part's first body row is among its first rows (below a repeated header).
-FIRST_ROWS_MEASURED = 3
 
 Cell = str | None
 
@@ -224,7 +220,7 @@ def _page_blocks(page: Page, page_no: int) -> tuple[list[Block], int]:
             rest = _OutsideTables(page, boxes, index)
             lines = None
     if tables and index is not None:
-        _measure_page_break(blocks, tables, index)
+        measure_page_break(blocks, tables, index)
     for line in _text_lines(rest, in_order) if lines is None else lines:
         text = squash(_storable(line["text"]))
         if text:
@@ -232,25 +228,6 @@ def _page_blocks(page: Page, page_no: int) -> tuple[list[Block], int]:
                                    line["x1"]))
     blocks.sort(key=lambda b: b.top)
     return blocks, chars
-
-
-def _measure_page_break(blocks: list[Block], tables: list[tuple[int, Table]],
-                        index: CharIndex) -> None:
-    """Give the page's lowest table how its last row's cells end (a part the page foot may
-    have cut) and its highest how its first rows' cells begin (a part that may continue one
-    from the page before): stitching weighs a page break with them. Only those two can lie
-    at a break, and measuring every table's cells again costs about 7% of the parse."""
-    position, lowest = max(tables, key=lambda found: found[1].bbox[3])
-    block = blocks[position]
-    assert isinstance(block, TableBlock)
-    bottoms, pitch = text_bottoms(lowest.rows[-1], index)
-    blocks[position] = replace(block, last_row_bottoms=bottoms, last_row_pitch=pitch,
-                               last_line_room=last_line_room(lowest, index))
-    position, highest = min(tables, key=lambda found: found[1].bbox[1])
-    block = blocks[position]
-    assert isinstance(block, TableBlock)
-    blocks[position] = replace(block, first_word_widths=tuple(
-        first_word_widths(row, index) for row in highest.rows[:FIRST_ROWS_MEASURED]))
 
 
 def _text_lines(page: Page, in_order: bool) -> Iterable[dict[str, Any]]:
