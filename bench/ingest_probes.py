@@ -149,7 +149,9 @@ PIPELINE_PHASES = {
     "attribution (attribute_sections)": ("pipeline.report", "attribute_sections"),
     "checks (run_checks)": ("pipeline.report", "run_checks"),
     "rest of read_report (family readers, validation)": ("pipeline.run", "read_report"),
-    "DuckDB load (replace_report)": ("pipeline.run", "load_report"),
+    # attaching the warehouse, each report's transaction, and detaching it
+    "DuckDB load (ReportLoader)": ("pipeline.load", "ReportLoader.load"),
+    "DuckDB load, letting go (ReportLoader)": ("pipeline.load", "ReportLoader.let_go"),
 }
 
 
@@ -174,12 +176,17 @@ def _wrap_pipeline_phases(phases: Phases) -> list[str]:
     those whose name has moved (reported, rather than failing the run)."""
     missing = []
     for label, (module_name, attr) in {**PIPELINE_PHASES, **PAGE_SOURCE_PHASES}.items():
+        owner_name, _, method = attr.rpartition(".")
         try:
-            function = getattr(importlib.import_module(module_name), attr)
+            module = importlib.import_module(module_name)
+            owner = getattr(module, owner_name) if owner_name else None
+            function = getattr(owner or module, method)
         except (ImportError, AttributeError):
             missing.append(label)
             continue
-        if not phases.wrap_everywhere(function, label):
+        if owner is not None:  # a method ("Class.method"): the class holds it
+            phases.wrap(owner, method, label)
+        elif not phases.wrap_everywhere(function, label):
             missing.append(label)
     return missing
 

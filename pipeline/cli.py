@@ -180,6 +180,9 @@ def ingest_command(
     quiet: Annotated[bool, typer.Option(
         "--quiet", "-q", help="Print only errors (and the JSON lines, with --format json).")
     ] = False,
+    verbose: Annotated[bool, typer.Option(
+        "--verbose", "-v", help="List unchanged files in the summary too (by default they "
+                                "are counted in one line).")] = False,
     debug: DebugOption = False,
 ) -> None:
     """Extract, validate and load reports; unchanged files are skipped.
@@ -222,7 +225,7 @@ def ingest_command(
         for outcome in summary.outcomes:
             sys.stdout.write(json.dumps(dataclasses.asdict(outcome), ensure_ascii=False) + "\n")
     elif not quiet:
-        print_summary(summary)
+        print_summary(summary, every_file=verbose)
     raise typer.Exit(1 if summary.failed else 0)
 
 

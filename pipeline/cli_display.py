@@ -27,7 +27,7 @@ from pipeline.trends import sparkline
 
 if TYPE_CHECKING:
     from pipeline.extract.ocr_pages import OcrPageRead
-    from pipeline.run import IngestSummary
+    from pipeline.run import FileOutcome, IngestSummary
 
 out = Console()
 err = Console(stderr=True)
@@ -62,25 +62,40 @@ def render(columns: list[str], rows: list[tuple[Any, ...]], fmt: OutputFormat) -
         out.print(table)
 
 
-def print_summary(summary: IngestSummary) -> None:
-    table = Table(title=f"Ingest: {len(summary.outcomes)} file(s), {summary.pages} page(s), "
-                        f"{summary.seconds:.1f}s")
+def print_summary(summary: IngestSummary, *, every_file: bool = False) -> None:
+    """A row per file loaded, replaced or failed; files found unchanged are counted in one
+    line (a nightly run over a folder of hundreds of reports lists what changed), or listed
+    too with `every_file`. Notes (a reader changed since a file was loaded) always show."""
+    title = (f"Ingest: {len(summary.outcomes)} file(s), {summary.pages} page(s), "
+             f"{summary.seconds:.1f}s")
+    shown = [o for o in summary.outcomes if every_file or o.status != "unchanged"]
+    if shown:
+        out.print(_summary_table(title, shown))
+    else:
+        out.print(title, highlight=False)
+    if unchanged := len(summary.outcomes) - len(shown):
+        out.print(f"{unchanged} file(s) unchanged since they were loaded, not listed "
+                  "(--verbose lists them)", style="dim", highlight=False)
+    for o in summary.outcomes:
+        if o.note:
+            out.print(f"{o.source_path or o.file_name}: {o.note}", highlight=False,
+                      soft_wrap=True)
+
+
+def _summary_table(title: str, outcomes: list[FileOutcome]) -> Table:
+    table = Table(title=title)
     for name in ("file", "status", "council", "year", "pages", "records", "issues",
                  "quarantined"):
         table.add_column(name, overflow="fold", no_wrap=name in {"status", "year"},
                          justify="right" if name in {
                              "pages", "records", "issues", "quarantined"} else "left")
-    for o in summary.outcomes:
+    for o in outcomes:
         colour = {"failed": "red", "unchanged": "dim"}.get(o.status, "green")
         table.add_row(escape(printable(o.source_path or o.file_name)),
                       f"[{colour}]{o.status}[/{colour}]", escape(o.council or ""),
                       o.report_year or "", str(o.pages or ""), str(o.records or ""),
                       str(o.issues or ""), str(o.quarantined or ""))
-    out.print(table)
-    for o in summary.outcomes:
-        if o.note:
-            out.print(f"{o.source_path or o.file_name}: {o.note}", highlight=False,
-                      soft_wrap=True)
+    return table
 
 
 def print_trend(title: str, rows: list[tuple]) -> None:

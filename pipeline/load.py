@@ -5,7 +5,7 @@ that transaction, so readers are blocked for a moment, not for a whole run."""
 from __future__ import annotations
 
 from collections.abc import Iterable, Sequence
-from contextlib import suppress
+from contextlib import ExitStack, suppress
 from pathlib import Path
 from typing import TYPE_CHECKING, Any
 
@@ -154,6 +154,38 @@ def load_report(path: Path, records: ReportRecords, *, replace: bool = False,
     """Take the write lock for this one report's transaction only, then let go."""
     with attached_warehouse(path, wait=wait, on_wait=on_wait) as con:
         return replace_report(con, records, replace=replace, force=force, run_row=run_row)
+
+
+class ReportLoader:
+    """Loads an ingest's reports, each in its own transaction, through one attachment of the
+    warehouse for as long as reports keep arriving: the ingest lets go (`let_go`) before it
+    waits for an extraction, so reports that are ready together share one ATTACH and one
+    DETACH (DETACH's checkpoint and the file checks cost about 25 ms of CPU a report on the
+    samples), while readers still get the file whenever the ingest waits. Any failure lets go
+    at once, as `load_report` does."""
+
+    def __init__(self, path: Path, *, wait: float = LOCK_WAIT_SECONDS,
+                 on_wait: WaitCallback | None = None) -> None:
+        self.path, self.wait, self.on_wait = path, wait, on_wait
+        self._attached = ExitStack()
+        self._con: duckdb.DuckDBPyConnection | None = None
+
+    def load(self, records: ReportRecords, *, replace: bool = False, force: bool = False,
+             run_row: dict[str, Any] | None = None) -> IngestStatus:
+        try:
+            if self._con is None:
+                self._con = self._attached.enter_context(attached_warehouse(
+                    self.path, wait=self.wait, on_wait=self.on_wait))
+            return replace_report(self._con, records, replace=replace, force=force,
+                                  run_row=run_row)
+        except BaseException:
+            self.let_go()
+            raise
+
+    def let_go(self) -> None:
+        """Detach the warehouse (its lock goes with it), if attached."""
+        self._con = None
+        self._attached.close()
 
 
 def record_runs(path: Path, rows: list[dict[str, Any]], *, wait: float = LOCK_WAIT_SECONDS,

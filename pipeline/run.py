@@ -28,7 +28,7 @@ from pipeline.errors import (
 )
 from pipeline.extract import EXTRACTOR_NAME, EXTRACTOR_VERSION
 from pipeline.extract.limits import Limits
-from pipeline.load import load_report, record_runs
+from pipeline.load import ReportLoader, record_runs
 from pipeline.names import storable_name
 from pipeline.sources import discover_sources, file_sha256, not_a_file
 from pipeline.warehouse import LOCK_WAIT_SECONDS, LoadedReport, WaitCallback, loaded_reports
@@ -365,13 +365,18 @@ def ingest(paths: list[Path], db_path: Path, *, force: bool = False, strict: boo
     busy: str | None = None
     if todo:
         import_extraction()  # before the pool forks: its workers inherit the imports
-        for path, result in relayed(_extract_all(todo, limits, workers, council, parser),
-                                    on_ocr_page):
-            outcome, busy = _load_one(db_path, path, relative[path], result, options, run,
-                                      busy, on_wait)
-            if outcome.status not in ("loaded", "replaced"):  # rows of a load are in it
-                unlogged.append(run.row(outcome, dict(todo)[path]))
-            _report(summary, on_file, outcome)
+        loader = ReportLoader(db_path, wait=lock_wait, on_wait=on_wait)
+        try:
+            for path, result in relayed(_extract_all(todo, limits, workers, council, parser,
+                                                     before_wait=loader.let_go),
+                                        on_ocr_page):
+                outcome, busy = _load_one(loader, path, relative[path], result, options, run,
+                                          busy)
+                if outcome.status not in ("loaded", "replaced"):  # rows of a load are in it
+                    unlogged.append(run.row(outcome, dict(todo)[path]))
+                _report(summary, on_file, outcome)
+        finally:
+            loader.let_go()
     if busy is None:
         record_runs(db_path, unlogged, wait=lock_wait, on_wait=on_wait)
     summary.seconds = time.monotonic() - started
@@ -386,16 +391,20 @@ def _report(summary: IngestSummary, on_file: ProgressCallback | None,
 
 
 def _extract_all(todo: list[tuple[Path, str]], limits: Limits, workers: int,
-                 council: str | None = None,
-                 parser: str | None = None) -> Iterator[tuple[Path, Extracted]]:
+                 council: str | None = None, parser: str | None = None,
+                 before_wait: Callable[[], None] = lambda: None,
+                 ) -> Iterator[tuple[Path, Extracted]]:
     """Extract in worker processes (one even for --workers 1, so the memory bound never
-    applies to the process holding the warehouse); results come back in input order. If a
-    worker dies (killed for memory, a crash in a C library), the files it had not finished
-    are retried one process each, so only the file that kills its process fails."""
+    applies to the process holding the warehouse); results come back in input order, and
+    `before_wait` is called before waiting for one that is not ready (the loader lets go of
+    the warehouse). If a worker dies (killed for memory, a crash in a C library), the files
+    it had not finished are retried one process each, so only the file that kills its
+    process fails."""
     if not todo:
         return
     if workers <= 1 and limits.max_memory <= 0:  # no bound asked for: no process needed
         for path, sha in todo:
+            before_wait()
             yield path, _extract_job(path, sha, limits, council, parser)
         return
     with extraction_pool(min(max(workers, 1), len(todo)), limits.max_memory) as pool:
@@ -405,12 +414,15 @@ def _extract_all(todo: list[tuple[Path, str]], limits: Limits, workers: int,
         done = 0
         try:
             for path, _, future in futures:
+                if not future.done():
+                    before_wait()
                 result = future.result()
                 done += 1
                 yield path, result
         except BrokenProcessPool:
             pass
     for path, sha, _ in futures[done:]:
+        before_wait()
         yield path, _extract_alone(path, sha, limits, council, parser)
 
 
@@ -431,18 +443,17 @@ def _extract_alone(path: Path, sha: str, limits: Limits, council: str | None,
                     "it (out of memory, or a crash in the PDF library)"), ()
 
 
-def _load_one(db_path: Path, path: Path, source_path: str, extracted: Extracted,
-              options: IngestOptions, run: RunInfo, busy: str | None,
-              on_wait: WaitCallback | None) -> tuple[FileOutcome, str | None]:
+def _load_one(loader: ReportLoader, path: Path, source_path: str, extracted: Extracted,
+              options: IngestOptions, run: RunInfo,
+              busy: str | None) -> tuple[FileOutcome, str | None]:
     result, log = extracted
-    outcome, busy = _load_result(db_path, path, source_path, result, options, run, busy,
-                                 on_wait)
+    outcome, busy = _load_result(loader, path, source_path, result, options, run, busy)
     return replace(outcome, library_log=log), busy
 
 
-def _load_result(db_path: Path, path: Path, source_path: str, result: ReportRecords | str,
-                 options: IngestOptions, run: RunInfo, busy: str | None,
-                 on_wait: WaitCallback | None) -> tuple[FileOutcome, str | None]:
+def _load_result(loader: ReportLoader, path: Path, source_path: str,
+                 result: ReportRecords | str, options: IngestOptions, run: RunInfo,
+                 busy: str | None) -> tuple[FileOutcome, str | None]:
     """Load one extracted report; after the warehouse stayed locked past --lock-wait once,
     the remaining files fail at once with the same reason instead of each waiting again."""
     name = storable_name(path.name)
@@ -466,8 +477,8 @@ def _load_result(db_path: Path, path: Path, source_path: str, result: ReportReco
         return replace(failed, error=busy), busy
     row = run.row(replace(failed, status="loaded"), report.sha256, report.report_id)
     try:
-        status = load_report(db_path, records, replace=options.replace, force=options.force,
-                             run_row=row, wait=options.lock_wait, on_wait=on_wait)
+        status = loader.load(records, replace=options.replace, force=options.force,
+                             run_row=row)
     except WarehouseBusyError as error:
         return replace(failed, error=error.one_line()), error.one_line()
     except PipelineError as error:

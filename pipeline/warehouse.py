@@ -104,8 +104,8 @@ def lock_holder(message: str) -> tuple[str, str]:
         kind += f", PID {pid.group(1)}" + (f" `{command}`" if command else "")
     hint = ("A connection left open blocks writers: close it, or connect per query "
             "(README: Sharing the warehouse)." if reader else
-            "Another process is writing; an ingest holds the lock only while it loads one "
-            "report, so retry, or raise --lock-wait.")
+            "Another process is writing; an ingest holds the lock only while it loads "
+            "reports, never while it reads PDFs, so retry, or raise --lock-wait.")
     return kind, hint
 
 

@@ -42,7 +42,14 @@ def test_ingest_loads_the_samples_then_skips_them_unchanged(reports_dir, tmp_pat
     assert counts == [(60 + 18,)]  # Thurrock: 10 areas × 2 years × 3 stages; Eastmoor: 3 areas
     second = run("ingest", str(reports_dir), "--db", str(db), "--workers", "1")
     assert second.exit_code == 0
-    assert second.stdout.count("unchanged") == 2
+    # a run that changed nothing counts the unchanged files in one line instead of a table
+    title, count_line = second.stdout.splitlines()
+    assert title.startswith("Ingest: 2 file(s), 0 page(s), ")
+    assert count_line == ("2 file(s) unchanged since they were loaded, not listed "
+                          "(--verbose lists them)")
+    listed = run("ingest", str(reports_dir), "--db", str(db), "--workers", "1", "--verbose")
+    assert listed.exit_code == 0
+    assert listed.stdout.count("unchanged") == 2  # a row each, no count line
     assert fetch(db, "SELECT count(*) FROM stage_outcomes") == counts
     assert fetch(db, "SELECT count(*) FROM reports") == [(2,)]
 

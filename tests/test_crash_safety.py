@@ -25,8 +25,8 @@ REPO = Path(__file__).parent.parent
 COPIES = ("complaints-2017-18-reportlab.pdf", "complaints-2018-19-word.pdf",
           "eastmoor-2018-19-reportlab.pdf")
 KILLS = 5
-BUSY_HINT = ("Another process is writing; an ingest holds the lock only while it loads one "
-             "report, so retry, or raise --lock-wait.")
+BUSY_HINT = ("Another process is writing; an ingest holds the lock only while it loads "
+             "reports, never while it reads PDFs, so retry, or raise --lock-wait.")
 
 
 def make_copies(folder: Path) -> Path:

@@ -9,7 +9,8 @@ import sys
 
 import duckdb
 
-from pipeline import load
+from pipeline import load, run, warehouse
+from pipeline.extract.limits import Limits
 from pipeline.run import ingest
 from pipeline.warehouse import open_warehouse
 from tests.conftest import EASTMOOR_2018_19, PDFS, THURROCK_2018_19, fetch
@@ -46,6 +47,52 @@ def test_a_failed_load_lets_go_of_the_file_and_the_next_load_works(tmp_path, mon
         assert con.execute("SELECT count(*) FROM reports").fetchall() == [(0,)]
     assert not ingest([PDFS / THURROCK_2018_19], db, workers=1).failed
     assert fetch(db, "SELECT council FROM reports") == [("Thurrock Council",)]
+
+
+def test_reports_ready_together_share_one_attachment_let_go_before_any_wait(tmp_path,
+                                                                              monkeypatch):
+    """Two extractions finished at once are loaded through one ATTACH (each in its own
+    transaction); the file is let go before the run waits for the next extraction and at the
+    end, so another process can take the write lock after the run."""
+    db = tmp_path / "w.duckdb"
+    events = []
+    real_attach = warehouse._attach
+    monkeypatch.setattr(warehouse, "_attach",
+                        lambda *a: (events.append("attach"), real_attach(*a))[1])
+    real_detach = warehouse._detach
+    monkeypatch.setattr(warehouse, "_detach",
+                        lambda *a, **k: (events.append("detach"), real_detach(*a, **k))[1])
+
+    def extract_both(todo, *args, before_wait, **kwargs):
+        before_wait()  # waiting for the first: nothing attached yet
+        events.append("both extracted")
+        for path, sha in todo:
+            yield path, run._extract_job(path, sha, Limits(max_memory=0))
+
+    monkeypatch.setattr(run, "_extract_all", extract_both)
+    summary = ingest([PDFS / EASTMOOR_2018_19, PDFS / THURROCK_2018_19], db, workers=1)
+    assert [o.status for o in summary.outcomes] == ["loaded", "loaded"]
+    # one attachment for both reports, let go at the run's end
+    assert events[events.index("both extracted"):] == ["both extracted", "attach", "detach"]
+    assert fetch(db, "SELECT council FROM reports ORDER BY 1") == [
+        ("Eastmoor Borough Council",), ("Thurrock Council",)]
+    other = subprocess.run([sys.executable, "-c", TAKE_THE_WRITE_LOCK, str(db)],
+                           capture_output=True, text=True, timeout=60)
+    assert other.returncode == 0, other.stderr
+
+
+def test_the_loader_lets_go_before_each_extraction_it_waits_for(tmp_path, monkeypatch):
+    """Extracting in this process (`--max-memory 0 --workers 1`), every file is waited for:
+    the warehouse is let go before each, so a reader gets in between any two reports."""
+    events = []
+    monkeypatch.setattr(run, "_extract_job",
+                        lambda path, *args: (events.append(f"extract {path.name}"), ("?", ()))[1])
+    todo = [(PDFS / EASTMOOR_2018_19, "a"), (PDFS / THURROCK_2018_19, "b")]
+    for path, _ in run._extract_all(todo, Limits(max_memory=0), 1,
+                                    before_wait=lambda: events.append("let go")):
+        events.append(f"load {path.name}")
+    assert events == ["let go", f"extract {EASTMOOR_2018_19}", f"load {EASTMOOR_2018_19}",
+                      "let go", f"extract {THURROCK_2018_19}", f"load {THURROCK_2018_19}"]
 
 
 def test_a_warehouse_replaced_between_loads_is_checked_again(tmp_path):

@@ -42,6 +42,8 @@ class CharIndex:
     entries: list[tuple[float, float, int]] = field(default_factory=list)  # (v, h, page order)
 
     orderable: bool | None = None  # no NaN coordinate (see `orderable`); None: find out
+    # each table row's cells' characters, by (row box, cell boxes): see `row_cells`
+    found_cells: dict[tuple[Any, ...], list[list[Char] | None]] = field(default_factory=dict)
 
     def __post_init__(self) -> None:
         entries = sorted(((c["top"] + c["bottom"]) / 2, (c["x0"] + c["x1"]) / 2, i)
@@ -61,18 +63,32 @@ class CharIndex:
         return sorted((i, h, v) for v, h, i in self.entries[start:end] if x0 <= h < x1)
 
 
+    def row_cells(self, row: Any) -> list[list[Char] | None]:
+        """Each cell's characters in one table row (pdfplumber's Row), spaces included, in
+        page order (None for a merged position): the half-open midpoint test `table.extract`
+        makes. Worked out once per row: the cell texts and the page-break measurements
+        (pipeline.extract.page_break) read the same lists."""
+        key = (row.bbox, tuple(row.cells))
+        found = self.found_cells.get(key)
+        if found is None:
+            chars, in_row = self.chars, self.within(row.bbox)
+            found = self.found_cells[key] = [
+                None if cell is None else
+                [chars[i] for i, h, v in in_row
+                 if cell[0] <= h < cell[2] and cell[1] <= v < cell[3]]
+                for cell in row.cells]
+        return found
+
+
 def table_rows(table: Table, index: CharIndex) -> list[list[str | None]]:
     """`table.extract()` over the indexed page's characters."""
-    chars, rows = index.chars, []
+    rows = []
     for row in table.rows:
-        in_row = index.within(row.bbox)
         cells: list[str | None] = []
-        for cell in row.cells:
-            if cell is None:
+        for own in index.row_cells(row):
+            if own is None:
                 cells.append(None)
                 continue
-            x0, top, x1, bottom = cell
-            own = [chars[i] for i, h, v in in_row if x0 <= h < x1 and top <= v < bottom]
             cells.append((cell_text(own) if index.orderable else utils.extract_text(own))
                          if own else "")
         rows.append(cells)

@@ -22,12 +22,8 @@ FIRST_ROWS_MEASURED = 3
 
 def cell_chars(row: Any, index: CharIndex) -> list[list[Char] | None]:
     """Each cell's characters in one table row, spaces included (None for a merged
-    position), as `table_rows` assigns them: the half-open midpoint test."""
-    chars, in_row = index.chars, index.within(row.bbox)
-    return [None if cell is None else
-            [chars[i] for i, h, v in in_row
-             if cell[0] <= h < cell[2] and cell[1] <= v < cell[3]]
-            for cell in row.cells]
+    position), as `table_rows` assigned them (found once per row: `CharIndex.row_cells`)."""
+    return index.row_cells(row)
 
 
 def _printed(own: list[Char]) -> list[Char]:

@@ -18,6 +18,7 @@ import ctypes
 from collections import deque
 from collections.abc import Iterable, Iterator
 from dataclasses import dataclass, field
+from itertools import repeat
 from typing import Any
 
 import pypdfium2.raw as pdfium_c
@@ -602,8 +603,8 @@ def _in_stream_order(chars: list[dict[str, Any]], keys: list[int], order: dict[i
     """Characters in content-stream order, as pdfminer meets them (pdfium's text page
     reorders the text objects of a rotated page), with the spaces it left out put back
     before the text object that follows them."""
-    places = [order.get(key, len(order)) for key in keys]
-    if not all(a <= b for a, b in zip(places, places[1:], strict=False)):
+    places = list(map(order.get, keys, repeat(len(order))))  # one lookup a character, in C
+    if places != sorted(places):
         ranked = sorted(range(len(chars)), key=places.__getitem__)
         chars, keys = [chars[i] for i in ranked], [keys[i] for i in ranked]
     if not spaces:
