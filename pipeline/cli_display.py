@@ -74,7 +74,7 @@ def print_summary(summary: IngestSummary, *, every_file: bool = False) -> None:
     else:
         out.print(title, highlight=False)
     if unchanged := len(summary.outcomes) - len(shown):
-        out.print(f"{unchanged} file(s) unchanged since they were loaded, not listed "
+        out.print(f"{unchanged} file(s) unchanged, already in the warehouse: not listed "
                   "(--verbose lists them)", style="dim", highlight=False)
     for o in summary.outcomes:
         if o.note:

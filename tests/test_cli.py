@@ -45,7 +45,7 @@ def test_ingest_loads_the_samples_then_skips_them_unchanged(reports_dir, tmp_pat
     # a run that changed nothing counts the unchanged files in one line instead of a table
     title, count_line = second.stdout.splitlines()
     assert title.startswith("Ingest: 2 file(s), 0 page(s), ")
-    assert count_line == ("2 file(s) unchanged since they were loaded, not listed "
+    assert count_line == ("2 file(s) unchanged, already in the warehouse: not listed "
                           "(--verbose lists them)")
     listed = run("ingest", str(reports_dir), "--db", str(db), "--workers", "1", "--verbose")
     assert listed.exit_code == 0

@@ -214,7 +214,10 @@ def orderable(chars: list[Char]) -> bool:
     """No NaN among the coordinates words are ordered and clustered by: NaN orders nothing,
     so such characters go through pdfplumber's own functions (an infinity would make a sum
     NaN too, which only sends them there as well)."""
-    return not math.isnan(sum(c["x0"] + c["top"] + c["bottom"] for c in chars))
+    # three sums in C rather than one over a generator: NaN (or +inf with -inf) anywhere
+    # makes the total NaN either way
+    return not math.isnan(sum(map(_X0, chars)) + sum(map(_TOP, chars))
+                          + sum(map(_BOTTOM, chars)))
 
 
 def chars_in_order(page: Any) -> bool:
