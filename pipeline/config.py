@@ -140,11 +140,19 @@ def reload_vocabulary() -> None:
     _vocabulary_files.cache_clear()
 
 
-def _council_areas(data: dict[str, Any], council: str | None) -> dict[str, Any]:
+def _own_aliases(data: dict[str, Any], council: str | None) -> tuple[int, ...]:
+    """Which `[[council_alias]]` entries (their positions) are this council's."""
+    return tuple(k for k, e in enumerate(data.get("council_alias", []))
+                 if council and fold_name(e["council"]) == fold_name(council))
+
+
+def _council_areas(data: dict[str, Any], council: str | None,
+                   own_aliases: tuple[int, ...] | None = None) -> dict[str, Any]:
     """The shared catalogue plus the `[[council_alias]]` entries of this council only: an
     entry with a `directorate` adds printed names to that area, one without to a directorate."""
-    own = [e for e in data.get("council_alias", [])
-           if council and fold_name(e["council"]) == fold_name(council)]
+    if own_aliases is None:
+        own_aliases = _own_aliases(data, council)
+    own = [data["council_alias"][k] for k in own_aliases]
     directorates = [dict(e) for e in data["directorate"]]
     areas = [dict(e) for e in data["area"]]
     for alias in own:
@@ -158,8 +166,18 @@ def _council_areas(data: dict[str, Any], council: str | None) -> dict[str, Any]:
 def vocabulary_fingerprint(council: str | None) -> str:
     """A digest of the vocabulary in effect for this council's reports (shared headers and
     areas, its own aliases, the overlay): it changes exactly when re-reading could differ."""
-    headers, areas = _vocabulary_files(_vocabulary_stamp())
-    effective = {"headers": headers, "areas": _council_areas(areas, council)}
+    stamp = _vocabulary_stamp()
+    _, areas = _vocabulary_files(stamp)
+    return _vocabulary_digest(stamp, _own_aliases(areas, council))
+
+
+@lru_cache(maxsize=64)
+def _vocabulary_digest(stamp: tuple[Any, ...], own_aliases: tuple[int, ...]) -> str:
+    """The digest for one vocabulary version and one set of council aliases: councils with
+    none of their own (most) share it, and a run over hundreds of councils' reports works it
+    out once, not once per council (a few ms each)."""
+    headers, areas = _vocabulary_files(stamp)
+    effective = {"headers": headers, "areas": _council_areas(areas, None, own_aliases)}
     text = json.dumps(effective, sort_keys=True, ensure_ascii=False)
     return hashlib.sha256(text.encode("utf-8")).hexdigest()[:12]
 
