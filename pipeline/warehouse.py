@@ -6,23 +6,23 @@ for each report's transaction (pipeline.load writes the rows)."""
 from __future__ import annotations
 
 import os
-import re
-import time
-from collections.abc import Callable, Iterator
+from collections.abc import Iterator
 from contextlib import contextmanager, suppress
 from dataclasses import dataclass
 from importlib import resources
 from pathlib import Path
-from typing import Any, TypeVar, get_args
+from typing import Any, get_args
 
 import duckdb
 
-from pipeline.errors import (
-    SchemaVersionError,
-    WarehouseBusyError,
-    WarehouseError,
-)
+from pipeline.errors import SchemaVersionError, WarehouseError
 from pipeline.trends import TRENDS_VIEW_SQL
+from pipeline.warehouse_lock import (
+    LOCK_WAIT_SECONDS,
+    WaitCallback,
+    damaged,
+    while_locked,
+)
 
 # v2 added table strategies; v3: report identity (council, report_year), council in every
 # table, ENUMs, ingest_runs; v4: the check_name ENUM gains `ocr_verified` (scanned reports);
@@ -57,9 +57,6 @@ def enum_types() -> dict[str, tuple[str, ...]]:
             "ingest_status": get_args(IngestStatus)}
 
 
-LOCK_WAIT_SECONDS = 30.0
-WaitCallback = Callable[[str], None]
-T = TypeVar("T")
 # No connection of ours may fetch code from the network: a file that is not a DuckDB database
 # (a SQLite file given as --db) would otherwise make DuckDB download a reader for it.
 NO_EXTENSIONS = {"autoinstall_known_extensions": False, "autoload_known_extensions": False}
@@ -83,61 +80,9 @@ def create_schema(con: duckdb.DuckDBPyConnection) -> None:
         con.execute(";\n".join(statements))
 
 
-def _process_command(pid: int) -> str:
-    try:
-        raw = Path(f"/proc/{pid}/cmdline").read_bytes()
-    except OSError:
-        return ""
-    return " ".join(part.decode(errors="replace") for part in raw.split(b"\0") if part)[:80]
-
-
-def lock_holder(message: str) -> tuple[str, str]:
-    """(who holds the lock, what to do) from DuckDB's lock error. DuckDB says a read-only
-    open would work when the holders are readers; a writer's lock admits nobody."""
-    reader = "read-only mode" in message
-    kind = "a read-only connection (an analyst's session?)" if reader else "a writer"
-    pid = re.search(r"\(PID (\d+)\)", message)
-    command = _process_command(int(pid.group(1))) if pid else ""
-    if not reader and "ingest" in command:
-        kind = "another ingest"
-    if pid:
-        kind += f", PID {pid.group(1)}" + (f" `{command}`" if command else "")
-    hint = ("A connection left open blocks writers: close it, or connect per query "
-            "(README: Sharing the warehouse)." if reader else
-            "Another process is writing; an ingest holds the lock only while it loads "
-            "reports, never while it reads PDFs, so retry, or raise --lock-wait.")
-    return kind, hint
-
-
-def _while_locked(path: Path, wait: float, on_wait: WaitCallback | None,
-                  attempt: Callable[[], T]) -> T:
-    """`attempt` (a connection, an ATTACH: both take the file's lock) retried while another
-    process holds the lock, up to `wait` seconds; then the holder is named. Any other error
-    is the file's."""
-    deadline = time.monotonic() + wait
-    announced = False
-    while True:
-        try:
-            return attempt()
-        except duckdb.IOException as error:
-            if "lock" not in str(error).lower():
-                raise _damaged(path, error) from error
-            holder, hint = lock_holder(str(error))
-            if time.monotonic() >= deadline:
-                raise WarehouseBusyError(f"warehouse is locked by {holder}",
-                                         file_name=str(path), hint=hint) from error
-            if on_wait and not announced:
-                on_wait(f"{path}: warehouse is locked by {holder}; retrying for up to "
-                        f"{wait:g}s")
-                announced = True
-            time.sleep(0.05)
-        except duckdb.Error as error:
-            raise _damaged(path, error) from error
-
-
 def _connect(path: Path, read_only: bool, wait: float,
              on_wait: WaitCallback | None = None) -> duckdb.DuckDBPyConnection:
-    return _while_locked(path, wait, on_wait, lambda: duckdb.connect(
+    return while_locked(path, wait, on_wait, lambda: duckdb.connect(
         str(path), read_only=read_only, config=dict(NO_EXTENSIONS)))
 
 
@@ -276,7 +221,7 @@ def _closed_on_failure(con: duckdb.DuckDBPyConnection, path: Path) -> Iterator[N
         yield
     except duckdb.Error as error:
         con.close()
-        raise _damaged(path, error) from error
+        raise damaged(path, error) from error
     except BaseException:
         con.close()
         raise
@@ -311,7 +256,7 @@ def _attach(host: duckdb.DuckDBPyConnection, path: Path, wait: float,
     def attach() -> None:
         host.execute(f"ATTACH ? AS {ATTACHED_AS}", [str(path)])
         host.execute(f"USE {ATTACHED_AS}")
-    _while_locked(path, wait, on_wait, attach)
+    while_locked(path, wait, on_wait, attach)
 
 
 def _detach(host: duckdb.DuckDBPyConnection, path: Path, remember: bool = True) -> None:
@@ -360,7 +305,7 @@ def attached_warehouse(path: Path, *, wait: float = LOCK_WAIT_SECONDS,
                 _check_complete(host, path)
                 _migrate(host, path, families=families)
         except duckdb.Error as error:
-            raise _damaged(path, error) from error
+            raise damaged(path, error) from error
         yield host
     except BaseException:
         with suppress(duckdb.Error):
@@ -370,17 +315,6 @@ def attached_warehouse(path: Path, *, wait: float = LOCK_WAIT_SECONDS,
         _detach(host, path)
         if not (families or as_left):
             _LEFT_AS.pop(path, None)
-
-
-def _damaged(path: Path, error: duckdb.Error) -> WarehouseError:
-    """A warehouse DuckDB opened but could not read (cut short, bytes flipped) or write."""
-    first_line = str(error).splitlines()[0] if str(error) else type(error).__name__
-    if "Could not write" in first_line or "Failed to commit" in first_line:
-        return WarehouseError(f"cannot write the warehouse ({first_line})", file_name=str(path),
-                              hint="Check the disk has space and the file can be written.")
-    return WarehouseError(f"cannot read the warehouse ({first_line})", file_name=str(path),
-                          hint="The file is damaged or was cut short: restore it from a copy, "
-                               "or ingest again into a new file.")
 
 
 @contextmanager
@@ -429,7 +363,7 @@ def _read_loaded(path: Path, wait: float,
     def attach() -> None:
         host.execute(f"ATTACH ? AS {ATTACHED_AS} (READ_ONLY)", [str(path)])
         host.execute(f"USE {ATTACHED_AS}")
-    _while_locked(path, wait, on_wait, attach)
+    while_locked(path, wait, on_wait, attach)
     try:
         _check_complete(host, path)
         found = _schema_version(host)
@@ -439,6 +373,6 @@ def _read_loaded(path: Path, wait: float,
         return host.execute("SELECT sha256, report_id, council, report_year, source_path, "
                             "extractor_fingerprint FROM reports").fetchall()
     except duckdb.Error as error:
-        raise _damaged(path, error) from error
+        raise damaged(path, error) from error
     finally:
         _detach(host, path, remember=False)
