@@ -5,6 +5,7 @@ from __future__ import annotations
 
 import contextlib
 import ctypes
+import gc
 import logging
 import multiprocessing
 import os
@@ -32,6 +33,10 @@ def extraction_pool(workers: int, max_memory: int) -> ProcessPoolExecutor:
     to `max_memory` bytes each and killed when the parent dies."""
     methods = multiprocessing.get_all_start_methods()
     context = multiprocessing.get_context("fork") if "fork" in methods else None
+    # What the parent holds (the imported modules' objects) goes to the permanent generation
+    # before the fork: a worker's collections then skip it (about 2% of a report's
+    # extraction, by instruction count on two samples), and its pages stay shared.
+    gc.freeze()
     return ProcessPoolExecutor(max_workers=workers, mp_context=context,
                                initializer=start_worker, initargs=(os.getpid(), max_memory))
 
