@@ -4,6 +4,7 @@ that transaction, so readers are blocked for a moment, not for a whole run."""
 
 from __future__ import annotations
 
+import time
 from collections.abc import Iterable, Sequence
 from contextlib import ExitStack, suppress
 from pathlib import Path
@@ -161,21 +162,27 @@ class ReportLoader:
     warehouse for as long as reports keep arriving: the ingest lets go (`let_go`) before it
     waits for an extraction, so reports that are ready together share one ATTACH and one
     DETACH (DETACH's checkpoint and the file checks cost about 25 ms of CPU a report on the
-    samples), while readers still get the file whenever the ingest waits. Any failure lets go
-    at once, as `load_report` does."""
+    samples), while readers still get the file whenever the ingest waits, and at least every
+    `HOLD_SECONDS`. Any failure lets go at once, as `load_report` does."""
+
+    HOLD_SECONDS = 1.0  # a reader waiting on the lock (`complaints query`) waits no longer
 
     def __init__(self, path: Path, *, wait: float = LOCK_WAIT_SECONDS,
                  on_wait: WaitCallback | None = None) -> None:
         self.path, self.wait, self.on_wait = path, wait, on_wait
         self._attached = ExitStack()
         self._con: duckdb.DuckDBPyConnection | None = None
+        self._since = 0.0
 
     def load(self, records: ReportRecords, *, replace: bool = False, force: bool = False,
              run_row: dict[str, Any] | None = None) -> IngestStatus:
         try:
+            if self._con is not None and time.monotonic() - self._since >= self.HOLD_SECONDS:
+                self.let_go()
             if self._con is None:
                 self._con = self._attached.enter_context(attached_warehouse(
                     self.path, wait=self.wait, on_wait=self.on_wait))
+                self._since = time.monotonic()
             return replace_report(self._con, records, replace=replace, force=force,
                                   run_row=run_row)
         except BaseException:

@@ -62,6 +62,7 @@ def test_reports_ready_together_share_one_attachment_let_go_before_any_wait(tmp_
     real_detach = warehouse._detach
     monkeypatch.setattr(warehouse, "_detach",
                         lambda *a, **k: (events.append("detach"), real_detach(*a, **k))[1])
+    monkeypatch.setattr(load.ReportLoader, "HOLD_SECONDS", 3600.0)  # however slow the machine
 
     def extract_both(todo, *args, before_wait, **kwargs):
         before_wait()  # waiting for the first: nothing attached yet
@@ -79,6 +80,28 @@ def test_reports_ready_together_share_one_attachment_let_go_before_any_wait(tmp_
     other = subprocess.run([sys.executable, "-c", TAKE_THE_WRITE_LOCK, str(db)],
                            capture_output=True, text=True, timeout=60)
     assert other.returncode == 0, other.stderr
+
+
+def test_reports_ready_together_are_loaded_letting_go_every_hold_seconds(tmp_path, monkeypatch):
+    """A run of ready reports never keeps readers out longer than HOLD_SECONDS: past it, the
+    next report attaches afresh (here the hold is 0: each report its own attachment)."""
+    db = tmp_path / "w.duckdb"
+    events = []
+    real_attach = warehouse._attach
+    monkeypatch.setattr(warehouse, "_attach",
+                        lambda *a: (events.append("attach"), real_attach(*a))[1])
+    monkeypatch.setattr(load.ReportLoader, "HOLD_SECONDS", 0.0)
+
+    def extract_both(todo, *args, before_wait, **kwargs):
+        before_wait()
+        events.append("both extracted")
+        for path, sha in todo:
+            yield path, run._extract_job(path, sha, Limits(max_memory=0))
+
+    monkeypatch.setattr(run, "_extract_all", extract_both)
+    summary = ingest([PDFS / EASTMOOR_2018_19, PDFS / THURROCK_2018_19], db, workers=1)
+    assert [o.status for o in summary.outcomes] == ["loaded", "loaded"]
+    assert events[events.index("both extracted"):] == ["both extracted", "attach", "attach"]
 
 
 def test_the_loader_lets_go_before_each_extraction_it_waits_for(tmp_path, monkeypatch):
