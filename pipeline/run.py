@@ -31,7 +31,14 @@ from pipeline.extract.limits import Limits
 from pipeline.load import ReportLoader, record_runs
 from pipeline.names import storable_name
 from pipeline.sources import discover_sources, file_sha256, not_a_file
-from pipeline.warehouse import LOCK_WAIT_SECONDS, LoadedReport, WaitCallback, loaded_reports
+from pipeline.warehouse import (
+    LOCK_WAIT_SECONDS,
+    LoadedReport,
+    WaitCallback,
+    attached_warehouse,
+    loaded_reports,
+    new_warehouse_file,
+)
 from pipeline.workers import HARD_DEADLINE_GRACE, extraction_pool, hard_deadline, library_log
 
 # What reading a file needs (pdfplumber, pdfium, the table families, the record models: about
@@ -327,7 +334,10 @@ def ingest(paths: list[Path], db_path: Path, *, force: bool = False, strict: boo
     limits = limits or Limits()
     options = IngestOptions(force, strict, reextract, replace, council, lock_wait, parser)
     run = RunInfo.start(parser)
-    known = loaded_reports(db_path, wait=lock_wait, on_wait=on_wait)
+    fresh = not db_path.exists()  # nothing is loaded: its tables come with the first load
+    if fresh:
+        new_warehouse_file(db_path, wait=lock_wait, on_wait=on_wait)
+    known = {} if fresh else loaded_reports(db_path, wait=lock_wait, on_wait=on_wait)
     fingerprints: dict[str, str] = {}
     unlogged: list[dict[str, Any]] = []
     todo: list[tuple[Path, str]] = []
@@ -379,6 +389,11 @@ def ingest(paths: list[Path], db_path: Path, *, force: bool = False, strict: boo
             loader.let_go()
     if busy is None:
         record_runs(db_path, unlogged, wait=lock_wait, on_wait=on_wait)
+    if fresh and busy is None and not any(o.status in ("loaded", "replaced")
+                                          for o in summary.outcomes):
+        # a new warehouse into which nothing was loaded still gets every table
+        with attached_warehouse(db_path, wait=lock_wait, on_wait=on_wait):
+            pass
     summary.seconds = time.monotonic() - started
     return summary
 

@@ -8,8 +8,10 @@ import subprocess
 import sys
 
 import duckdb
+import pytest
 
 from pipeline import load, run, warehouse
+from pipeline.errors import WarehouseError
 from pipeline.extract.limits import Limits
 from pipeline.run import ingest
 from pipeline.warehouse import open_warehouse
@@ -174,3 +176,33 @@ def test_rows_go_in_as_given_each_column_cast_to_its_type(tmp_path):
         ("b.pdf", "unchanged", None, datetime(2026, 11, 26, 17, 30, 2, 5),
          datetime(2026, 11, 26, 17, 30, 0, 123456), None)]
     assert fetch(db, "SELECT count(*) FROM quarantine") == [(0,)]
+
+
+def test_a_first_ingest_claims_the_file_and_reads_pdfs_before_its_tables_exist(tmp_path,
+                                                                               monkeypatch):
+    """A new warehouse file is created at once (another ingest or a reader sees it is taken)
+    and its tables come with the first load, while the PDFs are already being read; a reader
+    opening it in between is told so in one line."""
+    db = tmp_path / "new" / "w.duckdb"
+    seen = []
+    real_extract_all = run._extract_all
+
+    def extract_all(*args, **kwargs):
+        seen.append(db.exists())
+        with pytest.raises(WarehouseError, match="the warehouse has no tables yet; an ingest "
+                                                 "creating it adds them with its first report"):
+            open_warehouse(db, read_only=True).close()
+        yield from real_extract_all(*args, **kwargs)
+
+    monkeypatch.setattr(run, "_extract_all", extract_all)
+    assert not ingest([PDFS / EASTMOOR_2018_19], db, workers=1).failed
+    assert seen == [True]
+    assert fetch(db, "SELECT council FROM reports") == [("Eastmoor Borough Council",)]
+
+
+def test_a_first_ingest_that_loads_nothing_still_leaves_the_warehouse_tables(tmp_path):
+    db = tmp_path / "w.duckdb"
+    empty = tmp_path / "no-reports"
+    empty.mkdir()
+    assert ingest([empty], db, workers=1).outcomes == []
+    assert fetch(db, "SELECT count(*) FROM reports") == [(0,)]
