@@ -58,16 +58,14 @@ from pipeline.extract.ocr_crops import (  # noqa: E402
     CROP_READINGS,
     DIGITS_CONFIG,
     GAP_PIXELS,
-    PAD_POINTS,
     _crop,
     _without_rules,
     canvases,
-    ink_runs,
     native_dpi,
     stack,
     texts_by_band,
     with_brackets_of,
-    word_band,
+    word_ink,
     words_to_read_again,
 )
 from samples import scan  # noqa: E402
@@ -117,21 +115,10 @@ def truth_of(word: OcrWord, printed: list[dict[str, Any]]) -> str | None:
 def glyph_region(grey: Any, word: OcrWord, dpi: int) -> Any | None:
     """The word's glyphs cut tight from the page at the scan's resolution (its own band of ink
     rows, as ocr_crops cuts them), specks of under 3 pixels left out; None for no ink."""
-    scale = dpi / 72
-    height, width = grey.shape
-    x0 = max(0, int((word.x0 - PAD_POINTS[0]) * scale))
-    x1 = min(width, int((word.x1 + PAD_POINTS[0]) * scale) + 1)
-    y0 = max(0, int((word.top - PAD_POINTS[1]) * scale))
-    y1 = min(height, int((word.bottom + PAD_POINTS[1]) * scale) + 1)
-    region = grey[y0:y1, x0:x1]
-    if region.size == 0 or int(region.max()) - int(region.min()) < 60:
+    found = word_ink(grey, word, dpi)
+    if found is None:
         return None
-    _, ink = cv2.threshold(region, 0, 1, cv2.THRESH_BINARY_INV + cv2.THRESH_OTSU)
-    box = np.zeros_like(ink)
-    box[max(0, int(word.top * scale) - y0):int(word.bottom * scale) - y0 + 1,
-        max(0, int(word.x0 * scale) - x0):int(word.x1 * scale) - x0 + 1] = 1
-    first, last = word_band(ink_runs(list(ink.sum(axis=1) > 0)),
-                            [int(n) for n in (ink * box).sum(axis=1)])
+    region, ink, first, last = found
     band, ink = region[first:last], ink[first:last]
     count, labels, stats, _ = cv2.connectedComponentsWithStats(ink, connectivity=8)
     kept = np.isin(labels, [k for k in range(1, count) if stats[k, 4] >= 3])

@@ -245,9 +245,10 @@ MARGIN = 0.4
 MIN_CONTRAST = 60
 
 
-def _crop(grey: Any, word: OcrWord, dpi: int, reading: CropReading) -> tuple[Any, float]:
-    """The word's glyphs cut tight from the page image, scaled to the reading's glyph height
-    and framed in white; and the scale it was enlarged by."""
+def word_ink(grey: Any, word: OcrWord, dpi: int) -> tuple[Any, Any, int, int] | None:
+    """The page image round the word (padded by PAD_POINTS), its ink (Otsu: 1 for ink), and
+    the rows [first, last) of the word's own band of ink lines; None where the region holds
+    no ink. Bench/ocr_words.py cuts its glyph templates the same way."""
     import cv2
     import numpy as np
 
@@ -259,7 +260,7 @@ def _crop(grey: Any, word: OcrWord, dpi: int, reading: CropReading) -> tuple[Any
     y1 = min(h, int((word.bottom + PAD_POINTS[1]) * scale) + 1)
     region = grey[y0:y1, x0:x1]
     if region.size == 0 or int(region.max()) - int(region.min()) < MIN_CONTRAST:
-        return region[:0, :0], 1.0
+        return None
     _, ink = cv2.threshold(region, 0, 1, cv2.THRESH_BINARY_INV + cv2.THRESH_OTSU)
     box = np.zeros_like(ink)
     top, bottom = int(word.top * scale) - y0, int(word.bottom * scale) - y0 + 1
@@ -267,6 +268,19 @@ def _crop(grey: Any, word: OcrWord, dpi: int, reading: CropReading) -> tuple[Any
     box[max(0, top):bottom, max(0, left):right] = 1
     first, last = word_band(ink_runs(list(ink.sum(axis=1) > 0)),
                             [int(n) for n in (ink * box).sum(axis=1)])
+    return region, ink, first, last
+
+
+def _crop(grey: Any, word: OcrWord, dpi: int, reading: CropReading) -> tuple[Any, float]:
+    """The word's glyphs cut tight from the page image, scaled to the reading's glyph height
+    and framed in white; and the scale it was enlarged by."""
+    import cv2
+    import numpy as np
+
+    found = word_ink(grey, word, dpi)
+    if found is None:
+        return grey[:0, :0], 1.0
+    region, ink, first, last = found
     columns = np.flatnonzero(ink[first:last].sum(axis=0))
     glyphs = region[first:last, columns[0]:columns[-1] + 1]
     enlarge = reading.glyph_height / max(1, last - first)
