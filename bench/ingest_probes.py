@@ -166,7 +166,8 @@ PAGE_SOURCE_PHASES = {
                                                         "font_metrics"),
     "cell text, one sorted sweep (cells.table_rows)": ("pipeline.extract.document",
                                                        "table_rows"),
-    "text lines outside tables, one pass (cells.text_lines)": ("pipeline.extract.document",
+    # called through cells.LazyTextLines, a band of lines at a time
+    "text lines outside tables, one pass (cells.text_lines)": ("pipeline.extract.cells",
                                                                "text_lines"),
 }
 
