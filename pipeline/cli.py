@@ -39,9 +39,10 @@ from pipeline.config import area_catalogue
 from pipeline.errors import ExportError, PipelineError, UsageError, WarehouseError
 from pipeline.export import export_warehouse
 from pipeline.extract.limits import MB, Limits
+from pipeline.ingest_log import FileOutcome, RunInfo
 from pipeline.load import remove_reports
 from pipeline.names import printable
-from pipeline.run import FileOutcome, RunInfo, ingest
+from pipeline.run import ingest
 from pipeline.sources import discover
 from pipeline.warehouse import SCHEMA_VERSION, warehouse
 
@@ -114,7 +115,7 @@ class SeverityChoice(StrEnum):
 def version_text() -> str:
     from importlib import metadata
 
-    from pipeline.run import extractor_fingerprint
+    from pipeline.ingest_log import extractor_fingerprint
 
     try:
         tool = metadata.version("complaints-warehouse")

@@ -27,7 +27,7 @@ from pipeline.trends import sparkline
 
 if TYPE_CHECKING:
     from pipeline.extract.ocr_pages import OcrPageRead
-    from pipeline.run import FileOutcome, IngestSummary
+    from pipeline.ingest_log import FileOutcome, IngestSummary
 
 out = Console()
 err = Console(stderr=True)

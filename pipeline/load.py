@@ -1,6 +1,7 @@
-"""Load: one report's records into DuckDB in one short transaction. A report is identified by
-(council, report year); its sha256 is the content version. The write lock is held only for
-that transaction, so readers are blocked for a moment, not for a whole run."""
+"""Load: each report's records into DuckDB in one short transaction. A report is identified by
+(council, report year); its sha256 is the content version. The write lock is held only while
+reports ready to load are loaded (`ReportLoader`), so readers are blocked for a moment, not for
+a whole run."""
 
 from __future__ import annotations
 
@@ -148,22 +149,13 @@ def replace_report(con: duckdb.DuckDBPyConnection, records: ReportRecords, *,
         raise
 
 
-def load_report(path: Path, records: ReportRecords, *, replace: bool = False,
-                force: bool = False, run_row: dict[str, Any] | None = None,
-                wait: float = LOCK_WAIT_SECONDS,
-                on_wait: WaitCallback | None = None) -> IngestStatus:
-    """Take the write lock for this one report's transaction only, then let go."""
-    with attached_warehouse(path, wait=wait, on_wait=on_wait) as con:
-        return replace_report(con, records, replace=replace, force=force, run_row=run_row)
-
-
 class ReportLoader:
     """Loads an ingest's reports, each in its own transaction, through one attachment of the
     warehouse for as long as reports keep arriving: the ingest lets go (`let_go`) before it
     waits for an extraction, so reports that are ready together share one ATTACH and one
     DETACH (DETACH's checkpoint and the file checks cost about 25 ms of CPU a report on the
     samples), while readers still get the file whenever the ingest waits, and at least every
-    `HOLD_SECONDS`. Any failure lets go at once, as `load_report` does."""
+    `HOLD_SECONDS`. Any failure lets go at once."""
 
     HOLD_SECONDS = 1.0  # a reader waiting on the lock (`complaints query`) waits no longer
 

@@ -2,22 +2,16 @@
 
 from __future__ import annotations
 
-import getpass
 import importlib
-import signal
-import socket
 import time
-import uuid
 from collections.abc import Callable, Iterator
 from concurrent.futures import Future
 from concurrent.futures.process import BrokenProcessPool
-from contextlib import contextmanager
-from dataclasses import dataclass, field, replace
-from datetime import UTC, datetime, timedelta
+from dataclasses import dataclass, replace
+from datetime import UTC, datetime
 from pathlib import Path
 from typing import TYPE_CHECKING, Any
 
-from pipeline.config import vocabulary_fingerprint
 from pipeline.errors import (
     CouncilUnknownError,
     EmptyReportError,
@@ -28,6 +22,14 @@ from pipeline.errors import (
 )
 from pipeline.extract import EXTRACTOR_NAME, EXTRACTOR_VERSION
 from pipeline.extract.limits import Limits
+from pipeline.ingest_log import (
+    FileOutcome,
+    IngestSummary,
+    ProgressCallback,
+    RunInfo,
+    default_parser,
+    extractor_fingerprint,
+)
 from pipeline.load import ReportLoader, record_runs
 from pipeline.names import storable_name
 from pipeline.sources import discover_sources, file_sha256, not_a_file
@@ -39,7 +41,13 @@ from pipeline.warehouse import (
     loaded_reports,
     new_warehouse_file,
 )
-from pipeline.workers import HARD_DEADLINE_GRACE, extraction_pool, hard_deadline, library_log
+from pipeline.workers import (
+    HARD_DEADLINE_GRACE,
+    extraction_pool,
+    hard_deadline,
+    library_log,
+    time_limit,
+)
 
 # What reading a file needs (pdfplumber, pdfium, the table families, the record models: about
 # a second of imports) is imported once a file is to be read, not with this module, so that a
@@ -63,7 +71,7 @@ if TYPE_CHECKING:
     from pipeline.ocr_progress import relayed
     from pipeline.ocr_report import OCR_EXTRACTOR_NAME, read_scanned_report, scanned_pages
     from pipeline.report import read_report
-    from schemas.records import IngestStatus, ReportInfo, ReportRecords
+    from schemas.records import ReportInfo, ReportRecords
 
 
 def import_extraction() -> None:
@@ -81,79 +89,6 @@ def __getattr__(name: str) -> Any:
     raise AttributeError(f"module {__name__!r} has no attribute {name!r}")
 
 
-def default_parser() -> str:
-    """The page source a run uses unless told (pipeline.extract.page_source, which imports
-    pdfium: the CLI always names the parser, so a run that reads nothing does not import it)."""
-    from pipeline.extract.page_source import DEFAULT_PARSER
-
-    return DEFAULT_PARSER
-
-
-@dataclass(frozen=True)
-class FileOutcome:
-    """What happened to one file: loaded, replaced, unchanged or failed (with the reason)."""
-
-    file_name: str
-    status: IngestStatus
-    pages: int = 0
-    report_year: str | None = None
-    records: int = 0
-    issues: int = 0
-    quarantined: int = 0
-    error: str | None = None
-    seconds: float = 0.0
-    library_log: tuple[str, ...] = ()  # what pdfminer/pdfplumber logged while reading it
-    source_path: str = ""
-    council: str | None = None
-    note: str | None = None
-
-
-@dataclass
-class IngestSummary:
-    outcomes: list[FileOutcome] = field(default_factory=list)
-    seconds: float = 0.0
-
-    @property
-    def failed(self) -> list[FileOutcome]:
-        return [o for o in self.outcomes if o.status == "failed"]
-
-    @property
-    def pages(self) -> int:
-        return sum(o.pages for o in self.outcomes)
-
-
-ProgressCallback = Callable[[FileOutcome], None]
-
-
-@contextmanager
-def _time_limit(seconds: float, file_name: str) -> Iterator[None]:
-    """Hard wall-clock bound on one file, even inside a single slow page (POSIX alarm)."""
-    if seconds <= 0 or not hasattr(signal, "setitimer"):
-        yield
-        return
-
-    def _expired(signum: int, frame: object) -> None:
-        raise ResourceLimitError(f"took over {seconds:g}s", file_name=file_name)
-
-    try:
-        previous = signal.signal(signal.SIGALRM, _expired)
-    except ValueError:  # not the main thread: rely on the per-page check
-        yield
-        return
-    signal.setitimer(signal.ITIMER_REAL, seconds)
-    try:
-        yield
-    finally:
-        signal.setitimer(signal.ITIMER_REAL, 0)
-        signal.signal(signal.SIGALRM, previous)
-
-
-def extractor_fingerprint(council: str | None, parser: str | None = None) -> str:
-    """Code version + the page source + the vocabulary in effect for this council: what
-    `--reextract` follows (a report read by the other parser is re-read)."""
-    return f"{EXTRACTOR_VERSION}+{parser or default_parser()}+{vocabulary_fingerprint(council)}"
-
-
 def extract_report(path: Path, sha256: str, limits: Limits,
                    council: str | None = None, *, parser: str | None = None) -> ReportRecords:
     """Everything one file yields, validated; raises a PipelineError if it cannot be read.
@@ -162,7 +97,7 @@ def extract_report(path: Path, sha256: str, limits: Limits,
     parser = parser or default_parser()
     name = storable_name(path.name)
     # the whole file, texts included; in a worker, the process itself is the hard bound
-    with _time_limit(limits.max_seconds, path.name), \
+    with time_limit(limits.max_seconds, path.name), \
             hard_deadline(limits.max_seconds + HARD_DEADLINE_GRACE if limits.max_seconds > 0
                           else 0):
         started = time.monotonic()
@@ -244,51 +179,6 @@ def _no_figures_reason(records: ReportRecords) -> str:
 
 def _count(records: ReportRecords) -> int:
     return records.record_count
-
-
-@dataclass(frozen=True)
-class RunInfo:
-    """Who runs this ingest, and when: the common part of its `ingest_runs` rows."""
-
-    run_id: str
-    run_started_at: datetime
-    user_name: str
-    host_name: str
-    tool_version: str
-
-    @classmethod
-    def start(cls, parser: str | None = None) -> RunInfo:
-        try:
-            user = getpass.getuser()
-        except (KeyError, OSError):  # no name for this uid (some containers)
-            user = "unknown"
-        return cls(uuid.uuid4().hex[:12], _utc_now(), user, socket.gethostname(),
-                   extractor_fingerprint(None, parser))
-
-    def row(self, outcome: FileOutcome, sha256: str | None,
-            report_id: str | None = None) -> dict[str, Any]:
-        return {"run_id": self.run_id, "run_started_at": self.run_started_at,
-                "user_name": self.user_name, "host_name": self.host_name,
-                "tool_version": self.tool_version,
-                "source_path": outcome.source_path or outcome.file_name, "sha256": sha256,
-                "status": outcome.status, "council": outcome.council,
-                "report_year": outcome.report_year, "report_id": report_id,
-                "detail": outcome.error or outcome.note, "recorded_at": _utc_now()}
-
-
-_last_stamp: list[datetime] = []  # the latest time `_utc_now` gave in this process
-
-
-def _utc_now() -> datetime:
-    """UTC now to the microsecond, and always later than the last stamp this process gave: an
-    analyst ordering `ingest_runs` by time gets its runs and rows in the order they were written
-    (pdfium finishes two runs within one second, so whole seconds tied; a coarse or stepped-back
-    clock cannot tie or reorder them either)."""
-    now = datetime.now(UTC).replace(tzinfo=None)
-    if _last_stamp and now <= _last_stamp[0]:
-        now = _last_stamp[0] + timedelta(microseconds=1)
-    _last_stamp[:] = [now]
-    return now
 
 
 @dataclass(frozen=True)

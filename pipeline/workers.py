@@ -1,4 +1,5 @@
-"""Extraction worker processes: each has a memory bound, and none outlives the run that
+"""Extraction worker processes and a file's bounds: each worker has a memory bound, a file's
+extraction a time limit (an alarm, and a kill past it), and no worker outlives the run that
 started it (a killed `complaints ingest` must not leave workers holding its stdout open)."""
 
 from __future__ import annotations
@@ -19,6 +20,8 @@ from collections.abc import Iterator
 from concurrent.futures import ProcessPoolExecutor
 from contextlib import contextmanager
 from pathlib import Path
+
+from pipeline.errors import ResourceLimitError
 
 PR_SET_PDEATHSIG = 1  # linux/prctl.h
 WATCHDOG_SECONDS = 0.5
@@ -60,6 +63,29 @@ def die_with_parent(parent_pid: int) -> None:
         os._exit(1)
     threading.Thread(target=_watch_parent, args=(parent_pid,), daemon=True,
                      name="parent-watchdog").start()
+
+
+@contextmanager
+def time_limit(seconds: float, file_name: str) -> Iterator[None]:
+    """Hard wall-clock bound on one file, even inside a single slow page (POSIX alarm)."""
+    if seconds <= 0 or not hasattr(signal, "setitimer"):
+        yield
+        return
+
+    def _expired(signum: int, frame: object) -> None:
+        raise ResourceLimitError(f"took over {seconds:g}s", file_name=file_name)
+
+    try:
+        previous = signal.signal(signal.SIGALRM, _expired)
+    except ValueError:  # not the main thread: rely on the per-page check
+        yield
+        return
+    signal.setitimer(signal.ITIMER_REAL, seconds)
+    try:
+        yield
+    finally:
+        signal.setitimer(signal.ITIMER_REAL, 0)
+        signal.signal(signal.SIGALRM, previous)
 
 
 @contextmanager
