@@ -62,7 +62,6 @@ class CharIndex:
         end = bisect_left(self.v_mids, bottom, start)
         return sorted((i, h, v) for v, h, i in self.entries[start:end] if x0 <= h < x1)
 
-
     def row_cells(self, row: Any) -> list[list[Char] | None]:
         """Each cell's characters in one table row (pdfplumber's Row), spaces included, in
         page order (None for a merged position): the half-open midpoint test `table.extract`

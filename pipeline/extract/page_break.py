@@ -20,12 +20,6 @@ if TYPE_CHECKING:
 FIRST_ROWS_MEASURED = 3
 
 
-def cell_chars(row: Any, index: CharIndex) -> list[list[Char] | None]:
-    """Each cell's characters in one table row, spaces included (None for a merged
-    position), as `table_rows` assigned them (found once per row: `CharIndex.row_cells`)."""
-    return index.row_cells(row)
-
-
 def _printed(own: list[Char]) -> list[Char]:
     return [c for c in own if not c["text"].isspace()]
 
@@ -36,7 +30,7 @@ def text_bottoms(row: Any, index: CharIndex) -> tuple[tuple[float | None, ...], 
     lines). Where a page break cut a row, every cell it cut ends near the page's foot."""
     bottoms: list[float | None] = []
     pitches: list[float] = []
-    for cell in cell_chars(row, index):
+    for cell in index.row_cells(row):
         if cell is None:
             bottoms.append(None)
             continue
@@ -61,7 +55,7 @@ def last_line_room(table: Table, index: CharIndex) -> tuple[float | None, ...]:
     ends: list[float | None] = [None] * len(last.cells)
     for row in rows:
         for k, (cell, edges, each) in enumerate(zip(row.cells, last.cells,
-                                                   cell_chars(row, index), strict=False)):
+                                                   index.row_cells(row), strict=False)):
             if cell is None or edges is None or each is None or \
                     abs(cell[0] - edges[0]) > 0.5 or abs(cell[2] - edges[2]) > 0.5:
                 continue
@@ -81,7 +75,7 @@ def first_word_widths(row: Any, index: CharIndex) -> tuple[float | None, ...]:
     """For each cell of a table row, the width its first word and a space take (None: empty
     or merged): what the line above would need to have room for, had the text run on."""
     widths: list[float | None] = []
-    for cell in cell_chars(row, index):
+    for cell in index.row_cells(row):
         own = cell or []
         printed = _printed(own)
         if not printed:
