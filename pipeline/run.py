@@ -6,6 +6,7 @@ import importlib
 import time
 from collections.abc import Callable, Iterator
 from concurrent.futures import Future
+from concurrent.futures import wait as wait_for_futures
 from concurrent.futures.process import BrokenProcessPool
 from dataclasses import dataclass, replace
 from datetime import UTC, datetime
@@ -268,7 +269,8 @@ def ingest(paths: list[Path], db_path: Path, *, force: bool = False, strict: boo
         loader = ReportLoader(db_path, wait=lock_wait, on_wait=on_wait)
         try:
             for path, result in relayed(_extract_all(todo, limits, workers, council, parser,
-                                                     before_wait=loader.let_go),
+                                                     before_wait=loader.let_go,
+                                                     hold=loader.hold_left),
                                         on_ocr_page):
                 outcome, busy = _load_one(loader, path, relative[path], result, options, run,
                                           busy)
@@ -298,13 +300,15 @@ def _report(summary: IngestSummary, on_file: ProgressCallback | None,
 def _extract_all(todo: list[tuple[Path, str]], limits: Limits, workers: int,
                  council: str | None = None, parser: str | None = None,
                  before_wait: Callable[[], None] = lambda: None,
+                 hold: Callable[[], float] = lambda: 0.0,
                  ) -> Iterator[tuple[Path, Extracted]]:
     """Extract in worker processes (one even for --workers 1, so the memory bound never
-    applies to the process holding the warehouse); results come back in input order, and
-    `before_wait` is called before waiting for one that is not ready (the loader lets go of
-    the warehouse). If a worker dies (killed for memory, a crash in a C library), the files
-    it had not finished are retried one process each, so only the file that kills its
-    process fails."""
+    applies to the process holding the warehouse); results come back in input order. A
+    result not ready is first waited for `hold()` seconds (what the loader may still keep the
+    warehouse for), then `before_wait` is called (the loader lets go) before waiting on; in
+    this process, extraction cannot be cut short, so `before_wait` comes first. If a worker
+    dies (killed for memory, a crash in a C library), the files it had not finished are
+    retried one process each, so only the file that kills its process fails."""
     if not todo:
         return
     if workers <= 1 and limits.max_memory <= 0:  # no bound asked for: no process needed
@@ -319,6 +323,8 @@ def _extract_all(todo: list[tuple[Path, str]], limits: Limits, workers: int,
         done = 0
         try:
             for path, _, future in futures:
+                if not future.done() and (keep := hold()) > 0:
+                    wait_for_futures([future], timeout=keep)
                 if not future.done():
                     before_wait()
                 result = future.result()

@@ -6,6 +6,7 @@ from __future__ import annotations
 
 import subprocess
 import sys
+import time
 
 import duckdb
 import pytest
@@ -197,3 +198,58 @@ def test_a_first_ingest_that_loads_nothing_still_leaves_the_warehouse_tables(tmp
     empty.mkdir()
     assert ingest([empty], db, workers=1).outcomes == []
     assert fetch(db, "SELECT count(*) FROM reports") == [(0,)]
+
+
+def _slow_job(path, *args):
+    time.sleep(0.5)  # the second result is half a second behind the first
+    return "?", ()
+
+
+@pytest.mark.parametrize(("hold", "expected"), [
+    (3600.0, ["let go", "load a", "load b"]),
+    (0.0, ["let go", "load a", "let go", "load b"]),
+])
+def test_waiting_for_an_extraction_the_loader_keeps_the_file_while_its_hold_lasts(
+        monkeypatch, hold, expected):
+    """With extraction in a worker process, a result not ready yet is waited for while the
+    loader may still keep the warehouse (`hold`), and only then is the file let go: reports
+    arriving within the hold share one attachment."""
+    monkeypatch.setattr(run, "_extract_job", _slow_job)  # the forked worker inherits it
+    events = []
+    held = iter([0.0, hold])  # nothing attached before the first; the hold after it
+    todo = [(PDFS / "a", "a"), (PDFS / "b", "b")]
+    for path, _ in run._extract_all(todo, Limits(), 1, before_wait=lambda: events.append(
+            "let go"), hold=lambda: next(held)):
+        events.append(f"load {path.name}")
+    assert events == expected
+
+
+_REAL_EXTRACT_JOB = run._extract_job
+
+
+def _second_one_late(path, *args):
+    if path.name == EASTMOOR_2018_19:  # the second in the run's (sorted) order
+        time.sleep(1.5)  # well after the first report was loaded
+    return _REAL_EXTRACT_JOB(path, *args)
+
+
+def test_two_reports_extracted_in_turn_share_one_attachment_within_the_hold(tmp_path,
+                                                                            monkeypatch):
+    """The real run: the second report's extraction finishes after the first was loaded; with
+    a long hold, the loader kept the warehouse attached while it waited, and lets it go once,
+    at the end (so another process can write after the run)."""
+    events = []
+    real_attach, real_detach = warehouse._attach, warehouse._detach
+    monkeypatch.setattr(warehouse, "_attach",
+                        lambda *a: (events.append("attach"), real_attach(*a))[1])
+    monkeypatch.setattr(warehouse, "_detach",
+                        lambda *a, **k: (events.append("detach"), real_detach(*a, **k))[1])
+    monkeypatch.setattr(load.ReportLoader, "HOLD_SECONDS", 3600.0)
+    monkeypatch.setattr(run, "_extract_job", _second_one_late)  # the worker inherits it
+    db = tmp_path / "w.duckdb"
+    summary = ingest([PDFS / EASTMOOR_2018_19, PDFS / THURROCK_2018_19], db, workers=1)
+    assert [o.status for o in summary.outcomes] == ["loaded", "loaded"]
+    assert events == ["attach", "detach"], events
+    other = subprocess.run([sys.executable, "-c", TAKE_THE_WRITE_LOCK, str(db)],
+                           capture_output=True, text=True, timeout=60)
+    assert other.returncode == 0, other.stderr
