@@ -3,6 +3,7 @@
 from __future__ import annotations
 
 import dataclasses
+import gc
 import hashlib
 import json
 import os
@@ -64,7 +65,11 @@ DebugOption = Annotated[bool, typer.Option("--debug", help="Show the traceback o
 def _guarded(debug: bool, action: Callable[[], T]) -> T:
     """Run an action; the project's own errors become one red line and exit code 1. What
     the world can still throw at a command (a damaged warehouse, a full disk, the memory
-    bound) is one line too: the traceback is for --debug."""
+    bound) is one line too: the traceback is for --debug. What the command line imported
+    and parsed lives until the process exits: it is moved out of the garbage collector's
+    sight first (`gc.freeze`), so neither the command's collections nor the one at exit
+    walk it again (about 50 ms of a no-change ingest's 0.8 s)."""
+    gc.freeze()
     try:
         return action()
     except PipelineError as error:

@@ -244,9 +244,11 @@ def _closed_on_failure(con: duckdb.DuckDBPyConnection, path: Path) -> Iterator[N
 
 
 # The one in-process DuckDB instance an ingest writes through (see `attached_warehouse`), and
-# each warehouse file's (device, inode, size, mtime) when this process last let go of it.
+# each warehouse file's (device, inode, size, mtime) when this process last let go of it, checked
+# whole
 _HOST: list[duckdb.DuckDBPyConnection] = []
-_LEFT_AS: dict[Path, tuple[int, int, int, int]] = {}
+# (and whether the tables of every registered family were looked for then too).
+_LEFT_AS: dict[Path, tuple[tuple[int, int, int, int], bool]] = {}
 ATTACHED_AS = "warehouse"
 
 
@@ -275,11 +277,13 @@ def _attach(host: duckdb.DuckDBPyConnection, path: Path, wait: float,
     while_locked(path, wait, on_wait, attach)
 
 
-def _detach(host: duckdb.DuckDBPyConnection, path: Path, remember: bool = True) -> None:
+def _detach(host: duckdb.DuckDBPyConnection, path: Path, remember: bool = True,
+            families: bool = True) -> None:
     """Let go of the file and its lock. Like closing a connection, this never raises: what was
     committed is in the write-ahead log even when the checkpoint that DETACH runs fails (a
     full disk); a host that could not detach is closed, which lets go of everything.
-    `remember`: the file was checked and migrated (see `attached_warehouse`)."""
+    `remember`: the file was checked whole and is of this tool's schema, its families' tables
+    looked for too if `families` (see `attached_warehouse`)."""
     try:
         host.execute("USE memory")
         host.execute(f"DETACH {ATTACHED_AS}")
@@ -289,8 +293,10 @@ def _detach(host: duckdb.DuckDBPyConnection, path: Path, remember: bool = True) 
         with suppress(duckdb.Error):
             host.close()
         return
-    if remember and (left := _signature(path)) is not None:
-        _LEFT_AS[path] = left
+    if not remember:
+        _LEFT_AS.pop(path, None)
+    elif (left := _signature(path)) is not None:
+        _LEFT_AS[path] = (left, families)
 
 
 @contextmanager
@@ -301,31 +307,35 @@ def attached_warehouse(path: Path, *, wait: float = LOCK_WAIT_SECONDS,
     through one DuckDB instance kept for the whole process: the file is attached, and detached
     after (releasing the lock exactly as closing a connection does), so an ingest does not pay
     DuckDB's start-up (about 40 ms of CPU) for every report. A file this process left as it
-    is now (same inode, size and modification time) is not checked again. `families=False`
-    (a write of `ingest_runs` only) does not look for tables of families registered since,
-    and so leaves the file to be checked whole next time."""
+    is now (same inode, size and modification time; `loaded_reports` leaves it so too) is not
+    checked again. `families=False` (a write of `ingest_runs` only) does not look for tables
+    of families registered since, and leaves that to the next attachment."""
     path = Path(os.path.abspath(path))
     _make_folder(path)
     _check_is_duckdb(path)
     host = _host()
     _attach(host, path, wait, on_wait)
-    as_left = _LEFT_AS.get(path) is not None and _LEFT_AS.get(path) == _signature(path)
+    left = _LEFT_AS.get(path)
+    as_left = left is not None and left[0] == _signature(path)
+    families_checked = as_left and left is not None and left[1]
+    checked = False  # a file that failed its checks is checked again next time
     try:
         try:
             if not as_left:
                 _check_complete(host, path)
+            if not families_checked:
                 _migrate(host, path, families=families)
+                families_checked = families
         except duckdb.Error as error:
             raise damaged(path, error) from error
+        checked = True
         yield host
     except BaseException:
         with suppress(duckdb.Error):
             host.execute("ROLLBACK")
         raise
     finally:
-        _detach(host, path)
-        if not (families or as_left):
-            _LEFT_AS.pop(path, None)
+        _detach(host, path, remember=checked, families=families_checked)
 
 
 @contextmanager
@@ -375,15 +385,19 @@ def _read_loaded(path: Path, wait: float,
         host.execute(f"ATTACH ? AS {ATTACHED_AS} (READ_ONLY)", [str(path)])
         host.execute(f"USE {ATTACHED_AS}")
     while_locked(path, wait, on_wait, attach)
+    checked = False
     try:
         _check_complete(host, path)
         found = _schema_version(host)
         if found is None:
             return None
         _check_version(found, path)
-        return host.execute("SELECT sha256, report_id, council, report_year, source_path, "
+        rows = host.execute("SELECT sha256, report_id, council, report_year, source_path, "
                             "extractor_fingerprint FROM reports").fetchall()
+        checked = found == SCHEMA_VERSION
+        return rows
     except duckdb.Error as error:
         raise damaged(path, error) from error
     finally:
-        _detach(host, path, remember=False)
+        # read-only, so the file is as it was: checked whole, its families' tables not yet
+        _detach(host, path, remember=checked, families=False)

@@ -19,8 +19,9 @@ import pytest
 from typer.testing import CliRunner
 
 from pipeline.cli import app
+from pipeline.errors import WarehouseError
 from pipeline.extract import document
-from pipeline.warehouse import open_warehouse
+from pipeline.warehouse import attached_warehouse, open_warehouse
 from samples import hostile
 from tests.conftest import FIXTURES, PDFS, fetch
 
@@ -362,3 +363,14 @@ def test_a_report_of_no_figures_is_refused_not_loaded(tmp_path, monkeypatch):
         f"Error: {SAMPLE.name}: no figures read (every figure cell empty). Check the file, or "
         "add its wording to schemas/headers.toml / schemas/areas.toml.")
     assert fetch(db, "SELECT count(*) FROM reports") == [(0,)]
+
+
+def test_a_warehouse_that_failed_its_check_is_checked_again_next_time(damaged, tmp_path):
+    """The process remembers a file it left checked (so the next attachment skips the
+    check); a file whose check failed is not remembered, so it is refused every time."""
+    db = tmp_path / "w.duckdb"
+    shutil.copy(damaged["truncated"], db)
+    for _ in range(2):
+        with pytest.raises(WarehouseError, match="the file ends before the data it indexes"), \
+                attached_warehouse(db):
+            pass
