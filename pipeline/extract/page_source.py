@@ -35,7 +35,9 @@ from pdfplumber.utils.pdfinternals import resolve_and_decode
 
 from pipeline.errors import ResourceLimitError, UnreadablePdfError
 from pipeline.extract.limits import MB, PAGE_WORK_HINT, Limits
-from pipeline.extract.pdfium_page import FontMetrics, PageGeometry, page_objects
+from pipeline.extract.pdfium_base import PageGeometry
+from pipeline.extract.pdfium_chars import FontMetrics
+from pipeline.extract.pdfium_page import page_objects
 
 PARSERS = ("pdfium", "pdfminer")
 DEFAULT_PARSER = "pdfium"
