@@ -3,7 +3,8 @@ data rows, rows from gaps and horizontal edges, headers given to the columns the
 
 from __future__ import annotations
 
-from pipeline.extract.strategies.aligned import find_grids, grid_edges
+from pipeline.extract.strategies.aligned import find_grids
+from pipeline.extract.strategies.aligned_grid import grid_edges
 from pipeline.extract.strategies.aligned_lines import (
     HorizontalEdge,
     WordBox,

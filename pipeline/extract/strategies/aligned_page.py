@@ -18,7 +18,8 @@ from pdfplumber.table import Table
 
 from pipeline.config import header_vocabulary
 from pipeline.extract.cells import _word_text, _words, chars_in_order
-from pipeline.extract.strategies.aligned import find_grids, grid_edges
+from pipeline.extract.strategies.aligned import find_grids
+from pipeline.extract.strategies.aligned_grid import grid_edges
 from pipeline.extract.strategies.aligned_lines import (
     HorizontalEdge,
     WordBox,
