@@ -33,9 +33,10 @@ from pipeline.extract.ocr_crops import CROP_READINGS, CropReading, native_dpi, r
 from pipeline.extract.ocr_pages import OcrPageRead, fill_page, page_read
 from pipeline.names import storable_name
 from pipeline.ocr_tables import scanned_pages, tidy_scanned_tables
+from pipeline.ocr_verdicts import apply_verdicts
 from pipeline.report import ReportContent, read_report
 from pipeline.validate import Findings
-from pipeline.verify_ocr import MEASURES, FigureKey, apply_verdicts, figure_key, verify_figures
+from pipeline.verify_ocr import MEASURES, FigureKey, figure_key, verify_figures
 from schemas.records import PrintedDifference, Record
 
 # reports.extractor of a report read by OCR.

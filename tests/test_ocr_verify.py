@@ -9,8 +9,9 @@ from __future__ import annotations
 
 from types import SimpleNamespace
 
+from pipeline.ocr_verdicts import apply_verdicts
 from pipeline.validate import Findings
-from pipeline.verify_ocr import apply_verdicts, verify_figures
+from pipeline.verify_ocr import verify_figures
 from schemas.records import Commentary, PrintedDifference, StageOutcome, TopTenEntry
 from tests.conftest import GOLDEN_COLUMNS, golden, golden_by_stage
 
