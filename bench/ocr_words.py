@@ -51,8 +51,6 @@ from pipeline.extract.ocr import (  # noqa: E402
     figure_token,
     first_reading,
     read_page,
-    render_page,
-    straighten,
 )
 from pipeline.extract.ocr_crops import (  # noqa: E402
     CROP_READINGS,
@@ -68,6 +66,7 @@ from pipeline.extract.ocr_crops import (  # noqa: E402
     word_ink,
     words_to_read_again,
 )
+from pipeline.extract.ocr_image import render_page, straighten  # noqa: E402
 from samples import scan  # noqa: E402
 
 TRUTH_DISTANCE = 6.0  # points between word centres

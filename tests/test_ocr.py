@@ -14,7 +14,7 @@ from typer.testing import CliRunner
 
 from pipeline import cli, cli_display
 from pipeline.cli import app
-from pipeline.extract import ocr, ocr_pages
+from pipeline.extract import ocr, ocr_image, ocr_pages
 from pipeline.extract.document import Limits, read_blocks
 from tests.conftest import FIXTURES, GOLDEN_COLUMNS, PDFS, fetch, golden, golden_by_stage
 
@@ -149,9 +149,9 @@ def test_rules_are_found_and_letters_are_not(tmp_path):
     for x in (100, 450, 800):
         cv2.line(page, (x, 100), (x, 220), 0, 3)
     cv2.putText(page, "(186) lll", (150, 400), cv2.FONT_HERSHEY_SIMPLEX, 1.5, 0, 3)
-    ink = ocr.binarise(page, "otsu")
-    boxes, cleaned = ocr.find_rules(ink, 300)
-    rules = ocr.rules_in_points(boxes, 300)
+    ink = ocr_image.binarise(page, "otsu")
+    boxes, cleaned = ocr_image.find_rules(ink, 300)
+    rules = ocr_image.rules_in_points(boxes, 300)
     horizontal = sorted(r.top for r in rules if r.top == r.bottom)
     vertical = sorted(r.x0 for r in rules if r.top != r.bottom)
     # A rule is where the middle of its 3-pixel line is: the pixel drawn at y spans y..y+1,
@@ -173,9 +173,9 @@ def test_a_one_row_tables_short_rules_are_found_and_letters_between_rules_are_no
     for x in (100, 450, 800):
         cv2.line(page, (x, 100), (x, 150), 0, 3)
     cv2.line(page, (300, 108), (300, 142), 0, 4)  # an 'l': 34 pixels, 8 pt
-    ink = ocr.binarise(page, "otsu")
-    boxes, _ = ocr.find_rules(ink, 300)
-    rules = ocr.rules_in_points(boxes, 300)
+    ink = ocr_image.binarise(page, "otsu")
+    boxes, _ = ocr_image.find_rules(ink, 300)
+    rules = ocr_image.rules_in_points(boxes, 300)
     vertical = sorted(r.x0 for r in rules if r.top != r.bottom)
     assert vertical == pytest.approx([(x + 0.5) * 0.24 for x in (100, 450, 800)], abs=0.12)
 

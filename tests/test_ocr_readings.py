@@ -209,7 +209,7 @@ def test_a_low_resolution_scan_is_enlarged_from_its_own_pixels_bicubically():
     import numpy as np
     import pypdfium2 as pdfium
 
-    from pipeline.extract.ocr import scan_image
+    from pipeline.extract.ocr_image import scan_image
 
     rng = np.random.default_rng(7)
     pixels = rng.integers(0, 256, (144, 72), dtype=np.uint8)  # 0.72 x 1.44 in at 100 dpi

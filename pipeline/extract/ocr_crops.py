@@ -27,15 +27,8 @@ from pathlib import Path
 from typing import Any
 
 from pipeline.errors import ResourceLimitError
-from pipeline.extract.ocr import (
-    OcrPage,
-    OcrWord,
-    Rule,
-    figure_token,
-    render_page,
-    straighten,
-    tesseract_data,
-)
+from pipeline.extract.ocr import OcrPage, OcrWord, figure_token, tesseract_data
+from pipeline.extract.ocr_image import Rule, render_page, straighten
 
 
 @dataclass(frozen=True)
