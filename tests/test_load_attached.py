@@ -52,16 +52,22 @@ def test_a_failed_load_lets_go_of_the_file_and_the_next_load_works(tmp_path, mon
     assert fetch(db, "SELECT council FROM reports") == [("Thurrock Council",)]
 
 
-def ingest_two_ready_at_once(db, monkeypatch, hold_seconds: float) -> list[str]:
-    """Ingest two samples whose extractions finish together, with the loader's hold set to
-    `hold_seconds`; the warehouse attachments and detachments, in order, after both were
-    extracted."""
-    events = []
+def attachments_recorded(monkeypatch) -> list[str]:
+    """A list to which every ATTACH and DETACH of the warehouse file appends itself."""
+    events: list[str] = []
     real_attach, real_detach = warehouse._attach, warehouse._detach
     monkeypatch.setattr(warehouse, "_attach",
                         lambda *a: (events.append("attach"), real_attach(*a))[1])
     monkeypatch.setattr(warehouse, "_detach",
                         lambda *a, **k: (events.append("detach"), real_detach(*a, **k))[1])
+    return events
+
+
+def ingest_two_ready_at_once(db, monkeypatch, hold_seconds: float) -> list[str]:
+    """Ingest two samples whose extractions finish together, with the loader's hold set to
+    `hold_seconds`; the warehouse attachments and detachments, in order, after both were
+    extracted."""
+    events = attachments_recorded(monkeypatch)
     monkeypatch.setattr(load.ReportLoader, "HOLD_SECONDS", hold_seconds)
 
     def extract_both(todo, *args, before_wait, **kwargs):
@@ -238,12 +244,7 @@ def test_two_reports_extracted_in_turn_share_one_attachment_within_the_hold(tmp_
     """The real run: the second report's extraction finishes after the first was loaded; with
     a long hold, the loader kept the warehouse attached while it waited, and lets it go once,
     at the end (so another process can write after the run)."""
-    events = []
-    real_attach, real_detach = warehouse._attach, warehouse._detach
-    monkeypatch.setattr(warehouse, "_attach",
-                        lambda *a: (events.append("attach"), real_attach(*a))[1])
-    monkeypatch.setattr(warehouse, "_detach",
-                        lambda *a, **k: (events.append("detach"), real_detach(*a, **k))[1])
+    events = attachments_recorded(monkeypatch)
     monkeypatch.setattr(load.ReportLoader, "HOLD_SECONDS", 3600.0)
     monkeypatch.setattr(run, "_extract_job", _second_one_late)  # the worker inherits it
     db = tmp_path / "w.duckdb"
