@@ -244,10 +244,9 @@ def _closed_on_failure(con: duckdb.DuckDBPyConnection, path: Path) -> Iterator[N
 
 
 # The one in-process DuckDB instance an ingest writes through (see `attached_warehouse`), and
-# each warehouse file's (device, inode, size, mtime) when this process last let go of it, checked
-# whole
+# each warehouse file's (device, inode, size, mtime) when this process last let go of it,
+# checked whole, with whether the tables of every registered family were looked for then too.
 _HOST: list[duckdb.DuckDBPyConnection] = []
-# (and whether the tables of every registered family were looked for then too).
 _LEFT_AS: dict[Path, tuple[tuple[int, int, int, int], bool]] = {}
 ATTACHED_AS = "warehouse"
 
