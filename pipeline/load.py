@@ -5,6 +5,7 @@ a whole run."""
 
 from __future__ import annotations
 
+import math
 import time
 from collections.abc import Iterable, Sequence
 from contextlib import ExitStack, suppress
@@ -23,6 +24,7 @@ from pipeline.warehouse import (
     report_tables,
     warehouse,
 )
+from pipeline.warehouse_lock import RETRY_SECONDS
 
 if TYPE_CHECKING:  # records and the family registry are imported by what loads a report
     from pydantic import BaseModel
@@ -156,9 +158,12 @@ class ReportLoader:
     (`hold_left`), then lets go (`let_go`). So reports that arrive within a second of each
     other share one ATTACH and one DETACH (DETACH's checkpoint and the file checks cost about
     35 ms of CPU each time on the samples), and a reader waiting on the lock gets the file at
-    least every `HOLD_SECONDS` (plus the one load under way). Any failure lets go at once."""
+    least every `HOLD_SECONDS` (plus the one load under way): once let go, the file is not
+    attached again for `READERS_TURN`, so a reader retrying for the lock gets its turn even when
+    the next report is ready at once. Any failure lets go at once."""
 
     HOLD_SECONDS = 1.0  # a reader waiting on the lock (`complaints query`) waits no longer
+    READERS_TURN = 2 * RETRY_SECONDS  # two of a waiting reader's tries
 
     def __init__(self, path: Path, *, wait: float = LOCK_WAIT_SECONDS,
                  on_wait: WaitCallback | None = None) -> None:
@@ -166,6 +171,7 @@ class ReportLoader:
         self._attached = ExitStack()
         self._con: duckdb.DuckDBPyConnection | None = None
         self._since = 0.0
+        self._let_go_at = -math.inf
 
     def load(self, records: ReportRecords, *, replace: bool = False, force: bool = False,
              run_row: dict[str, Any] | None = None) -> IngestStatus:
@@ -173,6 +179,7 @@ class ReportLoader:
             if self._con is not None and time.monotonic() - self._since >= self.HOLD_SECONDS:
                 self.let_go()
             if self._con is None:
+                _give_readers_their_turn(self.READERS_TURN - (time.monotonic() - self._let_go_at))
                 self._con = self._attached.enter_context(attached_warehouse(
                     self.path, wait=self.wait, on_wait=self.on_wait))
                 self._since = time.monotonic()
@@ -191,8 +198,15 @@ class ReportLoader:
 
     def let_go(self) -> None:
         """Detach the warehouse (its lock goes with it), if attached."""
+        if self._con is not None:
+            self._let_go_at = time.monotonic()
         self._con = None
         self._attached.close()
+
+
+def _give_readers_their_turn(seconds: float) -> None:
+    if seconds > 0:
+        time.sleep(seconds)
 
 
 def record_runs(path: Path, rows: list[dict[str, Any]], *, wait: float = LOCK_WAIT_SECONDS,

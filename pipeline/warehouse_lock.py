@@ -18,6 +18,9 @@ WaitCallback = Callable[[str], None]
 T = TypeVar("T")
 
 
+# How often a process waiting for the file's lock tries again.
+RETRY_SECONDS = 0.05
+
 def _process_command(pid: int) -> str:
     try:
         raw = Path(f"/proc/{pid}/cmdline").read_bytes()
@@ -65,7 +68,7 @@ def while_locked(path: Path, wait: float, on_wait: WaitCallback | None,
                 on_wait(f"{path}: warehouse is locked by {holder}; retrying for up to "
                         f"{wait:g}s")
                 announced = True
-            time.sleep(0.05)
+            time.sleep(RETRY_SECONDS)
         except duckdb.Error as error:
             raise damaged(path, error) from error
 

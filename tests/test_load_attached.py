@@ -11,7 +11,7 @@ import time
 import duckdb
 import pytest
 
-from pipeline import load, run, warehouse
+from pipeline import load, run, warehouse, warehouse_lock
 from pipeline.errors import WarehouseError
 from pipeline.extract.limits import Limits
 from pipeline.run import ingest
@@ -102,6 +102,19 @@ def test_reports_ready_together_are_loaded_letting_go_every_hold_seconds(tmp_pat
     next report attaches afresh (here the hold is 0: each report its own attachment)."""
     assert ingest_two_ready_at_once(tmp_path / "w.duckdb", monkeypatch, 0.0) == [
         "attach", "detach", "attach", "detach"]
+
+
+def test_after_letting_go_the_loader_gives_a_waiting_reader_its_turn(tmp_path, monkeypatch):
+    """Reports ready back to back, the hold run out after each (0): between letting go and
+    attaching again the loader waits READERS_TURN, two of a waiting reader's tries for the
+    lock (a reader retrying every RETRY_SECONDS would otherwise miss the moment)."""
+    turns = []
+    monkeypatch.setattr(load, "_give_readers_their_turn",
+                        lambda seconds: turns.append(seconds) if seconds > 0 else None)
+    events = ingest_two_ready_at_once(tmp_path / "w.duckdb", monkeypatch, 0.0)
+    assert events == ["attach", "detach", "attach", "detach"]
+    [turn] = turns
+    assert 0 < turn <= load.ReportLoader.READERS_TURN == 2 * warehouse_lock.RETRY_SECONDS
 
 
 def test_the_loader_lets_go_before_each_extraction_it_waits_for(tmp_path, monkeypatch):
