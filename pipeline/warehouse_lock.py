@@ -21,6 +21,7 @@ T = TypeVar("T")
 # How often a process waiting for the file's lock tries again.
 RETRY_SECONDS = 0.05
 
+
 def _process_command(pid: int) -> str:
     try:
         raw = Path(f"/proc/{pid}/cmdline").read_bytes()
