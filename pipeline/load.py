@@ -20,10 +20,10 @@ from pipeline.warehouse import (
     LOCK_WAIT_SECONDS,
     SECTIONS_TABLE_NAME,
     WaitCallback,
-    attached_warehouse,
     report_tables,
     warehouse,
 )
+from pipeline.warehouse_attach import attached_warehouse
 from pipeline.warehouse_lock import RETRY_SECONDS
 
 if TYPE_CHECKING:  # records and the family registry are imported by what loads a report

@@ -34,14 +34,8 @@ from pipeline.ingest_log import (
 from pipeline.load import ReportLoader, record_runs
 from pipeline.names import storable_name
 from pipeline.sources import discover_sources, file_sha256, not_a_file
-from pipeline.warehouse import (
-    LOCK_WAIT_SECONDS,
-    LoadedReport,
-    WaitCallback,
-    attached_warehouse,
-    loaded_reports,
-    new_warehouse_file,
-)
+from pipeline.warehouse import LOCK_WAIT_SECONDS, WaitCallback, new_warehouse_file
+from pipeline.warehouse_attach import LoadedReport, attached_warehouse, loaded_reports
 from pipeline.workers import (
     HARD_DEADLINE_GRACE,
     extraction_pool,

@@ -1,14 +1,13 @@
 """The warehouse file: its schema, and opening it safely. A file is checked to be a DuckDB
 database before DuckDB reads it, its schema version is checked (and created or migrated), its
-file lock is waited for with a deadline and reported by holder, and a loading run attaches it
-for each report's transaction (pipeline.load writes the rows)."""
+file lock is waited for with a deadline and reported by holder (pipeline.warehouse_lock). An
+ingest attaches it to one DuckDB instance for its writes (pipeline.warehouse_attach), and
+pipeline.load writes the rows."""
 
 from __future__ import annotations
 
-import os
 from collections.abc import Iterator
-from contextlib import contextmanager, suppress
-from dataclasses import dataclass
+from contextlib import contextmanager
 from importlib import resources
 from pathlib import Path
 from typing import Any, get_args
@@ -86,7 +85,7 @@ def _connect(path: Path, read_only: bool, wait: float,
         str(path), read_only=read_only, config=dict(NO_EXTENSIONS)))
 
 
-def _check_is_duckdb(path: Path) -> None:
+def check_is_duckdb(path: Path) -> None:
     """Refuse, before DuckDB sees it, a file that is not a DuckDB database."""
     try:
         with path.open("rb") as handle:
@@ -102,7 +101,7 @@ def _check_is_duckdb(path: Path) -> None:
                              hint="Point --db at the warehouse, or at a new file name.")
 
 
-def _check_complete(con: duckdb.DuckDBPyConnection, path: Path) -> None:
+def check_complete(con: duckdb.DuckDBPyConnection, path: Path) -> None:
     """Refuse a file cut short. A read-only open of one can succeed and answer queries from
     the part that survived; the storage metadata says which blocks the tables' data lives in,
     and the file must reach the last of them (a read of metadata, not of the data)."""
@@ -131,7 +130,7 @@ def sandbox(con: duckdb.DuckDBPyConnection, writable: Path | None = None) -> Non
     con.execute("SET lock_configuration = true")
 
 
-def _schema_version(con: duckdb.DuckDBPyConnection) -> int | None:
+def schema_version(con: duckdb.DuckDBPyConnection) -> int | None:
     tables = {r[0] for r in con.execute(
         "SELECT table_name FROM information_schema.tables WHERE table_schema = 'main'").fetchall()}
     if "warehouse_meta" not in tables:
@@ -148,7 +147,7 @@ def _first(con: duckdb.DuckDBPyConnection, sql: str, params: list[Any] | None = 
     return rows[0] if rows else None
 
 
-def _check_version(found: int | None, path: Path) -> None:
+def check_version(found: int | None, path: Path) -> None:
     if found is not None and found > SCHEMA_VERSION:
         raise SchemaVersionError(f"warehouse schema v{found} is newer than this tool's "
                                  f"v{SCHEMA_VERSION}", file_name=str(path),
@@ -159,11 +158,11 @@ def _check_version(found: int | None, path: Path) -> None:
                                  "and cannot be migrated", file_name=str(path))
 
 
-def _migrate(con: duckdb.DuckDBPyConnection, path: Path, *, families: bool = True) -> None:
+def migrate(con: duckdb.DuckDBPyConnection, path: Path, *, families: bool = True) -> None:
     """Create the schema in a new file, refuse another version, and (unless `families` is
     False: a write of `ingest_runs` only) add the tables of a family registered since."""
-    found = _schema_version(con)
-    _check_version(found, path)
+    found = schema_version(con)
+    check_version(found, path)
     if found is None:
         con.execute("BEGIN")
         create_schema(con)
@@ -188,39 +187,39 @@ def open_warehouse(path: Path, *, read_only: bool = False, wait: float = LOCK_WA
         if not path.exists():
             raise WarehouseError("no warehouse here yet; run `complaints ingest` first",
                                  file_name=str(path))
-        _check_is_duckdb(path)
+        check_is_duckdb(path)
         con = _connect(path, True, wait, on_wait)
         with _closed_on_failure(con, path):
-            _check_complete(con, path)
-            found = _schema_version(con)
+            check_complete(con, path)
+            found = schema_version(con)
             if found is None:  # created by an ingest that has not loaded its first report
                 raise WarehouseError("the warehouse has no tables yet; an ingest creating it "
                                      "adds them with its first report", file_name=str(path))
             if found != SCHEMA_VERSION:
-                _check_version(found, path)
+                check_version(found, path)
                 raise SchemaVersionError(f"warehouse schema v{found}, this tool reads "
                                          f"v{SCHEMA_VERSION}", file_name=str(path))
             sandbox(con, writable)
         return con
-    _make_folder(path)
-    _check_is_duckdb(path)
+    make_folder(path)
+    check_is_duckdb(path)
     con = _connect(path, False, wait, on_wait)
     with _closed_on_failure(con, path):
-        _check_complete(con, path)
-        _migrate(con, path)
+        check_complete(con, path)
+        migrate(con, path)
     return con
 
 
 def new_warehouse_file(path: Path, *, wait: float = LOCK_WAIT_SECONDS,
                        on_wait: WaitCallback | None = None) -> None:
     """Create the warehouse file without its tables, which the first load (or the run's end)
-    adds (`_migrate`): a first ingest claims the file at once and starts reading PDFs without
+    adds (`migrate`): a first ingest claims the file at once and starts reading PDFs without
     waiting for the schema (about a quarter of a second)."""
-    _make_folder(path)
+    make_folder(path)
     _connect(path, False, wait, on_wait).close()
 
 
-def _make_folder(path: Path) -> None:
+def make_folder(path: Path) -> None:
     try:
         path.parent.mkdir(parents=True, exist_ok=True)
     except OSError as error:
@@ -243,100 +242,6 @@ def _closed_on_failure(con: duckdb.DuckDBPyConnection, path: Path) -> Iterator[N
         raise
 
 
-# The one in-process DuckDB instance an ingest writes through (see `attached_warehouse`), and
-# each warehouse file's (device, inode, size, mtime) when this process last let go of it,
-# checked whole, with whether the tables of every registered family were looked for then too.
-_HOST: list[duckdb.DuckDBPyConnection] = []
-_LEFT_AS: dict[Path, tuple[tuple[int, int, int, int], bool]] = {}
-ATTACHED_AS = "warehouse"
-
-
-def _host() -> duckdb.DuckDBPyConnection:
-    if not _HOST:
-        # one thread: a report's load is a few small statements, and the ingest's extraction
-        # workers want the cores (DuckDB's default, a thread per core, only adds hand-offs)
-        _HOST.append(duckdb.connect(":memory:", config={**NO_EXTENSIONS, "threads": 1}))
-    return _HOST[0]
-
-
-def _signature(path: Path) -> tuple[int, int, int, int] | None:
-    try:
-        found = path.stat()
-    except OSError:
-        return None
-    return found.st_dev, found.st_ino, found.st_size, found.st_mtime_ns
-
-
-def _attach(host: duckdb.DuckDBPyConnection, path: Path, wait: float,
-            on_wait: WaitCallback | None) -> None:
-    """ATTACH takes the same file lock as a connection, and fails the same way on it."""
-    def attach() -> None:
-        host.execute(f"ATTACH ? AS {ATTACHED_AS}", [str(path)])
-        host.execute(f"USE {ATTACHED_AS}")
-    while_locked(path, wait, on_wait, attach)
-
-
-def _detach(host: duckdb.DuckDBPyConnection, path: Path, remember: bool = True,
-            families: bool = True) -> None:
-    """Let go of the file and its lock. Like closing a connection, this never raises: what was
-    committed is in the write-ahead log even when the checkpoint that DETACH runs fails (a
-    full disk); a host that could not detach is closed, which lets go of everything.
-    `remember`: the file was checked whole and is of this tool's schema, its families' tables
-    looked for too if `families` (see `attached_warehouse`)."""
-    try:
-        host.execute("USE memory")
-        host.execute(f"DETACH {ATTACHED_AS}")
-    except duckdb.Error:
-        _HOST.clear()
-        _LEFT_AS.pop(path, None)
-        with suppress(duckdb.Error):
-            host.close()
-        return
-    if not remember:
-        _LEFT_AS.pop(path, None)
-    elif (left := _signature(path)) is not None:
-        _LEFT_AS[path] = (left, families)
-
-
-@contextmanager
-def attached_warehouse(path: Path, *, wait: float = LOCK_WAIT_SECONDS,
-                       on_wait: WaitCallback | None = None, families: bool = True
-                       ) -> Iterator[duckdb.DuckDBPyConnection]:
-    """A write connection to the warehouse for one short transaction, like `warehouse`, but
-    through one DuckDB instance kept for the whole process: the file is attached, and detached
-    after (releasing the lock exactly as closing a connection does), so an ingest does not pay
-    DuckDB's start-up (about 40 ms of CPU) for every report. A file this process left as it
-    is now (same inode, size and modification time; `loaded_reports` leaves it so too) is not
-    checked again. `families=False` (a write of `ingest_runs` only) does not look for tables
-    of families registered since, and leaves that to the next attachment."""
-    path = Path(os.path.abspath(path))
-    _make_folder(path)
-    _check_is_duckdb(path)
-    host = _host()
-    _attach(host, path, wait, on_wait)
-    left = _LEFT_AS.get(path)
-    as_left = left is not None and left[0] == _signature(path)
-    families_checked = as_left and left is not None and left[1]
-    checked = False  # a file that failed its checks is checked again next time
-    try:
-        try:
-            if not as_left:
-                _check_complete(host, path)
-            if not families_checked:
-                _migrate(host, path, families=families)
-                families_checked = families
-        except duckdb.Error as error:
-            raise damaged(path, error) from error
-        checked = True
-        yield host
-    except BaseException:
-        with suppress(duckdb.Error):
-            host.execute("ROLLBACK")
-        raise
-    finally:
-        _detach(host, path, remember=checked, families=families_checked)
-
-
 @contextmanager
 def warehouse(path: Path, *, read_only: bool = False, wait: float = LOCK_WAIT_SECONDS,
               writable: Path | None = None,
@@ -347,56 +252,3 @@ def warehouse(path: Path, *, read_only: bool = False, wait: float = LOCK_WAIT_SE
         yield con
     finally:
         con.close()
-
-
-@dataclass(frozen=True)
-class LoadedReport:
-    report_id: str
-    council: str
-    report_year: str
-    source_path: str
-    extractor_fingerprint: str
-
-
-def loaded_reports(path: Path, *, wait: float = LOCK_WAIT_SECONDS,
-                   on_wait: WaitCallback | None = None) -> dict[str, LoadedReport]:
-    """{sha256: report} of what is loaded, read with the file attached read-only to the
-    process's DuckDB instance for the moment of one query (a run's start never blocks
-    readers, nor starts a DuckDB instance of its own); creates the warehouse if there is none
-    yet."""
-    path = Path(os.path.abspath(path))
-    if not path.exists() or path.stat().st_size == 0:
-        open_warehouse(path, wait=wait, on_wait=on_wait).close()
-    _check_is_duckdb(path)
-    rows = _read_loaded(path, wait, on_wait)
-    if rows is None:  # an empty file (another process just created it)
-        open_warehouse(path, wait=wait, on_wait=on_wait).close()
-        rows = _read_loaded(path, wait, on_wait) or []
-    return {r[0]: LoadedReport(*r[1:]) for r in rows}
-
-
-def _read_loaded(path: Path, wait: float,
-                 on_wait: WaitCallback | None) -> list[tuple[Any, ...]] | None:
-    """The `reports` rows `loaded_reports` needs, or None for a file with no schema yet."""
-    host = _host()
-
-    def attach() -> None:
-        host.execute(f"ATTACH ? AS {ATTACHED_AS} (READ_ONLY)", [str(path)])
-        host.execute(f"USE {ATTACHED_AS}")
-    while_locked(path, wait, on_wait, attach)
-    checked = False
-    try:
-        _check_complete(host, path)
-        found = _schema_version(host)
-        if found is None:
-            return None
-        _check_version(found, path)
-        rows = host.execute("SELECT sha256, report_id, council, report_year, source_path, "
-                            "extractor_fingerprint FROM reports").fetchall()
-        checked = found == SCHEMA_VERSION
-        return rows
-    except duckdb.Error as error:
-        raise damaged(path, error) from error
-    finally:
-        # read-only, so the file is as it was: checked whole, its families' tables not yet
-        _detach(host, path, remember=checked, families=False)

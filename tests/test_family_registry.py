@@ -16,12 +16,8 @@ from pipeline.families.base import ReportContext, SectionScope
 from pipeline.load import replace_report
 from pipeline.normalise import parse_count
 from pipeline.report import read_report
-from pipeline.warehouse import (
-    attached_warehouse,
-    loaded_reports,
-    open_warehouse,
-    report_tables,
-)
+from pipeline.warehouse import open_warehouse, report_tables
+from pipeline.warehouse_attach import attached_warehouse, loaded_reports
 from schemas.records import Record, ReportInfo, ReportRecords
 from schemas.types import Count, FinancialYear, Page
 

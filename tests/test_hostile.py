@@ -21,7 +21,8 @@ from typer.testing import CliRunner
 from pipeline.cli import app
 from pipeline.errors import WarehouseError
 from pipeline.extract import document
-from pipeline.warehouse import attached_warehouse, open_warehouse
+from pipeline.warehouse import open_warehouse
+from pipeline.warehouse_attach import attached_warehouse
 from samples import hostile
 from tests.conftest import FIXTURES, PDFS, fetch
 

@@ -1,6 +1,7 @@
 """Loads go through one DuckDB instance per process that attaches the warehouse file for each
-report and detaches it after (pipeline.warehouse.attached_warehouse): the file lock must be let go
-exactly as closing a connection lets it go, and a failed load must not leave it attached."""
+report and detaches it after (pipeline.warehouse_attach.attached_warehouse): the file lock
+must be let go exactly as closing a connection lets it go, and a failed load must not leave it
+attached."""
 
 from __future__ import annotations
 
@@ -11,7 +12,7 @@ import time
 import duckdb
 import pytest
 
-from pipeline import load, run, warehouse, warehouse_lock
+from pipeline import load, run, warehouse_attach, warehouse_lock
 from pipeline.errors import WarehouseError
 from pipeline.extract.limits import Limits
 from pipeline.run import ingest
@@ -55,10 +56,10 @@ def test_a_failed_load_lets_go_of_the_file_and_the_next_load_works(tmp_path, mon
 def attachments_recorded(monkeypatch) -> list[str]:
     """A list to which every ATTACH and DETACH of the warehouse file appends itself."""
     events: list[str] = []
-    real_attach, real_detach = warehouse._attach, warehouse._detach
-    monkeypatch.setattr(warehouse, "_attach",
+    real_attach, real_detach = warehouse_attach._attach, warehouse_attach._detach
+    monkeypatch.setattr(warehouse_attach, "_attach",
                         lambda *a: (events.append("attach"), real_attach(*a))[1])
-    monkeypatch.setattr(warehouse, "_detach",
+    monkeypatch.setattr(warehouse_attach, "_detach",
                         lambda *a, **k: (events.append("detach"), real_detach(*a, **k))[1])
     return events
 
@@ -276,10 +277,10 @@ def test_a_no_change_ingest_checks_the_warehouse_whole_once(tmp_path, monkeypatc
     db = tmp_path / "w.duckdb"
     assert not ingest([PDFS / EASTMOOR_2018_19], db, workers=1).failed
     checks = []
-    real_check = warehouse._check_complete
-    monkeypatch.setattr(warehouse, "_check_complete",
+    real_check = warehouse_attach.check_complete
+    monkeypatch.setattr(warehouse_attach, "check_complete",
                         lambda *a: (checks.append("checked"), real_check(*a))[1])
-    warehouse._LEFT_AS.clear()  # as a new process would start
+    warehouse_attach._LEFT_AS.clear()  # as a new process would start
     summary = ingest([PDFS / EASTMOOR_2018_19], db, workers=1)
     assert [o.status for o in summary.outcomes] == ["unchanged"]
     assert checks == ["checked"]
