@@ -12,7 +12,7 @@ import traceback
 from collections.abc import Callable
 from enum import StrEnum
 from pathlib import Path
-from typing import TYPE_CHECKING, Annotated, Any, TypeVar
+from typing import TYPE_CHECKING, Annotated, TypeVar
 
 import duckdb
 import typer
@@ -43,6 +43,7 @@ from pipeline.extract.limits import MB, Limits
 from pipeline.ingest_log import FileOutcome, RunInfo
 from pipeline.load import remove_reports
 from pipeline.names import printable
+from pipeline.queries import CHECK_SQL, REPORTS_SQL, TRENDS_SQL, run_query
 from pipeline.run import ingest
 from pipeline.sources import discover
 from pipeline.warehouse import SCHEMA_VERSION, warehouse
@@ -238,17 +239,6 @@ def ingest_command(
 Format = Annotated[OutputFormat, typer.Option("--format", "-f", help="table, csv or json.")]
 
 
-def _query(db: Path, sql: str, params: list[Any] | None = None) -> tuple[list[str], list]:
-    with warehouse(db, read_only=True) as con:
-        try:
-            cursor = con.execute(sql, params or [])
-        except duckdb.Error as error:
-            message = str(error).splitlines()[0]
-            raise WarehouseError(f"query failed: {message}", hint="") from error
-        columns = [d[0] for d in cursor.description or []]
-        return columns, cursor.fetchall()
-
-
 @app.command("query")
 def query_command(
     sql: Annotated[str, typer.Argument(help="SQL to run against the warehouse (read-only).")],
@@ -257,38 +247,16 @@ def query_command(
     debug: DebugOption = False,
 ) -> None:
     """Run SQL against the warehouse, opened read-only."""
-    columns, rows = _guarded(debug, lambda: _query(db, sql))
+    columns, rows = _guarded(debug, lambda: run_query(db, sql))
     render(columns, rows, fmt)
-
-
-REPORTS_SQL = """
-SELECT r.council, r.report_year, r.source_path, r.file_name, r.page_count AS pages,
-       (SELECT count(*) FROM stage_outcomes s WHERE s.report_id = r.report_id) AS stage_outcomes,
-       (SELECT count(*) FROM commentary c WHERE c.report_id = r.report_id) AS commentary,
-       (SELECT count(*) FROM service_commitments c WHERE c.report_id = r.report_id) AS commitments,
-       (SELECT count(*) FROM data_quality_issues d WHERE d.report_id = r.report_id) AS issues,
-       (SELECT count(*) FROM quarantine q WHERE q.report_id = r.report_id) AS quarantined,
-       r.extractor_fingerprint, r.ingested_at
-FROM reports r ORDER BY r.council, r.report_year
-"""
 
 
 @app.command("reports")
 def reports_command(db: DbOption = DEFAULT_DB, fmt: Format = OutputFormat.table,
                     debug: DebugOption = False) -> None:
     """List ingested reports with their record, issue and quarantine counts."""
-    columns, rows = _guarded(debug, lambda: _query(db, REPORTS_SQL))
+    columns, rows = _guarded(debug, lambda: run_query(db, REPORTS_SQL))
     render(columns, rows, fmt)
-
-
-CHECK_SQL = """
-SELECT d.council, d.report_year, d.severity, d.check_name, d.directorate, d.service_area, d.period,
-       d.stage, d.detail, d.page, r.file_name
-FROM data_quality_issues d JOIN reports r USING (report_id)
-WHERE (? IS NULL OR d.severity = ?)
-ORDER BY d.council, d.report_year,
-         CASE d.severity WHEN 'error' THEN 0 WHEN 'warning' THEN 1 ELSE 2 END, d.page, d.detail
-"""
 
 
 @app.command("check")
@@ -303,20 +271,13 @@ def check_command(
 ) -> None:
     """Show data-quality findings (arithmetic slips, mismatches, quarantined values)."""
     level = severity.value if severity else None
-    columns, rows = _guarded(debug, lambda: _query(db, CHECK_SQL, [level, level]))
+    columns, rows = _guarded(debug, lambda: run_query(db, CHECK_SQL, [level, level]))
     render(columns, rows, fmt)
-    errors = _guarded(debug, lambda: _query(
+    errors = _guarded(debug, lambda: run_query(
         db, "SELECT count(*) FROM data_quality_issues WHERE severity = 'error'"))[1][0][0]
     if strict and errors:
         err.print(f"[red]Error: {errors} error-severity finding(s)[/red]")
         raise typer.Exit(1)
-
-
-TRENDS_SQL = """
-SELECT council, period, stage, received, upheld_pct, restated FROM complaint_trends
-WHERE lower(service_area) = lower(?) AND (? IS NULL OR council = ?)
-ORDER BY council, period, stage
-"""
 
 
 @app.command("trends")
@@ -333,7 +294,7 @@ def trends_command(
     def load() -> tuple[str, list[str], list]:
         found = area_catalogue(council).area(area)
         name = found.name if found else area
-        columns, rows = _query(db, TRENDS_SQL, [name, council, council])
+        columns, rows = run_query(db, TRENDS_SQL, [name, council, council])
         if not rows:
             raise UsageError(f"no figures for service area {area!r}; see `complaints query "
                              "\"SELECT DISTINCT service_area FROM stage_outcomes\"`")
