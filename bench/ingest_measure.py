@@ -169,31 +169,32 @@ def measure(work: Path, corpus: list[str], pages: int, largest: Path, sources: l
     stem = largest.name.rsplit("-", 1)[0]
     pair = [largest, *(s for s in sources if s != largest and s.name.rsplit("-", 1)[0] == stem)]
     print("measuring (each in a fresh child process):")
-    # The three timed runs go in mirrored order over the two halves of the corpus (naive A,
-    # w1 A, w2 A, w2 B, w1 B, naive B), so a load that drifts over the minutes of the run
-    # weighs on all three alike. Each ingest loads its halves into its own fresh warehouse.
-    halves = [corpus[0::2], corpus[1::2]]
-    db1 = work / "w1" / "complaints.duckdb"
-    db2 = work / "w2" / "complaints.duckdb"
+    # The three timed runs are each run twice over the whole corpus, in mirrored order (naive,
+    # w1, w2, w2, w1, naive), so a load that drifts over the minutes of the run weighs on all
+    # three alike. Each ingest loads the corpus into its own fresh warehouse: a run of the
+    # whole folder is what a user runs, and it pays the start-up (interpreter, imports, the
+    # pool's fork) once, as theirs does; `--workers 2` against 1 is judged on that.
+    runs = 2
     parts: dict[str, list[Measured]] = {"naive": [], "ingest1": [], "ingest2": []}
-    order = [("naive", 0), ("ingest1", 0), ("ingest2", 0), ("ingest2", 1), ("ingest1", 1),
-             ("naive", 1)]
+    order = ["naive", "ingest1", "ingest2", "ingest2", "ingest1", "naive"]
     labels = {"naive": "naive baseline", "ingest1": "complaints ingest --workers 1",
               "ingest2": "complaints ingest --workers 2"}
-    for key, half in order:
-        step(f"{labels[key]}, half {'AB'[half]} ({len(halves[half])} reports)")
+    databases = {"ingest1": [], "ingest2": []}
+    for key in order:
+        step(f"{labels[key]}, run {len(parts[key]) + 1} of {runs} ({len(corpus)} reports)")
         if key == "naive":
-            parts[key].append(run_child("naive", *halves[half], settle=settle))
+            parts[key].append(run_child("naive", *corpus, settle=settle))
         else:
-            db = db1 if key == "ingest1" else db2
-            parts[key].append(run_child("cli", "ingest", *halves[half], "--db", str(db),
+            db = work / f"{key}-{len(parts[key]) + 1}" / "complaints.duckdb"
+            databases[key].append(db)
+            parts[key].append(run_child("cli", "ingest", *corpus, "--db", str(db),
                                         "--workers", key[-1], settle=settle))
     for key, measured in parts.items():
         out[key] = combine(measured)
-    # per half, in corpus order (A, B): the spread between the two is this run's own noise
-    out["half_sizes"] = [len(h) for h in halves]
-    out["halves"] = {key: [{"wall": m.wall, "cpu": m.cpu} for m in ms]
-                     for key, ms in parts.items()}
+    # each run on its own, in order: the spread between the two is this run's own noise
+    out["runs"] = {key: [{"wall": m.wall, "cpu": m.cpu} for m in ms]
+                   for key, ms in parts.items()}
+    db1 = databases["ingest1"][-1]  # the last `--workers 1` warehouse: checked, then re-run
     step(f"complaints ingest again (--workers 1), nothing changed, {RERUNS} times")
     # under a second each, so one run is at the mercy of a moment's noise: the median of five
     reruns = sorted((run_child("cli", "ingest", str(CORPUS), "--db", str(db1), "--workers", "1")

@@ -10,7 +10,7 @@ each producer, plus the neutral layout) and a random mix (fuzz.plan: every dimen
 from the seed, --count variants).
 
 Needs LibreOffice, Chromium (html) and the samples extra (samples/README.md). Rendered files go to
-bench/corpus/ (git-ignored); results to bench/RESULTS-layouts.md, with only figures this run
+bench/corpus.layouts/ (git-ignored); results to bench/RESULTS-layouts.md, with only figures this run
 measured. The baseline in the same run is the committed sample PDFs (tests/fixtures/pdfs).
 
 Measures (samples/truth.py, from the golden files only): figure recall (Comparative Data and
@@ -46,7 +46,7 @@ from render_fuzz import GOLDEN_STEMS, load_goldens  # noqa: E402
 from bench.layouts_measure import measure  # noqa: E402
 from bench.layouts_report import machine, markdown, total  # noqa: E402
 
-CORPUS = ROOT / "bench" / "corpus"
+CORPUS = ROOT / "bench" / "corpus.layouts"  # bench/run.py rebuilds bench/corpus: not shared
 RESULTS = ROOT / "bench" / "RESULTS-layouts.md"
 PDFS = ROOT / "tests" / "fixtures" / "pdfs"
 
@@ -65,7 +65,7 @@ def main(argv: list[str] | None = None) -> int:
                         help="skip the one-value-at-a-time plan")
     parser.add_argument("--workers", type=int, default=2, help="ingest worker processes")
     parser.add_argument("--reuse-corpus", action="store_true",
-                        help="score the PDFs already in bench/corpus (same count and seeds)")
+                        help="score the PDFs already in bench/corpus.layouts (same count, seeds)")
     parser.add_argument("--producers", nargs="+", choices=PRODUCERS, default=list(PRODUCERS),
                         help="who prints the variants (html needs chromium, word soffice)")
     parser.add_argument("--out", type=Path, default=RESULTS)
