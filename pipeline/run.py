@@ -8,21 +8,18 @@ from collections.abc import Callable, Iterator
 from concurrent.futures import Future
 from concurrent.futures import wait as wait_for_futures
 from concurrent.futures.process import BrokenProcessPool
-from dataclasses import dataclass, replace
 from datetime import UTC, datetime
 from pathlib import Path
 from typing import TYPE_CHECKING, Any
 
 from pipeline.errors import (
     CouncilUnknownError,
-    EmptyReportError,
     PipelineError,
     ResourceLimitError,
-    StrictModeError,
-    WarehouseBusyError,
 )
 from pipeline.extract import EXTRACTOR_NAME, EXTRACTOR_VERSION
 from pipeline.extract.limits import Limits
+from pipeline.ingest_loads import Extracted, IngestOptions, LoadGroups
 from pipeline.ingest_log import (
     FileOutcome,
     IngestSummary,
@@ -118,9 +115,6 @@ def extract_report(path: Path, sha256: str, limits: Limits,
         issues=tuple(content.issues), quarantine=tuple(content.quarantine))
 
 
-Extracted = tuple["ReportRecords | str", tuple[str, ...]]
-
-
 def _extract_job(path: Path, sha256: str, limits: Limits,
                  council: str | None = None, parser: str | None = None) -> Extracted:
     """Process-pool entry point: records or the one-line reason it failed, with what the PDF
@@ -143,48 +137,6 @@ def _extract_or_reason(path: Path, sha256: str, limits: Limits,
         return memory_limit_error(name, limits).one_line()
     except Exception as error:  # noqa: BLE001 - a hostile PDF must not stop the run
         return f"{name}: unexpected {type(error).__name__} while reading ({error})"[:300]
-
-
-FIGURES = ("received", "upheld_pct", "escalated", "upheld_not_upheld_prev_pct")
-
-
-def _has_figures(records: ReportRecords) -> bool:
-    """Whether the report yielded any printed figure (a measure value, in whichever table
-    family holds them): a report of none is refused, never 'loaded'. Only the measures a
-    row's model has are asked for (pydantic answers a missing attribute slowly)."""
-    measures: dict[type, list[str]] = {}
-    for rows in records.tables.values():
-        for row in rows:
-            kind = type(row)
-            if kind not in measures:
-                measures[kind] = [m for m in FIGURES if m in kind.model_fields]
-            if any(getattr(row, measure) is not None for measure in measures[kind]):
-                return True
-    return False
-
-
-def _no_figures_reason(records: ReportRecords) -> str:
-    """What the user can act on: the first quarantine reason names the unknown wording."""
-    if records.quarantine:
-        first = records.quarantine[0]
-        return (f"{len(records.quarantine)} value(s) quarantined, first on page {first.page}: "
-                f"{first.reason}")
-    return "every figure cell empty"
-
-
-def _count(records: ReportRecords) -> int:
-    return records.record_count
-
-
-@dataclass(frozen=True)
-class IngestOptions:
-    force: bool = False
-    strict: bool = False
-    reextract: bool = False
-    replace: bool = False
-    council: str | None = None
-    lock_wait: float = LOCK_WAIT_SECONDS
-    parser: str | None = None
 
 
 def _skip_reason(known: LoadedReport | None, options: IngestOptions,
@@ -260,19 +212,31 @@ def ingest(paths: list[Path], db_path: Path, *, force: bool = False, strict: boo
     busy: str | None = None
     if todo:
         import_extraction()  # before the pool forks: its workers inherit the imports
+        shas = dict(todo)
+
+        def loaded(path: Path, outcome: FileOutcome) -> None:
+            if outcome.status not in ("loaded", "replaced"):  # rows of a load are in it
+                unlogged.append(run.row(outcome, shas[path]))
+            _report(summary, on_file, outcome)
+
         loader = ReportLoader(db_path, wait=lock_wait, on_wait=on_wait)
+        # with one worker a report is loaded as it comes; with more, those ready together
+        groups = LoadGroups(loader, options, run, workers, loaded)
+
+        def before_wait() -> None:
+            groups.flush()
+            loader.let_go()
+
         try:
             for path, result in relayed(_extract_all(todo, limits, workers, council, parser,
-                                                     before_wait=loader.let_go,
-                                                     hold=loader.hold_left),
+                                                     before_wait=before_wait,
+                                                     hold=groups.hold_left),
                                         on_ocr_page):
-                outcome, busy = _load_one(loader, path, relative[path], result, options, run,
-                                          busy)
-                if outcome.status not in ("loaded", "replaced"):  # rows of a load are in it
-                    unlogged.append(run.row(outcome, dict(todo)[path]))
-                _report(summary, on_file, outcome)
+                groups.add(path, relative[path], result)
+            groups.flush()
         finally:
             loader.let_go()
+        busy = groups.busy
     if busy is None:
         record_runs(db_path, unlogged, wait=lock_wait, on_wait=on_wait)
     if fresh and busy is None and not any(o.status in ("loaded", "replaced")
@@ -346,47 +310,3 @@ def _extract_alone(path: Path, sha: str, limits: Limits, council: str | None,
                                           file_name=name).one_line(), ()
             return (f"{name}: the extraction process died while reading "
                     "it (out of memory, or a crash in the PDF library)"), ()
-
-
-def _load_one(loader: ReportLoader, path: Path, source_path: str, extracted: Extracted,
-              options: IngestOptions, run: RunInfo,
-              busy: str | None) -> tuple[FileOutcome, str | None]:
-    result, log = extracted
-    outcome, busy = _load_result(loader, path, source_path, result, options, run, busy)
-    return replace(outcome, library_log=log), busy
-
-
-def _load_result(loader: ReportLoader, path: Path, source_path: str,
-                 result: ReportRecords | str, options: IngestOptions, run: RunInfo,
-                 busy: str | None) -> tuple[FileOutcome, str | None]:
-    """Load one extracted report; after the warehouse stayed locked past --lock-wait once,
-    the remaining files fail at once with the same reason instead of each waiting again."""
-    name = storable_name(path.name)
-    if isinstance(result, str):
-        return FileOutcome(name, "failed", source_path=source_path, error=result), busy
-    records = result.model_copy(update={"report": result.report.model_copy(
-        update={"source_path": source_path})})
-    report = records.report
-    failed = FileOutcome(name, "failed", source_path=source_path, council=report.council,
-                         report_year=report.report_year, pages=report.page_count)
-    errors = [i for i in records.issues if i.severity == "error"]
-    if options.strict and errors:
-        error: PipelineError = StrictModeError(
-            f"{len(errors)} error finding(s), first: {errors[0].detail}", file_name=name)
-        return replace(failed, error=error.one_line()), busy
-    if not _has_figures(records):
-        error = EmptyReportError(f"no figures read ({_no_figures_reason(records)})",
-                                 file_name=name)
-        return replace(failed, error=error.one_line()), busy
-    if busy:
-        return replace(failed, error=busy), busy
-    row = run.row(replace(failed, status="loaded"), report.sha256, report.report_id)
-    try:
-        status = loader.load(records, replace=options.replace, force=options.force,
-                             run_row=row)
-    except WarehouseBusyError as error:
-        return replace(failed, error=error.one_line()), error.one_line()
-    except PipelineError as error:
-        return replace(failed, error=error.one_line()), busy
-    return replace(failed, status=status, records=_count(records), issues=len(records.issues),
-                   quarantined=len(records.quarantine)), busy
