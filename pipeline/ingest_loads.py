@@ -83,8 +83,7 @@ class LoadGroups:
         not attached (which attaches it), and otherwise the wait ends in time to load them
         within the hold."""
         if self._pending:
-            attached = self.loader.hold_left()
-            left = (attached - LOAD_MARGIN if attached > 0
+            left = (self.loader.hold_left() - LOAD_MARGIN if self.loader.attached
                     else GROUP_WAIT - (time.monotonic() - self._pending_since))
             if left > 0:
                 return left

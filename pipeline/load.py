@@ -273,6 +273,10 @@ class ReportLoader:
             self.let_go()  # a refusal too: any failure lets go at once
         return results
 
+    @property
+    def attached(self) -> bool:
+        return self._con is not None
+
     def hold_left(self) -> float:
         """Seconds the warehouse may still be kept attached while nothing is loaded (0 when
         it is not attached)."""

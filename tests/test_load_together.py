@@ -124,8 +124,8 @@ def test_an_ingest_loads_as_many_reports_together_as_it_has_workers(tmp_path, mo
 class _Loader:
     """What LoadGroups asks of the loader: the hold left, and loading."""
 
-    def __init__(self, hold: float) -> None:
-        self.hold, self.loaded = hold, []
+    def __init__(self, hold: float, attached: bool = True) -> None:
+        self.hold, self.attached, self.loaded = hold, attached, []
 
     def hold_left(self) -> float:
         return self.hold
@@ -157,7 +157,12 @@ def test_a_file_kept_back_waits_for_a_partner_within_the_hold_or_group_wait(monk
     groups.add(Path("b"), "b", (_Records(), ()))
     assert attached.loaded == [2]
 
-    let_go = _Loader(hold=0.0)
+    expired = _Loader(hold=0.0)  # attached, its hold run out: the file kept back is loaded
+    groups = _groups(expired, monkeypatch)
+    groups.add(Path("a"), "a", (_Records(), ()))
+    assert groups.hold_left() == 0.0 and expired.loaded == [1]
+
+    let_go = _Loader(hold=0.0, attached=False)
     groups = _groups(let_go, monkeypatch)
     groups.add(Path("a"), "a", (_Records(), ()))
     left = groups.hold_left()  # the file let go: kept back for GROUP_WAIT, no lock held
