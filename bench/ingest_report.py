@@ -378,10 +378,12 @@ user+sys of the child and of every process it waited for (pool workers included)
   Run {len(figures['rerun_walls'])} times, each a fresh process: {walls}s wall; the median
   run took {rerun.data['import_seconds']:.2f}s importing the CLI.
 - Loading (`ReportLoader`: each table's rows inserted as list parameters in one statement, one
-  transaction per report, the file attached to one DuckDB instance kept for the run, and
-  detached once a second has passed since attaching it: reports arriving within that second
-  share one attachment) took
-  {load_i:.2f}s of the {phases_i['seconds']:.2f}s in the phase table below. The restatement
+  transaction per report with `--workers 1` and per pair of reports ready together with
+  `--workers 2`, the file attached to one DuckDB instance kept for the run, and detached once a
+  second has passed since attaching it: reports arriving within that second share one
+  attachment) took
+  {load_i:.2f}s of the {phases_i['seconds']:.2f}s in the phase table below (one report at a
+  time). The restatement
   query of `refresh_restatements` (run after a load for the loaded report's council only, and
   only when that council has another report: never in this corpus, where every copy is its
   own council's only report), timed on the {corpus['reports']}-report warehouse,
