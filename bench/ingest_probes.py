@@ -150,7 +150,7 @@ PIPELINE_PHASES = {
     "checks (run_checks)": ("pipeline.report", "run_checks"),
     "rest of read_report (family readers, validation)": ("pipeline.run", "read_report"),
     # attaching the warehouse, each report's transaction, and detaching it
-    "DuckDB load (ReportLoader)": ("pipeline.load", "ReportLoader.load"),
+    "DuckDB load (ReportLoader)": ("pipeline.load", "ReportLoader.load_together"),
     "DuckDB load, letting go (ReportLoader)": ("pipeline.load", "ReportLoader.let_go"),
 }
 
