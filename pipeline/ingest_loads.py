@@ -46,9 +46,9 @@ class IngestOptions:
     parser: str | None = None
 
 
-@dataclass
+@dataclass(frozen=True)
 class _Ready:
-    """A file that passed its checks, waiting to be loaded."""
+    """A file that passed its checks, waiting to be loaded (the `index`-th of its group)."""
     index: int
     records: ReportRecords
     outcome: FileOutcome  # its outcome if the load fails; the load fills in the rest
@@ -96,10 +96,9 @@ class LoadGroups:
         outcomes: list[FileOutcome] = []
         ready: list[_Ready] = []
         for index, (path, source_path, (extracted, _)) in enumerate(pending):
-            checked = self._checked(path, source_path, extracted)
+            checked = self._checked(index, path, source_path, extracted)
             outcomes.append(checked if isinstance(checked, FileOutcome) else checked.outcome)
             if isinstance(checked, _Ready):
-                checked.index = index
                 ready.append(checked)
         for one, loaded in zip(ready, self._load(ready), strict=True):
             outcomes[one.index] = (
@@ -125,7 +124,7 @@ class LoadGroups:
         except PipelineError as error:  # the warehouse could not be attached
             return [error] * len(ready)
 
-    def _checked(self, path: Path, source_path: str,
+    def _checked(self, index: int, path: Path, source_path: str,
                  result: ReportRecords | str) -> FileOutcome | _Ready:
         """The file's outcome if it is not to be loaded, else the file ready to load."""
         name = storable_name(path.name)
@@ -148,7 +147,7 @@ class LoadGroups:
         if self.busy:
             return replace(failed, error=self.busy)
         row = self.run.row(replace(failed, status="loaded"), report.sha256, report.report_id)
-        return _Ready(-1, records, failed, row)
+        return _Ready(index, records, failed, row)
 
 
 def _has_figures(records: ReportRecords) -> bool:

@@ -247,14 +247,6 @@ class ReportLoader:
         self._since = 0.0
         self._let_go_at = -math.inf
 
-    def load(self, records: ReportRecords, *, replace: bool = False, force: bool = False,
-             run_row: dict[str, Any] | None = None) -> IngestStatus:
-        """One report (`replace_report`)."""
-        result = self.load_together([ReportLoad(records, replace, force, run_row)])[0]
-        if isinstance(result, PipelineError):
-            raise result
-        return result
-
     def load_together(self, loads: Sequence[ReportLoad]) -> list[LoadResult]:
         """Reports ready at the same time, in one transaction (`replace_reports`)."""
         try:

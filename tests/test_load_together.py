@@ -137,8 +137,8 @@ class _Loader:
 
 def _groups(loader, monkeypatch) -> ingest_loads.LoadGroups:
     monkeypatch.setattr(ingest_loads.LoadGroups, "_checked",
-                        lambda self, path, source_path, result: ingest_loads._Ready(
-                            -1, result, FileOutcome(path.name, "failed"), {}))
+                        lambda self, index, path, source_path, result: ingest_loads._Ready(
+                            index, result, FileOutcome(path.name, "failed"), {}))
     return ingest_loads.LoadGroups(loader, ingest_loads.IngestOptions(), None, 2,
                                    lambda path, outcome: None)
 
