@@ -47,12 +47,14 @@ def _process_cpu() -> dict[int, tuple[str, float]]:
             continue
         try:
             with open(f"/proc/{entry.name}/stat") as stat:
-                fields = stat.read().rsplit(")", 1)[1].split()
+                name, fields_text = stat.read().split("(", 1)[1].rsplit(")", 1)
+                fields = fields_text.split()
             with open(f"/proc/{entry.name}/cmdline", "rb") as cmdline:
                 words = cmdline.read().split(b"\0")
         except OSError:  # gone meanwhile
             continue
-        command = " ".join(w.decode(errors="replace") for w in words if w)[:80]
+        # a kernel thread (kdamond, kworker) has no command line: its name, in brackets as ps
+        command = " ".join(w.decode(errors="replace") for w in words if w)[:80] or f"[{name}]"
         found[int(entry.name)] = (command, (int(fields[11]) + int(fields[12])) / _TICK)
     return found
 
