@@ -155,10 +155,11 @@ def _runs_text(figures: dict) -> str:
     """Each run on its own, in the order run: this run's own spread."""
     runs = figures["runs"]
     naive = ", ".join(f"{r['wall']:.1f}s" for r in runs["naive"])
+    paired = zip(runs["ingest1"], runs["ingest2"], strict=True)  # w1 and w2 run equally often
     pairs = [f"pair {index + 1}: `--workers 2` {w1['wall'] / w2['wall']:.2f}x "
              f"({w2['wall']:.1f}s against {w1['wall']:.1f}s; ingest/naive "
              f"{_mean(runs['naive'], 'wall') / w1['wall']:.2f}x by wall)"
-             for index, (w1, w2) in enumerate(zip(runs["ingest1"], runs["ingest2"]))]
+             for index, (w1, w2) in enumerate(paired)]
     return f"naive {naive}; " + "; ".join(pairs)
 
 
