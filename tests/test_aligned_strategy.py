@@ -3,6 +3,7 @@ data rows, rows from gaps and horizontal edges, headers given to the columns the
 
 from __future__ import annotations
 
+from pipeline.extract.cells import WORDS
 from pipeline.extract.strategies.aligned import find_grids
 from pipeline.extract.strategies.aligned_grid import grid_edges
 from pipeline.extract.strategies.aligned_lines import (
@@ -346,7 +347,7 @@ def test_word_boxes_are_pdfplumbers_words_of_every_borderless_sample_page():
             for page in pdf.pages[2:4]:
                 expected = [WordBox(w["text"], w["x0"], w["x1"], w["top"], w["bottom"],
                                     round(w["size"], 1))
-                            for w in page.extract_words(extra_attrs=["size"])]
+                            for w in page.extract_words(extra_attrs=["size"], **WORDS)]
                 assert word_boxes(page) == expected, (path.name, page.page_number)
 
 

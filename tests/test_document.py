@@ -11,7 +11,7 @@ import pytest
 from pdfminer.pdfpage import PDFPage
 from pdfplumber import utils
 
-from pipeline.extract.cells import LazyTextLines, cell_text, orderable, text_lines
+from pipeline.extract.cells import WORDS, LazyTextLines, cell_text, orderable, text_lines
 from pipeline.extract.document import TABLE_SETTINGS, _LeanPage, _table_rows
 from tests.conftest import BORDERLESS_PRODUCERS, PDFS, SHARED
 
@@ -48,7 +48,7 @@ def test_table_rows_from_the_tables_own_chars_equal_table_extract(path):
     tables = 0
     for plain, _ in _pages(path):
         for table in plain.find_tables(TABLE_SETTINGS):
-            assert _table_rows(table, plain.chars) == table.extract()
+            assert _table_rows(table, plain.chars) == table.extract(**WORDS)
             tables += 1
     assert tables >= 3
 
@@ -74,8 +74,9 @@ def test_page_text_lines_and_cell_text_equal_pdfplumbers(path):
         for page in pdf.pages[:2]:
             chars = page.chars
             assert orderable(chars)
-            assert text_lines(chars) == page.extract_text_lines(return_chars=False)
-            assert list(LazyTextLines(chars)) == page.extract_text_lines(return_chars=False)
+            assert text_lines(chars) == page.extract_text_lines(return_chars=False, **WORDS)
+            assert list(LazyTextLines(chars)) == \
+                page.extract_text_lines(return_chars=False, **WORDS)
             groups = [chars[i:i + rng.randint(1, 60)] for i in range(0, len(chars), 23)]
             groups += [rng.sample(chars, min(len(chars), rng.randint(1, 40))) for _ in range(5)]
             for table in page.find_tables(TABLE_SETTINGS):
@@ -83,9 +84,9 @@ def test_page_text_lines_and_cell_text_equal_pdfplumbers(path):
                             and cell[1] <= (c["top"] + c["bottom"]) / 2 < cell[3]]
                            for cell in table.cells]
             for group in groups:
-                assert cell_text(group) == utils.extract_text(group)
+                assert cell_text(group) == utils.extract_text(group, **WORDS)
                 assert text_lines(group) == list(LazyTextLines(group)) == \
-                    (utils.chars_to_textmap(group).extract_text_lines(return_chars=False)
+                    (utils.chars_to_textmap(group, **WORDS).extract_text_lines(return_chars=False)
                      if group else [])
                 compared += 1
     assert compared > 20
@@ -125,8 +126,34 @@ ODD_CHARACTERS = {
 @pytest.mark.parametrize("chars", ODD_CHARACTERS.values(), ids=ODD_CHARACTERS)
 def test_text_lines_and_cell_text_of_odd_characters_equal_pdfplumbers(chars):
     assert text_lines(chars) == list(LazyTextLines(chars)) == \
-        utils.chars_to_textmap(chars).extract_text_lines(return_chars=False)
-    assert cell_text(chars) == utils.extract_text(chars)
+        utils.chars_to_textmap(chars, **WORDS).extract_text_lines(return_chars=False)
+    assert cell_text(chars) == utils.extract_text(chars, **WORDS)
+
+
+def _word(text: str, x0: float, size: float, gap_after: float = 0.0) -> tuple[list[dict], float]:
+    """A word's characters set at `size` (each half the size wide) from x0, no space printed
+    after it: the characters, and where the next word starts."""
+    chars = []
+    for letter in text:
+        chars.append({**_char(letter, x0, 10), "x1": x0 + size / 2, "size": size})
+        x0 += size / 2
+    return chars, x0 + gap_after
+
+
+def test_words_without_a_printed_space_are_told_apart_by_a_gap_over_a_fifth_of_the_size():
+    """cairo (and pdfTeX, some printer drivers) print no space between some words, only the
+    gap: 'performance meetings' at 9 pt with the 2.2 pt gap cairo left (0.24 of the size) is
+    two words, though pdfplumber's default (a fixed 3 pt) joins them; a comma set 0.19 of the
+    size from its digits ('3,000', as in a real-world file) stays inside its word."""
+    first, start = _word("performance", 100.0, 9.0, gap_after=2.2)
+    second, _ = _word("meetings", start, 9.0)
+    assert cell_text(first + second) == "performance meetings" == \
+        utils.extract_text(first + second, **WORDS)
+    assert utils.extract_text(first + second) == "performancemeetings"  # the 3 pt default
+    digits, start = _word("3,", 100.0, 10.0, gap_after=1.9)
+    rest, _ = _word("000", start, 10.0)
+    assert cell_text(digits + rest) == "3,000" == utils.extract_text(digits + rest, **WORDS)
+    assert text_lines(first + second)[0]["text"] == "performance meetings"
 
 
 def test_lazy_text_lines_work_out_only_the_bands_read():
@@ -137,7 +164,7 @@ def test_lazy_text_lines_work_out_only_the_bands_read():
         lines = LazyTextLines(page.chars)
         assert len(lines.bands) >= 3  # the page is cut (4, then 8, then 16 lines a band)
         first = next(iter(lines))
-        assert first == page.extract_text_lines(return_chars=False)[0]
+        assert first == page.extract_text_lines(return_chars=False, **WORDS)[0]
         assert lines.read == 1
-        assert list(lines) == page.extract_text_lines(return_chars=False)
+        assert list(lines) == page.extract_text_lines(return_chars=False, **WORDS)
         assert lines.read == len(lines.bands)

@@ -8,10 +8,11 @@ so every cell gets exactly the characters, in the order, that `Table.extract` gi
 same half-open midpoint test, the same text (tests/test_document.py compares them).
 
 A cell's text is pdfplumber's `extract_text`, and the page's text lines its
-`extract_text_lines` (their defaults: words split at a gap over 3 pt, lines clustered within
-3 pt), fused into one pass over plain tuples: the generic versions build a word dict per word
-and a closure, generator and sort key per line (18% and 11% of a profiled pdfium ingest of
-the samples); these take about half their time and give the same strings.
+`extract_text_lines` (words split at a gap over a fifth of the font size, `WORD_GAP`;
+lines clustered within 3 pt), fused into one pass over plain tuples: the generic versions
+build a word dict per word and a closure, generator and sort key per line (18% and 11% of a
+profiled pdfium ingest of the samples); these take about half their time and give the same
+strings.
 """
 
 from __future__ import annotations
@@ -28,6 +29,17 @@ from typing import Any
 from pdfplumber import utils
 from pdfplumber.table import Table
 from pdfplumber.utils.text import DEFAULT_X_TOLERANCE, DEFAULT_Y_TOLERANCE, LIGATURES
+
+# A word ends where the gap to the next character is over a fifth of the character's size.
+# Most producers print the space between words, but some only leave the gap (pdftocairo,
+# pdfTeX, some printer drivers): pdfplumber's default, a fixed 3 pt, joins words set at 9 pt,
+# whose spaces are 2.0-2.5 pt ('performancemeetings'). Measured with pdfplumber's words
+# (split at printed spaces): inside a word, gaps reach 0.014 of the size on every committed
+# sample and 0.19 in ../shared's real-world files ('1.40-', '3,000', 'Register/Vol.' at
+# 0.11-0.19); between words left unprinted they are 0.226 (Calibri's space) and more.
+WORD_GAP = 0.2
+# pdfplumber's own word and text functions, told the same
+WORDS: dict[str, Any] = {"x_tolerance_ratio": WORD_GAP}
 
 Box = tuple[float, float, float, float]  # x0, top, x1, bottom
 Char = dict[str, Any]
@@ -88,7 +100,8 @@ def table_rows(table: Table, index: CharIndex) -> list[list[str | None]]:
             if own is None:
                 cells.append(None)
                 continue
-            cells.append((cell_text(own) if index.orderable else utils.extract_text(own))
+            cells.append((cell_text(own) if index.orderable
+                          else utils.extract_text(own, **WORDS))
                          if own else "")
         rows.append(cells)
     return rows
@@ -168,20 +181,21 @@ def _clustered(items: list[Any], key: Callable[[Any], float], tolerance: float,
 
 def _words(chars: list[Char]) -> list[Word]:
     """Every word of the characters, in pdfplumber's order (`WordExtractor.iter_extract_tuples`
-    with its defaults): runs of one direction, lines clustered within the tolerance, and a word
-    ends at a blank, at a step back, at a gap over the x tolerance or at a drift over the y
-    tolerance; a character of empty text is a word of its own."""
+    with `WORDS`): runs of one direction, lines clustered within the tolerance, and a word
+    ends at a blank, at a step back, at a gap over a fifth of the last character's size
+    (`WORD_GAP`) or at a drift over the y tolerance; a character of empty text is a word of
+    its own. (pdfplumber's turned text swaps the two: a gap over the y tolerance, a drift
+    over the fifth.)"""
     words: list[Word] = []
     add_word = words.append
     for upright, run in groupby(chars, key=_UPRIGHT):
-        gap, drift = (DEFAULT_X_TOLERANCE, DEFAULT_Y_TOLERANCE) if upright else \
-            (DEFAULT_Y_TOLERANCE, DEFAULT_X_TOLERANCE)
-        for line in _clustered(_glyphs(list(run), bool(upright)), _FIRST, drift):
+        cluster = DEFAULT_Y_TOLERANCE if upright else DEFAULT_X_TOLERANCE
+        for line in _clustered(_glyphs(list(run), bool(upright)), _FIRST, cluster):
             line.sort(key=_START if upright else _START_END)
             # the word being gathered: its characters, top, and its last character's start,
-            # end plus the gap, and position across the line
+            # end plus the gap, position across the line and the drift it allows
             members: list[Char] = []
-            top = start = reach = across = 0.0
+            top = start = reach = across = allowed = 0.0
             for _, g_start, g_end, g_across, text, char in line:
                 g_top = g_across if upright else g_start
                 if not text or text.isspace():
@@ -194,8 +208,8 @@ def _words(chars: list[Char]) -> list[Word]:
                 if not members:
                     members = [char]
                     top = g_top
-                elif g_start < start or g_start > reach or g_across - across > drift \
-                        or across - g_across > drift:
+                elif g_start < start or g_start > reach or g_across - across > allowed \
+                        or across - g_across > allowed:
                     add_word((top, members))
                     members = [char]
                     top = g_top
@@ -203,7 +217,10 @@ def _words(chars: list[Char]) -> list[Word]:
                     members.append(char)
                     if g_top < top:  # min(top, g_top): the first of equals stays
                         top = g_top
-                start, reach, across = g_start, g_end + gap, g_across
+                relative = WORD_GAP * char["size"]
+                start, across = g_start, g_across
+                reach = g_end + (relative if upright else DEFAULT_Y_TOLERANCE)
+                allowed = DEFAULT_Y_TOLERANCE if upright else relative
             if members:
                 add_word((top, members))
     return words
@@ -240,7 +257,8 @@ def _word_text(members: list[Char]) -> str:
 
 
 def cell_text(chars: list[Char]) -> str:
-    """`pdfplumber.utils.extract_text(chars)`, the same string, for `orderable` characters."""
+    """`pdfplumber.utils.extract_text(chars, **WORDS)`, the same string, for `orderable`
+    characters."""
     if not chars:
         return ""
     lines = _clustered(_words(chars), _FIRST, DEFAULT_Y_TOLERANCE)

@@ -28,6 +28,7 @@ from pipeline.errors import (
     UnreadablePdfError,
 )
 from pipeline.extract.cells import (
+    WORDS,
     CharIndex,
     LazyTextLines,
     orderable,
@@ -231,11 +232,11 @@ def _page_blocks(page: Page, page_no: int) -> tuple[list[Block], int]:
 
 
 def _text_lines(page: Page, in_order: bool) -> Iterable[dict[str, Any]]:
-    """`page.extract_text_lines(return_chars=False)`, the same lines, in one pass over the
-    page's characters (pipeline/extract/cells.py) where they are `orderable`, worked out as
-    far as they are read (cells.LazyTextLines)."""
+    """`page.extract_text_lines(return_chars=False, **WORDS)`, the same lines, in one pass
+    over the page's characters (pipeline/extract/cells.py) where they are `orderable`, worked
+    out as far as they are read (cells.LazyTextLines)."""
     return LazyTextLines(page.chars) if in_order else \
-        page.extract_text_lines(return_chars=False)
+        page.extract_text_lines(return_chars=False, **WORDS)
 
 
 def read_blocks(path: Path, limits: Limits = DEFAULT_LIMITS,

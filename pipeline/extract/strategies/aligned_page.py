@@ -17,7 +17,7 @@ from pdfplumber.page import Page
 from pdfplumber.table import Table
 
 from pipeline.config import header_vocabulary
-from pipeline.extract.cells import _word_text, _words, chars_in_order
+from pipeline.extract.cells import WORDS, _word_text, _words, chars_in_order
 from pipeline.extract.strategies.aligned import find_grids
 from pipeline.extract.strategies.aligned_grid import grid_edges
 from pipeline.extract.strategies.aligned_lines import (
@@ -68,13 +68,15 @@ def horizontal_edges(page: Page) -> list[HorizontalEdge]:
 
 
 def word_boxes(page: Page) -> list[WordBox]:
-    """`page.extract_words(extra_attrs=["size"])` as word boxes: the same words, in the same
-    order, from the one-pass word splitter cell text uses (pipeline.extract.cells) wherever it
-    applies: pdfplumber's builds a dict per word (a tenth of a borderless page's time)."""
+    """`page.extract_words(extra_attrs=["size"], **WORDS)` as word boxes: the same words, in
+    the same order, from the one-pass word splitter cell text uses (pipeline.extract.cells)
+    wherever it applies: pdfplumber's builds a dict per word (a tenth of a borderless page's
+    time)."""
     chars = page.chars
     if not chars_in_order(page):
         return [WordBox(w["text"], w["x0"], w["x1"], w["top"], w["bottom"],
-                        round(w["size"], 1)) for w in page.extract_words(extra_attrs=["size"])]
+                        round(w["size"], 1))
+                for w in page.extract_words(extra_attrs=["size"], **WORDS)]
     boxes = []
     # pdfplumber's grouping with extra_attrs: runs of one direction and one size, each split
     # into lines and words on its own. A word's top is the least of its characters' (the
