@@ -54,13 +54,21 @@ def plain_name(text: str | None) -> str:
     return squash(text).replace(" - ", " – ")
 
 
+# A glyph the PDF maps to no character: pdfminer prints it as '(cid:N)', and the pdfium page
+# source the same (Ghostscript's re-embedded fonts lose the en dash, bullet and pound sign).
+UNKNOWN_GLYPH = re.compile(r"\(cid:\d+\)")
+
+
 @lru_cache(maxsize=8192)
 def fold_name(text: str | None) -> str:
-    """Key for matching names: case, dashes, hyphens, quotes, '&', wrapping all folded.
-    Cached: the header vocabulary's phrases are folded again for every cell they are
-    matched against."""
+    """Key for matching names: case, dashes, hyphens, quotes, '&', wrapping all folded, and a
+    glyph the PDF maps to no character read as the dash or space that names are folded to
+    anyway ('Housing (cid:1) Repairs' is 'Housing – Repairs'; a name it stood in a word of
+    matches none). Cached: the header vocabulary's phrases are folded again for every cell
+    they are matched against."""
     # plain_name twice: lower() can make a look-alike the table knows only in lower case
     # (Komi 'Ԁ' -> 'ԁ' -> 'd').
+    text = UNKNOWN_GLYPH.sub(" ", text or "")
     text = plain_name(plain_name(text).lower()).replace("–", " ").replace("-", " ")
     text = text.replace("&", " and ").replace("'", "")
     return squash(text)

@@ -3,7 +3,7 @@
 from __future__ import annotations
 
 from datetime import datetime
-from typing import Literal
+from typing import ClassVar, Literal
 
 from pydantic import BaseModel, ConfigDict, Field, SerializeAsAny, model_validator
 
@@ -19,6 +19,11 @@ Measure = Literal["received", "upheld_pct", "escalated", "upheld_not_upheld_prev
 
 class Record(BaseModel):
     model_config = ConfigDict(extra="forbid", frozen=True)
+
+    # The report's own prose the record carries as content (not a printed name or raw text
+    # kept as provenance): a text of these that holds a glyph the PDF maps to no character
+    # is quarantined, not loaded (pipeline.families.base.ReportContext.add).
+    prose_fields: ClassVar[tuple[str, ...]] = ()
 
 
 class StageOutcome(Record):
@@ -102,6 +107,9 @@ class QuarantinedValue(Record):
 
 
 class Commentary(Record):
+    prose_fields: ClassVar[tuple[str, ...]] = ("key_themes", "service_response",
+                                               "complaints_team_comment")
+
     directorate: str
     service_area: str
     stage: Stage
@@ -112,6 +120,8 @@ class Commentary(Record):
 
 
 class ServiceCommitment(Record):
+    prose_fields: ClassVar[tuple[str, ...]] = ("commitment", "progress")
+
     directorate: str
     service_area: str
     commitment_year: FinancialYear

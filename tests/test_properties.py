@@ -238,6 +238,14 @@ def test_look_alike_letters_fold_to_latin():
     assert fold_name("Parks & Open Spaces") == fold_name("parks and open spaces")
 
 
+def test_a_glyph_without_unicode_folds_as_a_separator_never_as_a_letter():
+    """Ghostscript's fonts give '(cid:N)' for the en dash and for Cyrillic letters alike: as a
+    separator it is the dash names fold anyway; inside a word it matches no letter."""
+    assert fold_name("Housing (cid:1) Repairs") == fold_name("Housing \u2013 Repairs")
+    assert fold_name("Council (cid:2)(cid:3)(cid:4)") != fold_name("Council Tax")
+    assert fold_name("T(cid:3)x") != fold_name("Tax")
+
+
 # --- header vocabulary (layout.py) -------------------------------------------------------
 
 @relaxed

@@ -16,7 +16,7 @@ from typing import Literal
 
 from pipeline.config import AreaCatalogue, ServiceArea, area_catalogue, header_vocabulary
 from pipeline.extract.stitch import StitchedTable
-from pipeline.normalise import previous_financial_year
+from pipeline.normalise import UNKNOWN_GLYPH, previous_financial_year
 from pipeline.validate import Findings
 from schemas.records import Record
 
@@ -70,7 +70,33 @@ class ReportContext:
         return self.counters[name]
 
     def add(self, table: str, records: Sequence[Record]) -> None:
-        self.records.setdefault(table, []).extend(records)
+        """The records of a table, but a record whose prose (`Record.prose_fields`) holds a
+        glyph the PDF maps to no character is quarantined instead: what it printed is
+        unknown. (Printed names and raw texts kept as provenance keep the placeholder.)"""
+        kept = self.records.setdefault(table, [])
+        for record in records:
+            unknown = _unknown_glyph_text(record)
+            if unknown is None:
+                kept.append(record)
+                continue
+            name, text = unknown
+            glyphs = UNKNOWN_GLYPH.findall(text)
+            self.findings.quarantine_value(
+                table_name=table, field_name=name, raw=text, page=getattr(record, "page", 0),
+                reason=f"the PDF maps {len(glyphs)} glyph(s) of this text to no character "
+                       f"({glyphs[0]}): what they print is unknown",
+                directorate=getattr(record, "directorate", None),
+                service_area=getattr(record, "service_area", None),
+                period=getattr(record, "period", None), stage=getattr(record, "stage", None))
+
+
+def _unknown_glyph_text(record: Record) -> tuple[str, str] | None:
+    """(field, text) of the first prose field holding an unknown glyph's placeholder."""
+    for name in record.prose_fields:
+        value = getattr(record, name)
+        if isinstance(value, str) and UNKNOWN_GLYPH.search(value):
+            return name, value
+    return None
 
 
 Reader = Callable[[ReportContext, StitchedTable, "SectionScope | None"], None]

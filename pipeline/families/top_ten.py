@@ -16,7 +16,7 @@ from pipeline.families.figure_rows import (
     quarantine_unknown_columns,
     read_figure_rows,
 )
-from pipeline.normalise import plain_name, split_bracketed, squash
+from pipeline.normalise import UNKNOWN_GLYPH, plain_name, split_bracketed, squash
 from pipeline.validate import build_stage_records, stage_cells
 from schemas.records import TopTenEntry
 
@@ -50,8 +50,12 @@ def read_top_ten(context: ReportContext, table: StitchedTable,
         area, printed_directorate = context.catalogue.resolve(printed)
         quarantine_unknown_columns(context.findings, row, "top_ten")
         if area is None:
-            quarantine_row(context.findings, row, f"unknown service area {printed!r} in the Top "
-                           "Ten table (add it to schemas/areas.toml)", "top_ten")
+            glyphs = UNKNOWN_GLYPH.findall(printed)
+            reason = (f"unknown service area {printed!r} in the Top Ten table: the PDF maps "
+                      f"{len(glyphs)} glyph(s) of the name to no character" if glyphs else
+                      f"unknown service area {printed!r} in the Top Ten table (add it to "
+                      "schemas/areas.toml)")
+            quarantine_row(context.findings, row, reason, "top_ten")
             continue
         if printed_directorate and printed_directorate != area.directorate:
             context.findings.issue(
