@@ -62,10 +62,10 @@ UNKNOWN_GLYPH = re.compile(r"\(cid:\d+\)")
 @lru_cache(maxsize=8192)
 def fold_name(text: str | None) -> str:
     """Key for matching names: case, dashes, hyphens, quotes, '&', wrapping all folded, and a
-    glyph the PDF maps to no character read as the dash or space that names are folded to
-    anyway ('Housing (cid:1) Repairs' is 'Housing – Repairs'; a name it stood in a word of
-    matches none). Cached: the header vocabulary's phrases are folded again for every cell
-    they are matched against."""
+    glyph the PDF maps to no character read as a separator, as dashes are folded anyway
+    ('Housing (cid:1) Repairs' is 'Housing – Repairs'; inside a word it splits the word, so
+    'T(cid:3)x' is no 'Tax'). Cached: the header vocabulary's phrases are folded again for
+    every cell they are matched against."""
     # plain_name twice: lower() can make a look-alike the table knows only in lower case
     # (Komi 'Ԁ' -> 'ԁ' -> 'd').
     text = UNKNOWN_GLYPH.sub(" ", text or "")

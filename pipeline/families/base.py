@@ -81,8 +81,9 @@ class ReportContext:
                 continue
             name, text = unknown
             glyphs = UNKNOWN_GLYPH.findall(text)
+            page: int = getattr(record, "page")  # noqa: B009 - every prose record has one
             self.findings.quarantine_value(
-                table_name=table, field_name=name, raw=text, page=getattr(record, "page", 0),
+                table_name=table, field_name=name, raw=text, page=page,
                 reason=f"the PDF maps {len(glyphs)} glyph(s) of this text to no character "
                        f"({glyphs[0]}): what they print is unknown",
                 directorate=getattr(record, "directorate", None),
