@@ -5,11 +5,13 @@ from __future__ import annotations
 import json
 import shutil
 from pathlib import Path
+from typing import Any
 
 import pytest
 
 from pipeline.run import ingest
 from pipeline.warehouse import report_tables, warehouse
+from samples import truth
 from samples.truth import GOLDEN_COLUMNS, MEASURES
 
 TESTS = Path(__file__).parent
@@ -24,6 +26,38 @@ BORDERLESS_PRODUCERS = ("html", "word-borderless")
 
 def golden(stem: str) -> dict:
     return json.loads((GOLDEN / f"{stem}.json").read_text(encoding="utf-8"))
+
+
+def file_rows(db_and_failed: tuple[Path, dict[str, str]], entry: dict) -> tuple[dict, Any]:
+    """A rendered variant's golden truth and the rows it loaded (truth.loaded_rows), once it
+    is known not to have failed; `db_and_failed` as the variant fixtures give it."""
+    db, failed = db_and_failed
+    assert entry["file"] not in failed, failed[entry["file"]]
+    return golden(entry["golden"]), truth.loaded_rows(db, entry["file"])
+
+
+def assert_loaded_exactly(loaded: Any, truth_file: dict) -> None:
+    """Every figure, Analysis cell and commitment of the golden truth loaded, each once and as
+    written (after the documented whitespace/dash folding only), and nothing quarantined."""
+    # Figures: {key: value} both ways, so a missing, extra or different cell shows.
+    expected_figures = truth.expected_figures(truth_file)
+    loaded_figures = {key: value for key, value in loaded.figures
+                      if key in expected_figures or value is not None}
+    assert len(loaded.figures) == len(set(k for k, _ in loaded.figures)), "duplicate figures"
+    assert loaded_figures == expected_figures
+
+    expected_commentary = {k: truth.folded(v) for k, v in
+                           truth.expected_commentary(truth_file).items()}
+    assert {k: truth.folded(v) for k, v in loaded.commentary} == expected_commentary
+    assert len(loaded.commentary) == len(expected_commentary), "duplicate commentary"
+
+    expected_commitments = {k: (truth.folded(c), truth.folded(p)) for k, (c, p) in
+                            truth.expected_commitments(truth_file).items()}
+    assert {k: (truth.folded(c), truth.folded(p)) for k, (c, p) in loaded.commitments} == \
+        expected_commitments
+    assert len(loaded.commitments) == len(expected_commitments), "duplicate commitments"
+
+    assert loaded.quarantine == []
 
 
 def golden_by_stage(columns: list[str], values: list) -> dict[int, dict[str, float | None]]:

@@ -18,7 +18,7 @@ import pytest
 from pipeline.extract.layout import map_figure_columns
 from pipeline.families import detect_family
 from samples import truth
-from tests.conftest import FIXTURES, golden
+from tests.conftest import FIXTURES, assert_loaded_exactly, file_rows
 
 FUZZ = FIXTURES / "fuzz"
 MANIFEST = json.loads((FUZZ / "manifest.json").read_text(encoding="utf-8"))
@@ -44,30 +44,8 @@ def fuzz_db(tmp_path_factory) -> tuple[Path, dict[str, str]]:
 
 @pytest.mark.parametrize("entry", [_param(e) for e in MANIFEST])
 def test_variant_loads_exactly_its_golden_truth(fuzz_db, entry):
-    db, failed = fuzz_db
-    assert entry["file"] not in failed, failed[entry["file"]]
-    truth_file = golden(entry["golden"])
-    loaded = truth.loaded_rows(db, entry["file"])
-
-    # Figures: {key: value} both ways, so a missing, extra or different cell shows.
-    expected_figures = truth.expected_figures(truth_file)
-    loaded_figures = {key: value for key, value in loaded.figures
-                      if key in expected_figures or value is not None}
-    assert len(loaded.figures) == len(set(k for k, _ in loaded.figures)), "duplicate figures"
-    assert loaded_figures == expected_figures
-
-    expected_commentary = {k: truth.folded(v) for k, v in
-                           truth.expected_commentary(truth_file).items()}
-    assert {k: truth.folded(v) for k, v in loaded.commentary} == expected_commentary
-    assert len(loaded.commentary) == len(expected_commentary), "duplicate commentary"
-
-    expected_commitments = {k: (truth.folded(c), truth.folded(p)) for k, (c, p) in
-                            truth.expected_commitments(truth_file).items()}
-    assert {k: (truth.folded(c), truth.folded(p)) for k, (c, p) in loaded.commitments} == \
-        expected_commitments
-    assert len(loaded.commitments) == len(expected_commitments), "duplicate commitments"
-
-    assert loaded.quarantine == []
+    truth_file, loaded = file_rows(fuzz_db, entry)
+    assert_loaded_exactly(loaded, truth_file)
 
     # Printed without numbers: numbered in printed order and marked inferred (and only then).
     assert loaded.item_no_inferred == {entry["item_numbers_inferred"]}

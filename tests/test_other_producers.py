@@ -25,7 +25,7 @@ import pdfplumber
 import pytest
 
 from samples import truth
-from tests.conftest import FIXTURES, golden
+from tests.conftest import FIXTURES, assert_loaded_exactly, file_rows
 
 PRODUCERS = FIXTURES / "producers"
 MANIFEST = json.loads((PRODUCERS / "manifest.json").read_text(encoding="utf-8"))
@@ -89,12 +89,9 @@ def _quarantine_by_cause(db: Path, file_name: str) -> dict[tuple[str, str | None
 @pytest.mark.parametrize("entry", [e for e in MANIFEST if e["file"] in LOSSES],
                          ids=lambda e: e["file"].removesuffix(".pdf"))
 def test_glyphs_without_unicode_are_quarantined_never_loaded(producers_db, entry):
-    db, failed = producers_db
-    assert entry["file"] not in failed, failed[entry["file"]]
-    truth_file = golden(entry["golden"])
-    loaded = truth.loaded_rows(db, entry["file"])
+    truth_file, loaded = file_rows(producers_db, entry)
     missing_expected, quarantined = LOSSES[entry["file"]]
-    assert _quarantine_by_cause(db, entry["file"]) == quarantined
+    assert _quarantine_by_cause(producers_db[0], entry["file"]) == quarantined
 
     figures = truth.expected_figures(truth_file)
     commentary = {k: truth.folded(v) for k, v in truth.expected_commentary(truth_file).items()}
@@ -123,27 +120,5 @@ def test_glyphs_without_unicode_are_quarantined_never_loaded(producers_db, entry
 @pytest.mark.parametrize("entry", [e for e in MANIFEST if e["file"] not in LOSSES],
                          ids=lambda e: e["file"].removesuffix(".pdf"))
 def test_remade_sample_loads_exactly_its_golden_truth(producers_db, entry):
-    db, failed = producers_db
-    assert entry["file"] not in failed, failed[entry["file"]]
-    truth_file = golden(entry["golden"])
-    loaded = truth.loaded_rows(db, entry["file"])
-
-    # Figures: {key: value} both ways, so a missing, extra or different cell shows.
-    expected_figures = truth.expected_figures(truth_file)
-    loaded_figures = {key: value for key, value in loaded.figures
-                      if key in expected_figures or value is not None}
-    assert len(loaded.figures) == len(set(k for k, _ in loaded.figures)), "duplicate figures"
-    assert loaded_figures == expected_figures
-
-    expected_commentary = {k: truth.folded(v) for k, v in
-                           truth.expected_commentary(truth_file).items()}
-    assert {k: truth.folded(v) for k, v in loaded.commentary} == expected_commentary
-    assert len(loaded.commentary) == len(expected_commentary), "duplicate commentary"
-
-    expected_commitments = {k: (truth.folded(c), truth.folded(p)) for k, (c, p) in
-                            truth.expected_commitments(truth_file).items()}
-    assert {k: (truth.folded(c), truth.folded(p)) for k, (c, p) in loaded.commitments} == \
-        expected_commitments
-    assert len(loaded.commitments) == len(expected_commitments), "duplicate commitments"
-
-    assert loaded.quarantine == []
+    truth_file, loaded = file_rows(producers_db, entry)
+    assert_loaded_exactly(loaded, truth_file)
