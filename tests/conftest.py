@@ -28,6 +28,16 @@ def golden(stem: str) -> dict:
     return json.loads((GOLDEN / f"{stem}.json").read_text(encoding="utf-8"))
 
 
+def variants_warehouse(folder: Path, entries: list[dict],
+                       tmp_path_factory: Any) -> tuple[Path, dict[str, str]]:
+    """Every entry's PDF in `folder` ingested into one fresh warehouse (one council per
+    batch: truth.ingest_variants); with file name -> failure reason for those that failed."""
+    db = tmp_path_factory.mktemp(folder.name) / "w.duckdb"
+    outcomes = truth.ingest_variants(entries, folder, db, workers=2)
+    assert sorted(o.file_name for o in outcomes) == sorted(e["file"] for e in entries)
+    return db, {o.file_name: o.error or "" for o in outcomes if o.status == "failed"}
+
+
 def file_rows(db_and_failed: tuple[Path, dict[str, str]], entry: dict) -> tuple[dict, Any]:
     """A rendered variant's golden truth and the rows it loaded (truth.loaded_rows), once it
     is known not to have failed; `db_and_failed` as the variant fixtures give it."""

@@ -18,7 +18,7 @@ import pytest
 from pipeline.extract.layout import map_figure_columns
 from pipeline.families import detect_family
 from samples import truth
-from tests.conftest import FIXTURES, assert_loaded_exactly, file_rows
+from tests.conftest import FIXTURES, assert_loaded_exactly, file_rows, variants_warehouse
 
 FUZZ = FIXTURES / "fuzz"
 MANIFEST = json.loads((FUZZ / "manifest.json").read_text(encoding="utf-8"))
@@ -36,10 +36,7 @@ def _param(entry: dict):
 @pytest.fixture(scope="module")
 def fuzz_db(tmp_path_factory) -> tuple[Path, dict[str, str]]:
     """Every committed variant in one warehouse; file name -> failure reason (if failed)."""
-    db = tmp_path_factory.mktemp("fuzz") / "w.duckdb"
-    outcomes = truth.ingest_variants(MANIFEST, FUZZ, db, workers=2)
-    assert sorted(o.file_name for o in outcomes) == sorted(e["file"] for e in MANIFEST)
-    return db, {o.file_name: o.error or "" for o in outcomes if o.status == "failed"}
+    return variants_warehouse(FUZZ, MANIFEST, tmp_path_factory)
 
 
 @pytest.mark.parametrize("entry", [_param(e) for e in MANIFEST])

@@ -25,7 +25,7 @@ import pdfplumber
 import pytest
 
 from samples import truth
-from tests.conftest import FIXTURES, assert_loaded_exactly, file_rows
+from tests.conftest import FIXTURES, assert_loaded_exactly, file_rows, variants_warehouse
 
 PRODUCERS = FIXTURES / "producers"
 MANIFEST = json.loads((PRODUCERS / "manifest.json").read_text(encoding="utf-8"))
@@ -34,10 +34,7 @@ MANIFEST = json.loads((PRODUCERS / "manifest.json").read_text(encoding="utf-8"))
 @pytest.fixture(scope="module")
 def producers_db(tmp_path_factory) -> tuple[Path, dict[str, str]]:
     """Every re-made sample in one warehouse; file name -> failure reason (if failed)."""
-    db = tmp_path_factory.mktemp("producers") / "w.duckdb"
-    outcomes = truth.ingest_variants(MANIFEST, PRODUCERS, db, workers=2)
-    assert sorted(o.file_name for o in outcomes) == sorted(e["file"] for e in MANIFEST)
-    return db, {o.file_name: o.error or "" for o in outcomes if o.status == "failed"}
+    return variants_warehouse(PRODUCERS, MANIFEST, tmp_path_factory)
 
 
 def _spaces(path: Path) -> int:
