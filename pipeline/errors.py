@@ -36,7 +36,7 @@ class EncryptedPdfError(UnreadablePdfError):
 
 
 class NoTextLayerError(UnreadablePdfError):
-    hint = "It looks scanned; run OCR on it first."
+    hint = "It looks scanned: its pages are images."
 
 
 class NotAComplaintsReportError(PipelineError):

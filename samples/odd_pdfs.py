@@ -1,7 +1,9 @@
 """Small PDFs in the shapes a parser may get wrong, for the parser differential test (issue 15):
 a rotated page, a media box not at (0, 0), a table inside a Form XObject, a Type3 font, glyphs
 without Unicode, and text drawn twice (fake bold). Each is a one-page "complaints" page with a
-ruled table, written byte by byte (no PDF library needed) so the bytes never change.
+ruled table, written byte by byte (no PDF library needed) so the bytes never change. Also
+text drawn invisibly over the table, as a scan's OCR layer is (not a parser difference: both
+must leave it out).
 
     python samples/odd_pdfs.py [OUT_DIR]      # default tests/fixtures/pdfs/odd/
 """
@@ -158,6 +160,19 @@ def fake_bold() -> bytes:
     return one_page(content)
 
 
+def invisible_text() -> bytes:
+    """Over each Received figure, another drawn invisibly (text render mode 3, as a scan's OCR
+    layer is: here a misreading, the printed figure plus 6), and a line drawn as a clip only
+    (mode 7). Each in q/Q: the render mode is graphics state, and outlives its BT/ET."""
+    def cell(r: int, c: int, x: float, y: float) -> bytes:
+        printed = _text(x, y, ROWS[r][c])
+        if not (r and c == 1):
+            return printed
+        return printed + b"\nq 3 Tr " + _text(x, y, str(int(ROWS[r][c]) + 6)) + b" Q"
+    clipped = b"q 7 Tr " + _text(60, 740, "Stage 1 upheld 99%") + b" Q"
+    return one_page(b"\n".join((_page_text(60, 780), clipped, table_ops(60, 720, cell))))
+
+
 ODD: dict[str, Callable[[], bytes]] = {
     "rotated-page.pdf": rotated,
     "media-box-offset.pdf": media_box_offset,
@@ -165,6 +180,7 @@ ODD: dict[str, Callable[[], bytes]] = {
     "type3-font.pdf": type3,
     "glyphs-without-unicode.pdf": no_unicode,
     "fake-bold.pdf": fake_bold,
+    "invisible-text.pdf": invisible_text,
 }
 
 

@@ -36,7 +36,8 @@ RECOVERED: dict[str, tuple[str, ...]] = {
     "qpdf__encrypted-with-images.pdf": NOT_A_REPORT,
     # An image-only page: OCR reads its table, and it is not a complaints report.
     "camelot__image.pdf": NOT_A_REPORT,
-    # Scans that carry a (garbage) OCR text layer: there is text, it just is not a report.
+    # A scan that carries another tool's (garbage) OCR layer, drawn invisibly: the layer is
+    # left out, OCR reads the images (its first 5 pages), and they are not a report.
     "pdfplumber__pr-136-example.pdf": NOT_A_REPORT,
     # Damaged but recoverable: pdfminer repairs them, and what it reads is not a report.
     "pdfplumber__malformed-from-issue-932.pdf": NOT_A_REPORT,

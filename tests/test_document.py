@@ -32,15 +32,38 @@ def _pages(path: Path):
             doctop += lean.height
 
 
+# us-036 draws some of its spaces invisibly (text render mode 3: 1, 14 and 22 on its three
+# pages), which the lean page leaves out as it leaves out all text drawn so
+# (page_source._BoundedDevice); pdfplumber keeps them. The other files draw none.
+INVISIBLE_SPACES = {"camelot__us-036.pdf": 37}
+
+
+def _left_out(plain: list[dict], lean: list[dict]) -> list[dict]:
+    """The characters of `plain` that `lean` leaves out, where `lean` is `plain` with some left
+    out (fails otherwise)."""
+    rest = iter(plain)
+    left_out = []
+    for char in lean:
+        for other in rest:
+            if other == char:
+                break
+            left_out.append(other)
+        else:
+            pytest.fail(f"{char['text']!r} at {char['x0']}, {char['top']} is not pdfplumber's")
+    return left_out + list(rest)
+
+
 @pytest.mark.parametrize("path", SAMPLES + OTHERS, ids=lambda p: p.name)
 def test_lean_page_chars_equal_pdfplumbers(path):
     if not path.exists():
         pytest.skip(f"{path} is absent: ../shared is only present inside the project workspace")
     compared = 0
+    left_out: list[dict] = []
     for plain, lean in _pages(path):
-        assert lean.chars == plain.chars
+        left_out += _left_out(plain.chars, lean.chars)
         compared += len(plain.chars)
     assert compared > 0
+    assert [c["text"] for c in left_out] == [" "] * INVISIBLE_SPACES.get(path.name, 0)
 
 
 @pytest.mark.parametrize("path", SAMPLES[:4], ids=lambda p: p.name)

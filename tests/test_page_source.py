@@ -14,7 +14,7 @@ import pytest
 
 from pipeline.errors import PipelineError
 from pipeline.extract import page_source
-from pipeline.extract.document import Limits, TableBlock, _pages, read_blocks
+from pipeline.extract.document import Limits, TableBlock, TextLine, _pages, read_blocks
 from pipeline.extract.page_source import PARSERS
 from pipeline.run import ingest
 from samples import odd_pdfs
@@ -106,6 +106,7 @@ FAKE_BOLD = (("SSeerrvviiccee aarreeaa", "RReecceeiivveedd", "UUpphheelldd"), *P
 ROTATED = (("Waste", "Parking", "Repairs", "Service\narea"), ("64", "80", "120", "Received"),
            ("12%", "30%", "45%", "Upheld"))
 ODD_TABLES = {"media-box-offset.pdf": PRINTED, "form-xobject.pdf": PRINTED,
+              "invisible-text.pdf": PRINTED,
               "type3-font.pdf": PRINTED, "glyphs-without-unicode.pdf": NO_UNICODE,
               "fake-bold.pdf": FAKE_BOLD, "rotated-page.pdf": ROTATED}
 
@@ -117,6 +118,22 @@ def test_each_odd_sample_reads_its_printed_table_under_each_parser(name, parser)
     tables = [b.rows for b in document.blocks if isinstance(b, TableBlock)]
     assert tables == [ODD_TABLES[name]]
     assert document.parser == parser
+
+
+@pytest.mark.parametrize("parser", PARSERS)
+def test_text_drawn_invisibly_is_left_out_under_each_parser(parser):
+    """A scan's OCR layer is drawn so (render mode 3): a recogniser's guess, not print. The
+    sample's invisible figures (the printed ones plus 6) and its clip-only line are read by
+    plain pdfplumber, interleaved with the printed figures; the page shows only the print."""
+    with pdfplumber.open(ODD / "invisible-text.pdf") as pdf:
+        plain = pdf.pages[0].extract_text()
+    assert "Repairs 112206 45%" in plain and "Stage 1 upheld 99%" in plain
+    document = read_blocks(ODD / "invisible-text.pdf", Limits(), parser=parser)
+    assert [b.text for b in document.blocks if isinstance(b, TextLine)] == [
+        "Annual Complaints Report 2021/22", "Complaints received by service area this year."]
+    assert document.char_count == sum(len(text) for text in (  # spaces are characters too
+        "Annual Complaints Report 2021/22", "Complaints received by service area this year.",
+        *(cell for row in PRINTED for cell in row)))
 
 
 @pytest.mark.parametrize("name", sorted(odd_pdfs.ODD))

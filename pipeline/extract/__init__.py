@@ -10,5 +10,6 @@ EXTRACTOR_NAME = "pdfplumber-tables"
 # headers, and text printed under a table header that no strategy read kept in quarantine;
 # 1.2: page sources (pdfium, the default, and pdfminer: pipeline/extract/page_source.py);
 # 1.2.1: words told apart at a gap over a fifth of the font size (cells.WORD_GAP), not 3 pt;
-# a glyph without Unicode ('(cid:N)') folds as a separator in names, quarantines prose
-EXTRACTOR_VERSION = "1.2.1"
+# a glyph without Unicode ('(cid:N)') folds as a separator in names, quarantines prose;
+# 1.2.2: text drawn invisibly (a scan's OCR layer) is left out, its page read by our own OCR
+EXTRACTOR_VERSION = "1.2.2"

@@ -40,6 +40,7 @@ from pipeline.extract.limits import MB, Limits
 from pipeline.extract.ocr_pages import no_text_hint, ocr_scanned_page
 from pipeline.extract.page_break import measure_page_break
 from pipeline.extract.page_source import DEFAULT_PARSER, PARSERS, LeanPage, iter_pages
+from pipeline.extract.pdfium_chars import has_invisible_text
 from pipeline.extract.strategies import STRATEGIES
 from pipeline.extract.strategies.ruled import TABLE_SETTINGS as TABLE_SETTINGS
 from pipeline.extract.strategies.ruled import closing_rules as _closing_rules  # noqa: F401
@@ -320,8 +321,24 @@ def _read_pages(pdf: pdfplumber.PDF, name: str, limits: Limits, started: float,
                 f"{index} of {page_count} pages)", file_name=name)
     _check_time(started, limits, name)
     if document.char_count == 0:
-        raise NoTextLayerError("no text layer", file_name=name, hint=no_text_hint())
+        raise NoTextLayerError(_no_text(pdf, data), file_name=name, hint=no_text_hint())
     return document
+
+
+def _no_text(pdf: pdfplumber.PDF, data: bytes | None) -> str:
+    """What a file with no text to read has: none at all, or only text drawn invisibly (which
+    both parsers leave out: pdfium_base.INVISIBLE_RENDER_MODES)."""
+    try:
+        if data is None:
+            pdf.stream.seek(0)
+            data = pdf.stream.read()
+        invisible = has_invisible_text(data)
+    except (pdfium.PdfiumError, OSError):
+        invisible = False
+    if invisible:
+        return ("no visible text (its only text is drawn invisibly over the page images, as "
+                "another tool's OCR is: unverified, so not read)")
+    return "no text layer"
 
 
 def _metadata_title(pdf: pdfplumber.PDF) -> str:

@@ -40,7 +40,7 @@ from pipeline.extract.ocr_image import (
 from pipeline.normalise import squash
 
 OCR_INSTALL_HINT = ("It looks scanned: install the OCR extra to read it (pip install -e "
-                    "'.[ocr]' and Debian's tesseract-ocr), or run OCR on it first.")
+                    "'.[ocr]' and Debian's tesseract-ocr).")
 
 
 @dataclass(frozen=True)

@@ -76,8 +76,7 @@ def ocr_scanned_page(page: Page, page_no: int, limits: Limits, started: float,
     if done >= limits.max_ocr_pages:
         raise ResourceLimitError(
             f"more than {limits.max_ocr_pages} pages without a text layer to OCR",
-            file_name=name, page=page_no, hint="OCR takes seconds a page: split the file, or "
-            "run OCR on it first.")
+            file_name=name, page=page_no, hint="OCR takes seconds a page: split the file.")
     left = limits.max_seconds - (time.monotonic() - started)
     if left <= 0:
         raise ResourceLimitError(f"took over {limits.max_seconds:g}s", file_name=name,

@@ -35,8 +35,8 @@ from pdfplumber.utils.pdfinternals import resolve_and_decode
 
 from pipeline.errors import ResourceLimitError, UnreadablePdfError
 from pipeline.extract.limits import MB, PAGE_WORK_HINT, Limits
-from pipeline.extract.pdfium_base import PageGeometry
-from pipeline.extract.pdfium_chars import FontMetrics
+from pipeline.extract.pdfium_base import INVISIBLE_RENDER_MODES, PageGeometry
+from pipeline.extract.pdfium_chars import DrawnInvisibly, FontMetrics
 from pipeline.extract.pdfium_page import page_objects
 
 PARSERS = ("pdfium", "pdfminer")
@@ -60,11 +60,25 @@ class PageBudget:
 
 
 class _BoundedDevice(PDFPageAggregatorWithMarkedContent):
+    """pdfplumber's device, counting what it draws (`PageBudget`) and leaving out characters
+    drawn invisibly (`INVISIBLE_RENDER_MODES`), as the pdfium source does."""
+
     budget: PageBudget
+    _invisible = False  # the string being shown is drawn invisibly
+
+    def render_string(self, textstate: Any, *args: Any, **kwargs: Any) -> None:
+        self._invisible = textstate.render in INVISIBLE_RENDER_MODES
+        try:
+            super().render_string(textstate, *args, **kwargs)
+        finally:
+            self._invisible = False
 
     def render_char(self, *args: Any, **kwargs: Any) -> float:
         self.budget.spend()
-        return super().render_char(*args, **kwargs)
+        advance = super().render_char(*args, **kwargs)
+        if self._invisible:
+            self.cur_item._objs.pop()  # the character render_char just added
+        return advance
 
     def paint_path(self, *args: Any, **kwargs: Any) -> None:
         self.budget.spend()
@@ -184,7 +198,8 @@ class LeanPage(Page):
 
 class PdfiumPage(LeanPage):
     """The pdfium page source: the page's geometry from its dictionary, as pdfplumber reads
-    it, and its objects from pdfium (pipeline/extract/pdfium_page.py)."""
+    it, and its objects from pdfium (pipeline/extract/pdfium_page.py); a page that draws text
+    invisibly (a scan's OCR layer, mostly) from the reference parser (`DrawnInvisibly`)."""
 
     pdfium_document: pdfium.PdfDocument | None = None
 
@@ -213,8 +228,12 @@ class PdfiumPage(LeanPage):
                                              PageBudget(self.limits, name, number), metrics)
             finally:
                 textpage.close()
+        except DrawnInvisibly:
+            pass  # read by the reference parser, below, once pdfium's page is let go
         finally:
             page.close()
+        if not hasattr(self, "_objects"):
+            self._objects = super().objects
         return self._objects
 
 

@@ -12,6 +12,13 @@ Matrix = tuple[float, float, float, float, float, float]
 Point = tuple[float, float]
 
 
+# Text render modes that paint nothing (PDF 32000 9.3.6): 3 invisible, 7 a clip path only.
+# A scanned page's OCR layer (Tesseract's, OCRmyPDF's, a scanner's) is drawn so: it is a
+# recogniser's guess at the picture beneath, not what the page shows, so both parsers leave it
+# out and the page is read from its image, every figure verified (pipeline/ocr_report.py).
+INVISIBLE_RENDER_MODES = frozenset({3, 7})
+
+
 @dataclass(frozen=True)
 class PageGeometry:
     """Where pdfminer puts a page: its media box and rotation give the matrix from PDF user

@@ -11,6 +11,7 @@ from typing import Any
 import pypdfium2.raw as pdfium_c
 
 from pipeline.extract.pdfium_base import (
+    INVISIBLE_RENDER_MODES,
     Matrix,
     Placer,
     Point,
@@ -31,7 +32,16 @@ _loose_box_of = pdfium_function("FPDFText_GetLooseCharBox", _INT)
 _matrix_of = pdfium_function("FPDFText_GetMatrix", _INT)
 _font_size_of = pdfium_function("FPDFText_GetFontSize", ctypes.c_double)
 _font_of = pdfium_function("FPDFTextObj_GetFont", _VOID)
+_render_mode_of = pdfium_function("FPDFTextObj_GetTextRenderMode", _INT)
 _GENERATED_CAN_BE = (0x20, 0x0D, 0x0A)  # pdfium generates only spaces and line ends
+
+
+class DrawnInvisibly(Exception):  # noqa: N818 - a signal, not an error
+    """The page draws text invisibly (`INVISIBLE_RENDER_MODES`). pdfium's text page keeps one
+    glyph of two identical ones drawn at one place, the first: where an OCR layer is drawn
+    before the print it repeats, the visible glyph is the one dropped. Such a page is read by
+    the reference parser, which keeps every glyph and leaves out only the invisible ones
+    (page_source.PdfiumPage)."""
 
 # base font name -> (descent per 1 pt, fontname, pdfminer's font object)
 FontMetrics = dict[str, tuple[float, str, Any]]
@@ -159,7 +169,7 @@ def page_chars(textpage: Any, placer: Placer,
            fonts: FontCache) -> tuple[list[dict[str, Any]], list[int]]:
     """The text page's characters in its order, with the text object each belongs to. The
     loop runs once per character (tens of thousands a report): its pdfium calls and names
-    are bound to locals."""
+    are bound to locals. Raises DrawnInvisibly at a character drawn invisibly."""
     page = ctypes.cast(textpage, ctypes.c_void_p)  # passed as is to the `_own` functions
     count = pdfium_c.FPDFText_CountChars(textpage)
     codes = _codes(textpage, count)
@@ -178,8 +188,8 @@ def page_chars(textpage: Any, placer: Placer,
     previous_key, previous_x, previous_y = 0, 0.0, 0.0  # of the last character kept
     fast = placer.device[:4] == (1, 0, 0, 1)  # an unrotated page
     flat_char = _FlatChars(placer).char
-    text_object_of, origin_of, loose_box_of, map_error, is_generated = \
-        _text_object_of, _origin_of, _loose_box_of, _map_error, _is_generated
+    text_object_of, origin_of, loose_box_of, map_error, is_generated, render_mode_of = \
+        _text_object_of, _origin_of, _loose_box_of, _map_error, _is_generated, _render_mode_of
     generated_can_be, hyphen_mark = _GENERATED_CAN_BE, _HYPHEN_MARK
     append_char, append_key = chars.append, keys.append
     for index in range(count):
@@ -200,7 +210,9 @@ def page_chars(textpage: Any, placer: Placer,
             continue
         previous_key, previous_x, previous_y = key, x, y
         common = shared.get(key)
-        if common is None:
+        if common is None:  # the text object's first character
+            if render_mode_of(_VOID(key)) in INVISIBLE_RENDER_MODES:
+                raise DrawnInvisibly
             _matrix_of(page, index, matrix_ref)
             known = fonts.get(ctypes.c_void_p(key))
             fontsize = _font_size_of(page, index)
@@ -225,6 +237,25 @@ def page_chars(textpage: Any, placer: Placer,
                                    common.fontsize, common.descent, common.fontname, placer))
         append_key(key)
     return chars, keys
+
+
+def has_invisible_text(data: bytes) -> bool:
+    """Whether any page draws text invisibly (`INVISIBLE_RENDER_MODES`): for the line a file
+    without visible text is refused with, read only then."""
+    import pypdfium2 as pdfium
+
+    document = pdfium.PdfDocument(data)
+    try:
+        for page in document:
+            try:
+                texts = page.get_objects(filter=[pdfium_c.FPDF_PAGEOBJ_TEXT])
+                if any(_render_mode_of(text.raw) in INVISIBLE_RENDER_MODES for text in texts):
+                    return True
+            finally:
+                page.close()
+        return False
+    finally:
+        document.close()
 
 
 def _widen(char: dict[str, Any], right: float, flat: bool) -> None:

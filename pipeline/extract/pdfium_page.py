@@ -27,6 +27,7 @@ from typing import Any
 import pypdfium2.raw as pdfium_c
 
 from pipeline.extract.pdfium_base import (
+    INVISIBLE_RENDER_MODES,
     Matrix,
     PageGeometry,
     Placer,
@@ -36,6 +37,7 @@ from pipeline.extract.pdfium_base import (
     pdfium_function,
 )
 from pipeline.extract.pdfium_chars import (
+    DrawnInvisibly,
     FontCache,
     FontMetrics,
     char_dict,
@@ -48,6 +50,7 @@ _INT = ctypes.c_int
 _kind_of = pdfium_function("FPDFPageObj_GetType", _INT)
 _object_matrix_of = pdfium_function("FPDFPageObj_GetMatrix", _INT)
 _bounds_of = pdfium_function("FPDFPageObj_GetBounds", _INT)
+_render_mode_of = pdfium_function("FPDFTextObj_GetTextRenderMode", _INT)
 _TEXT_OBJECT = pdfium_c.FPDF_PAGEOBJ_TEXT
 
 
@@ -109,6 +112,8 @@ def _walk(page: Any, placer: Placer, fonts: FontCache, budget: Any,
                     walk.spaces[key] = list(pending)
                     pending.clear()
                 return
+            if _render_mode_of(page_object) in INVISIBLE_RENDER_MODES:
+                raise DrawnInvisibly  # one the text page kept no character of
             bounds = _bounds(page_object)
             original = _repeated(bounds, walk.newest_bounds())
             if original is not None:
@@ -252,7 +257,8 @@ def _lost_space(text_object: Any, ctm: Matrix, bounds: Bounds, placer: Placer,
 
 def page_objects(page: Any, textpage: Any, geometry: PageGeometry, budget: Any,
                  metrics: FontMetrics) -> dict[str, list[dict[str, Any]]]:
-    """The page's chars, lines, rects and curves as pdfplumber's Page.objects holds them."""
+    """The page's chars, lines, rects and curves as pdfplumber's Page.objects holds them.
+    Raises DrawnInvisibly on a page that draws text invisibly."""
     placer = Placer(geometry)
     fonts = FontCache(metrics)
     chars, keys = page_chars(textpage, placer, fonts)
