@@ -162,13 +162,17 @@ def fake_bold() -> bytes:
 
 def invisible_text() -> bytes:
     """Over each Received figure, another drawn invisibly (text render mode 3, as a scan's OCR
-    layer is: here a misreading, the printed figure plus 6), and a line drawn as a clip only
-    (mode 7). Each in q/Q: the render mode is graphics state, and outlives its BT/ET."""
+    layer is: here a misreading, the printed figure plus 6); under each Upheld figure, the
+    same figure drawn invisibly first (pdfium's text page keeps the first of two identical
+    glyphs at one place); and a line drawn as a clip only (mode 7). Each in q/Q: the render
+    mode is graphics state, and outlives its BT/ET."""
     def cell(r: int, c: int, x: float, y: float) -> bytes:
         printed = _text(x, y, ROWS[r][c])
-        if not (r and c == 1):
-            return printed
-        return printed + b"\nq 3 Tr " + _text(x, y, str(int(ROWS[r][c]) + 6)) + b" Q"
+        if r and c == 1:
+            return printed + b"\nq 3 Tr " + _text(x, y, str(int(ROWS[r][c]) + 6)) + b" Q"
+        if r and c == 2:
+            return b"q 3 Tr " + _text(x, y, ROWS[r][c]) + b" Q\n" + printed
+        return printed
     clipped = b"q 7 Tr " + _text(60, 740, "Stage 1 upheld 99%") + b" Q"
     return one_page(b"\n".join((_page_text(60, 780), clipped, table_ops(60, 720, cell))))
 
