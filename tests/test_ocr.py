@@ -242,6 +242,18 @@ def test_without_the_extra_a_scan_is_refused_saying_how_to_install_it(monkeypatc
         "installed (pytesseract missing))")
 
 
+def test_a_scan_out_of_time_says_ocr_takes_the_time():
+    """OCR takes seconds a page; the file's bound, met inside Tesseract's reading of page 1,
+    is named (not the second or so the page had left), with what to do."""
+    from pipeline.errors import ResourceLimitError
+
+    with pytest.raises(ResourceLimitError) as caught:
+        read_blocks(SCAN, Limits(max_seconds=1))
+    assert caught.value.one_line() == (
+        "complaints-2018-19-scan150-pages1-2.pdf (page 1): took over 1s reading its scanned "
+        "pages. OCR takes seconds a page: raise --timeout for scanned files.")
+
+
 def test_a_scan_over_the_ocr_page_bound_is_refused_before_any_ocr():
     from pipeline.errors import ResourceLimitError
 

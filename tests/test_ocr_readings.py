@@ -380,7 +380,7 @@ def test_tesseract_failing_is_no_timeout(monkeypatch):
     assert not isinstance(failed.value, ResourceLimitError)
     assert failed.value.one_line() == (
         "Tesseract could not read a scanned page (Image too large: (306, 36216) Error during "
-        "processing.). Report the file to the maintainers; OCR it yourself meanwhile.")
+        "processing.). Report the file to the maintainers.")
     monkeypatch.setattr(pytesseract, "image_to_data", timed_out)
     with pytest.raises(ResourceLimitError) as late:
         tesseract_data(None, "--psm 6", 12.0, 3600)

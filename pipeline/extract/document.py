@@ -37,7 +37,7 @@ from pipeline.extract.cells import (
 )
 from pipeline.extract.layout import names_known_table
 from pipeline.extract.limits import MB, Limits
-from pipeline.extract.ocr_pages import no_text_hint, ocr_scanned_page
+from pipeline.extract.ocr_pages import no_text_hint, ocr_out_of_time, ocr_scanned_page
 from pipeline.extract.page_break import measure_page_break
 from pipeline.extract.page_source import DEFAULT_PARSER, PARSERS, LeanPage, iter_pages
 from pipeline.extract.pdfium_chars import has_invisible_text
@@ -283,9 +283,13 @@ def _pages(pdf: pdfplumber.PDF, limits: Limits = DEFAULT_LIMITS, name: str = "",
     return iter_pages(pdf, parser, limits, name, data)
 
 
-def _check_time(started: float, limits: Limits, name: str, page: int | None = None) -> None:
-    """The per-page bound; the alarm in run.py also interrupts a single slow page."""
+def _check_time(started: float, limits: Limits, name: str, page: int | None = None,
+                ocr: bool = False) -> None:
+    """The per-page bound; the alarm in run.py also interrupts a single slow page. `ocr`: pages
+    were read by OCR, which is what takes the time."""
     if time.monotonic() - started > limits.max_seconds:
+        if ocr:
+            raise ocr_out_of_time(limits, name, page)
         raise ResourceLimitError(f"took over {limits.max_seconds:g}s", file_name=name, page=page)
 
 
@@ -301,7 +305,7 @@ def _read_pages(pdf: pdfplumber.PDF, name: str, limits: Limits, started: float,
     pages_with_text = 0
     shows_report = False
     for index, page in enumerate(_pages(pdf, limits, name, parser, data), start=1):
-        _check_time(started, limits, name, index)
+        _check_time(started, limits, name, index, ocr=bool(document.ocr_pages))
         try:
             if not page.chars and page.images:  # a scanned page: OCR gives it words and rules
                 document.ocr_pages[index] = ocr_scanned_page(page, index, limits, started,
@@ -319,7 +323,7 @@ def _read_pages(pdf: pdfplumber.PDF, name: str, limits: Limits, started: float,
             raise NotAComplaintsReportError(
                 f"not a complaints report (no complaints wording or table in its first "
                 f"{index} of {page_count} pages)", file_name=name)
-    _check_time(started, limits, name)
+    _check_time(started, limits, name, ocr=bool(document.ocr_pages))
     if document.char_count == 0:
         raise NoTextLayerError(_no_text(pdf, data), file_name=name, hint=no_text_hint())
     return document

@@ -162,7 +162,7 @@ def tesseract_data(image: Any, config: str, left: float, limit: float) -> dict[s
     except pytesseract.TesseractError as cause:
         raise UnreadablePdfError(
             f"Tesseract could not read a scanned page ({squash(str(cause.message))[:200]})",
-            hint="Report the file to the maintainers; OCR it yourself meanwhile.") from cause
+            hint="Report the file to the maintainers.") from cause
     except RuntimeError as cause:  # pytesseract's timeout: the child is killed
         raise ResourceLimitError(f"took over {limit:g}s reading a scanned page") from cause
     return data

@@ -63,6 +63,9 @@ def page_read(event: OcrPageRead) -> None:
         callback(event)
 
 
+OCR_TIME_HINT = "OCR takes seconds a page: raise --timeout for scanned files."
+
+
 def ocr_scanned_page(page: Page, page_no: int, limits: Limits, started: float,
                      done: int, reading: Reading | None = None) -> OcrPage | None:
     """OCR one page with no text layer and give `page` the words and rules read; None (the
@@ -79,11 +82,12 @@ def ocr_scanned_page(page: Page, page_no: int, limits: Limits, started: float,
             file_name=name, page=page_no, hint="OCR takes seconds a page: split the file.")
     left = limits.max_seconds - (time.monotonic() - started)
     if left <= 0:
-        raise ResourceLimitError(f"took over {limits.max_seconds:g}s", file_name=name,
-                                 page=page_no)
+        raise ocr_out_of_time(limits, name, page_no)
     try:
         scanned = read_page(_source(page), page_no - 1, reading, left)
-    except PipelineError as error:  # its time bound, or Tesseract failing
+    except ResourceLimitError as error:  # the file's time ran out in this page
+        raise ocr_out_of_time(limits, name, page_no) from error
+    except PipelineError as error:  # Tesseract failing
         error.file_name, error.page = name, page_no
         raise
     fill_page(page, scanned)
@@ -92,6 +96,13 @@ def ocr_scanned_page(page: Page, page_no: int, limits: Limits, started: float,
         page_read(OcrPageRead(storable_name(source.name), reading.name, page_no,
                               _page_count(source), scanned.seconds))
     return scanned
+
+
+def ocr_out_of_time(limits: Limits, name: str | None, page_no: int | None
+                    ) -> ResourceLimitError:
+    """The file's time bound, met while OCR read its pages (what takes the time)."""
+    return ResourceLimitError(f"took over {limits.max_seconds:g}s reading its scanned pages",
+                              file_name=name, page=page_no, hint=OCR_TIME_HINT)
 
 
 def fill_page(page: Page, scanned: OcrPage) -> None:
