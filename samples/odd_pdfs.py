@@ -2,8 +2,8 @@
 a rotated page, a media box not at (0, 0), a table inside a Form XObject, a Type3 font, glyphs
 without Unicode, and text drawn twice (fake bold). Each is a one-page "complaints" page with a
 ruled table, written byte by byte (no PDF library needed) so the bytes never change. Also
-text drawn invisibly over the table, as a scan's OCR layer is (not a parser difference: both
-must leave it out).
+text drawn invisibly over the table, and text drawn under an image of the whole page, as
+scans' OCR layers are (not parser differences: both must leave such text out).
 
     python samples/odd_pdfs.py [OUT_DIR]      # default tests/fixtures/pdfs/odd/
 """
@@ -177,6 +177,21 @@ def invisible_text() -> bytes:
     return one_page(b"\n".join((_page_text(60, 780), clipped, table_ops(60, 720, cell))))
 
 
+def text_under_image() -> bytes:
+    """A line of figures drawn in plain ink, then a white image over the whole page (as some
+    OCR tools lay a scan over its recognised words: 'text under the page image'), then the
+    page's own text and table over the image, and a small image (a logo) over the second
+    line's last word: the line under the page image is hidden; the logo is too small to be
+    taken for a page image, so the word under it is kept."""
+    image = stream(b"\xff", b"/Type /XObject /Subtype /Image /Width 1 /Height 1 "
+                             b"/ColorSpace /DeviceGray /BitsPerComponent 8 ")
+    under = _text(60, 700, "Repairs 126 45% Parking 86 30%")
+    logo = b"q 30 0 0 14 240 752 cm /Im1 Do Q"  # over 'year.' (x 242-265, y 754-764)
+    content = b"\n".join((under, b"q 595 0 0 842 0 0 cm /Im1 Do Q", _page_text(60, 780), logo,
+                          table_ops(60, 720, _plain)))
+    return one_page(content, more=(image,), xobjects=b"/Im1 6 0 R")
+
+
 ODD: dict[str, Callable[[], bytes]] = {
     "rotated-page.pdf": rotated,
     "media-box-offset.pdf": media_box_offset,
@@ -185,6 +200,7 @@ ODD: dict[str, Callable[[], bytes]] = {
     "glyphs-without-unicode.pdf": no_unicode,
     "fake-bold.pdf": fake_bold,
     "invisible-text.pdf": invisible_text,
+    "text-under-image.pdf": text_under_image,
 }
 
 

@@ -106,7 +106,7 @@ FAKE_BOLD = (("SSeerrvviiccee aarreeaa", "RReecceeiivveedd", "UUpphheelldd"), *P
 ROTATED = (("Waste", "Parking", "Repairs", "Service\narea"), ("64", "80", "120", "Received"),
            ("12%", "30%", "45%", "Upheld"))
 ODD_TABLES = {"media-box-offset.pdf": PRINTED, "form-xobject.pdf": PRINTED,
-              "invisible-text.pdf": PRINTED,
+              "invisible-text.pdf": PRINTED, "text-under-image.pdf": PRINTED,
               "type3-font.pdf": PRINTED, "glyphs-without-unicode.pdf": NO_UNICODE,
               "fake-bold.pdf": FAKE_BOLD, "rotated-page.pdf": ROTATED}
 
@@ -136,6 +136,20 @@ def test_text_drawn_invisibly_is_left_out_under_each_parser(parser):
     assert document.char_count == sum(len(text) for text in (  # spaces are characters too
         "Annual Complaints Report 2021/22", "Complaints received by service area this year.",
         *(cell for row in PRINTED for cell in row)))
+
+
+@pytest.mark.parametrize("parser", PARSERS)
+def test_text_under_an_image_of_the_page_is_left_out_under_each_parser(parser):
+    """Some OCR tools draw their words in ink and the scan over them ('text under the page
+    image'). The sample's line of figures under a white image of the whole page is read by
+    plain pdfplumber; the page shows only what is drawn over the image. The small image over
+    the second line's last word is no page image: that word is kept."""
+    with pdfplumber.open(ODD / "text-under-image.pdf") as pdf:
+        plain = pdf.pages[0].extract_text()
+    assert "Repairs 126 45% Parking 86 30%" in plain
+    document = read_blocks(ODD / "text-under-image.pdf", Limits(), parser=parser)
+    assert [b.text for b in document.blocks if isinstance(b, TextLine)] == [
+        "Annual Complaints Report 2021/22", "Complaints received by service area this year."]
 
 
 @pytest.mark.parametrize("name", sorted(odd_pdfs.ODD))

@@ -25,7 +25,7 @@ from typing import Any
 import pdfplumber
 import pypdfium2 as pdfium
 import pypdfium2.raw as pdfium_c
-from pdfminer.layout import LTChar, LTItem, LTPage
+from pdfminer.layout import LTChar, LTFigure, LTItem, LTPage
 from pdfminer.pdfinterp import PDFPageInterpreter
 from pdfminer.pdfpage import PDFPage
 from pdfminer.pdftypes import LITERALS_FLATE_DECODE, PDFObjRef, PDFStream, dict_value, resolve1
@@ -35,8 +35,8 @@ from pdfplumber.utils.pdfinternals import resolve_and_decode
 
 from pipeline.errors import ResourceLimitError, UnreadablePdfError
 from pipeline.extract.limits import MB, PAGE_WORK_HINT, Limits
-from pipeline.extract.pdfium_base import INVISIBLE_RENDER_MODES, PageGeometry
-from pipeline.extract.pdfium_chars import DrawnInvisibly, FontMetrics
+from pipeline.extract.pdfium_base import HIDING_IMAGE_SHARE, INVISIBLE_RENDER_MODES, PageGeometry
+from pipeline.extract.pdfium_chars import FontMetrics, HiddenText
 from pipeline.extract.pdfium_page import page_objects
 
 PARSERS = ("pdfium", "pdfminer")
@@ -61,7 +61,9 @@ class PageBudget:
 
 class _BoundedDevice(PDFPageAggregatorWithMarkedContent):
     """pdfplumber's device, counting what it draws (`PageBudget`) and leaving out characters
-    drawn invisibly (`INVISIBLE_RENDER_MODES`), as the pdfium source does."""
+    a reader never sees: drawn invisibly (`INVISIBLE_RENDER_MODES`), or drawn under an opaque
+    image of half the page or more painted over them (`HIDING_IMAGE_SHARE`), as another
+    tool's OCR layer is drawn under its scan."""
 
     budget: PageBudget
     _invisible = False  # the string being shown is drawn invisibly
@@ -84,9 +86,40 @@ class _BoundedDevice(PDFPageAggregatorWithMarkedContent):
         self.budget.spend()
         super().paint_path(*args, **kwargs)
 
-    def render_image(self, *args: Any, **kwargs: Any) -> None:
+    def render_image(self, name: str, stream: PDFStream) -> None:
         self.budget.spend()
-        super().render_image(*args, **kwargs)
+        super().render_image(name, stream)
+        placed = self.cur_item  # the figure that places the image: its box on the page
+        page = self._stack[0] if self._stack else placed
+        if placed is not page and _opaque(stream) and \
+                placed.width * placed.height >= HIDING_IMAGE_SHARE * page.width * page.height:
+            for container in self._stack:
+                _drop_chars_within(container, placed.bbox)
+
+
+_OVERLAP = 1.0  # points a hidden character may stick out of the image (rounding)
+
+
+def _opaque(stream: PDFStream) -> bool:
+    """An image with no transparency of its own: no soft mask, colour-key or stencil mask.
+    (Transparency set by the graphics state, ExtGState `ca`, is not seen: pdfminer does not
+    read it.)"""
+    return not any(resolve1(stream.get(key)) for key in ("SMask", "Mask", "ImageMask",
+                                                         "SMaskInData"))
+
+
+def _drop_chars_within(container: Any, box: tuple[float, float, float, float]) -> None:
+    """Characters drawn so far inside `box` (in figures too) are taken out of the layout."""
+    x0, y0, x1, y1 = box
+    kept = []
+    for item in container._objs:
+        if isinstance(item, LTChar) and item.x0 >= x0 - _OVERLAP and item.x1 <= x1 + _OVERLAP \
+                and item.y0 >= y0 - _OVERLAP and item.y1 <= y1 + _OVERLAP:
+            continue
+        if isinstance(item, LTFigure):
+            _drop_chars_within(item, box)
+        kept.append(item)
+    container._objs[:] = kept
 
 
 class _BoundedInterpreter(PDFPageInterpreter):
@@ -199,7 +232,7 @@ class LeanPage(Page):
 class PdfiumPage(LeanPage):
     """The pdfium page source: the page's geometry from its dictionary, as pdfplumber reads
     it, and its objects from pdfium (pipeline/extract/pdfium_page.py); a page that draws text
-    invisibly (a scan's OCR layer, mostly) from the reference parser (`DrawnInvisibly`)."""
+    invisibly (a scan's OCR layer, mostly) from the reference parser (`HiddenText`)."""
 
     pdfium_document: pdfium.PdfDocument | None = None
 
@@ -228,7 +261,7 @@ class PdfiumPage(LeanPage):
                                              PageBudget(self.limits, name, number), metrics)
             finally:
                 textpage.close()
-        except DrawnInvisibly:
+        except HiddenText:
             pass  # read by the reference parser, below, once pdfium's page is let go
         finally:
             page.close()

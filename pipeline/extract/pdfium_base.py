@@ -17,6 +17,10 @@ Point = tuple[float, float]
 # recogniser's guess at the picture beneath, not what the page shows, so both parsers leave it
 # out and the page is read from its image, every figure verified (pipeline/ocr_report.py).
 INVISIBLE_RENDER_MODES = frozenset({3, 7})
+# An opaque image this share of the page or more, painted over characters, hides them too: a
+# scan's page image over its OCR layer ('text under the page image'). A smaller one is left
+# alone (a logo over a heading would hide a few letters; none is known in a report).
+HIDING_IMAGE_SHARE = 0.5
 
 
 @dataclass(frozen=True)

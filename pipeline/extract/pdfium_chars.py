@@ -36,12 +36,13 @@ _render_mode_of = pdfium_function("FPDFTextObj_GetTextRenderMode", _INT)
 _GENERATED_CAN_BE = (0x20, 0x0D, 0x0A)  # pdfium generates only spaces and line ends
 
 
-class DrawnInvisibly(Exception):  # noqa: N818 - a signal, not an error
-    """The page draws text invisibly (`INVISIBLE_RENDER_MODES`). pdfium's text page keeps one
-    glyph of two identical ones drawn at one place, the first: where an OCR layer is drawn
-    before the print it repeats, the visible glyph is the one dropped. Such a page is read by
-    the reference parser, which keeps every glyph and leaves out only the invisible ones
-    (page_source.PdfiumPage)."""
+class HiddenText(Exception):  # noqa: N818 - a signal, not an error
+    """The page draws text invisibly (`INVISIBLE_RENDER_MODES`), or paints an image of half
+    the page or more after drawing text (`HIDING_IMAGE_SHARE`): text a reader may never see.
+    pdfium's text page keeps one glyph of two identical ones drawn at one place, the first
+    (where an OCR layer is drawn before the print it repeats, the visible glyph is the one
+    dropped), and it keeps text an image hides. Such a page is read by the reference parser,
+    which keeps every glyph and leaves out only the hidden ones (page_source.PdfiumPage)."""
 
 # base font name -> (descent per 1 pt, fontname, pdfminer's font object)
 FontMetrics = dict[str, tuple[float, str, Any]]
@@ -169,7 +170,7 @@ def page_chars(textpage: Any, placer: Placer,
            fonts: FontCache) -> tuple[list[dict[str, Any]], list[int]]:
     """The text page's characters in its order, with the text object each belongs to. The
     loop runs once per character (tens of thousands a report): its pdfium calls and names
-    are bound to locals. Raises DrawnInvisibly at a character drawn invisibly."""
+    are bound to locals. Raises HiddenText at a character drawn invisibly."""
     page = ctypes.cast(textpage, ctypes.c_void_p)  # passed as is to the `_own` functions
     count = pdfium_c.FPDFText_CountChars(textpage)
     codes = _codes(textpage, count)
@@ -212,7 +213,7 @@ def page_chars(textpage: Any, placer: Placer,
         common = shared.get(key)
         if common is None:  # the text object's first character
             if render_mode_of(_VOID(key)) in INVISIBLE_RENDER_MODES:
-                raise DrawnInvisibly
+                raise HiddenText
             _matrix_of(page, index, matrix_ref)
             known = fonts.get(ctypes.c_void_p(key))
             fontsize = _font_size_of(page, index)

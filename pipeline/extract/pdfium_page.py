@@ -27,6 +27,7 @@ from typing import Any
 import pypdfium2.raw as pdfium_c
 
 from pipeline.extract.pdfium_base import (
+    HIDING_IMAGE_SHARE,
     INVISIBLE_RENDER_MODES,
     Matrix,
     PageGeometry,
@@ -37,9 +38,9 @@ from pipeline.extract.pdfium_base import (
     pdfium_function,
 )
 from pipeline.extract.pdfium_chars import (
-    DrawnInvisibly,
     FontCache,
     FontMetrics,
+    HiddenText,
     char_dict,
     page_chars,
     text_object_key,
@@ -81,6 +82,7 @@ class _Walk:
     order: dict[int, int] = field(default_factory=dict)  # text object -> place in the stream
     images: list[dict[str, Any]] = field(default_factory=list)
     bounds: dict[int, Bounds] = field(default_factory=dict)  # of recent text objects
+    text_seen: bool = False  # a text object was met (an image after it may hide it)
 
     def newest_bounds(self) -> Iterator[tuple[int, Bounds]]:
         """The recent text objects' bounds, the newest first."""
@@ -94,9 +96,11 @@ class _Walk:
 
 
 def _walk(page: Any, placer: Placer, fonts: FontCache, budget: Any,
-          with_chars: set[int]) -> _Walk:
+          with_chars: set[int], page_area: float) -> _Walk:
     """Paths, and what to make of the text objects pdfium's text page kept no character of
-    (`with_chars` holds those it kept characters of)."""
+    (`with_chars` holds those it kept characters of). Raises HiddenText at a text object
+    drawn invisibly, or at an image of `HIDING_IMAGE_SHARE` of `page_area` or more painted
+    after text."""
     walk = _Walk()
     pending: list[dict[str, Any]] = []
 
@@ -104,6 +108,7 @@ def _walk(page: Any, placer: Placer, fonts: FontCache, budget: Any,
         budget.spend()
         kind = _kind_of(page_object)
         if kind == _TEXT_OBJECT:  # most objects: their matrix is wanted only for a lost space
+            walk.text_seen = True
             key = text_object_key(page_object)
             if key in with_chars:
                 walk.order[key] = len(walk.order)
@@ -113,7 +118,7 @@ def _walk(page: Any, placer: Placer, fonts: FontCache, budget: Any,
                     pending.clear()
                 return
             if _render_mode_of(page_object) in INVISIBLE_RENDER_MODES:
-                raise DrawnInvisibly  # one the text page kept no character of
+                raise HiddenText  # one the text page kept no character of
             bounds = _bounds(page_object)
             original = _repeated(bounds, walk.newest_bounds())
             if original is not None:
@@ -129,7 +134,11 @@ def _walk(page: Any, placer: Placer, fonts: FontCache, budget: Any,
             walk.paths.extend(path_objects(page_object, ctm, placer,
                                             path_style(page_object, ctm)))
         elif kind == pdfium_c.FPDF_PAGEOBJ_IMAGE:
-            walk.images.append(_image_dict(_bounds(page_object), placer))
+            bounds = _bounds(page_object)
+            if walk.text_seen and (bounds[2] - bounds[0]) * (bounds[3] - bounds[1]) >= \
+                    HIDING_IMAGE_SHARE * page_area:
+                raise HiddenText  # may hide text drawn before it
+            walk.images.append(_image_dict(bounds, placer))
         elif kind == pdfium_c.FPDF_PAGEOBJ_FORM:
             ctm = mult_matrix(_object_matrix(page_object), parent)
             for index in range(pdfium_c.FPDFFormObj_CountObjects(page_object)):
@@ -258,12 +267,13 @@ def _lost_space(text_object: Any, ctm: Matrix, bounds: Bounds, placer: Placer,
 def page_objects(page: Any, textpage: Any, geometry: PageGeometry, budget: Any,
                  metrics: FontMetrics) -> dict[str, list[dict[str, Any]]]:
     """The page's chars, lines, rects and curves as pdfplumber's Page.objects holds them.
-    Raises DrawnInvisibly on a page that draws text invisibly."""
+    Raises HiddenText on a page whose text may be hidden (`_walk`)."""
     placer = Placer(geometry)
     fonts = FontCache(metrics)
     chars, keys = page_chars(textpage, placer, fonts)
     budget.spend(len(chars))
-    walk = _walk(page, placer, fonts, budget, set(keys))
+    x0, y0, x1, y1 = geometry.mediabox
+    walk = _walk(page, placer, fonts, budget, set(keys), abs((x1 - x0) * (y1 - y0)))
     chars, keys = _in_stream_order(chars, keys, walk.order, walk.spaces)
     chars = _with_repeats(chars, keys, walk.repeats, placer)
     objects: dict[str, list[dict[str, Any]]] = {}
