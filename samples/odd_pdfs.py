@@ -75,10 +75,11 @@ def _page_text(x: float, top: float) -> bytes:
 
 def one_page(content: bytes, page_extra: bytes = b"", mediabox: bytes = b"[0 0 595 842]",
              fonts: bytes = b"/F1 5 0 R", more: tuple[bytes, ...] = (),
-             xobjects: bytes = b"") -> bytes:
+             xobjects: bytes = b"", states: bytes = b"") -> bytes:
     """Objects: 1 catalog, 2 pages, 3 page, 4 content, 5 Helvetica, 6.. `more`."""
-    resources = b"<< /Font << %s >>%s >>" % (fonts, b" /XObject << %s >>" % xobjects
-                                                 if xobjects else b"")
+    resources = b"<< /Font << %s >>%s%s >>" % (
+        fonts, b" /XObject << %s >>" % xobjects if xobjects else b"",
+        b" /ExtGState << %s >>" % states if states else b"")
     return pdf([b"<< /Type /Catalog /Pages 2 0 R >>",
                 b"<< /Type /Pages /Kids [3 0 R] /Count 1 >>",
                 b"<< /Type /Page /Parent 2 0 R /MediaBox %s %s/Resources %s /Contents 4 0 R >>"
@@ -192,6 +193,18 @@ def text_under_image() -> bytes:
     return one_page(content, more=(image,), xobjects=b"/Im1 6 0 R")
 
 
+def text_under_see_through_image() -> bytes:
+    """A white image over the whole page painted at 30% opacity (an ExtGState's `ca`: a
+    watermark), after the page's text and table: everything shows through; nothing is
+    hidden."""
+    image = stream(b"\xff", b"/Type /XObject /Subtype /Image /Width 1 /Height 1 "
+                             b"/ColorSpace /DeviceGray /BitsPerComponent 8 ")
+    content = b"\n".join((_page_text(60, 780), table_ops(60, 720, _plain),
+                          b"q /Faint gs 595 0 0 842 0 0 cm /Im1 Do Q"))
+    return one_page(content, more=(image, b"<< /Type /ExtGState /ca 0.3 >>"),
+                    xobjects=b"/Im1 6 0 R", states=b"/Faint 7 0 R")
+
+
 ODD: dict[str, Callable[[], bytes]] = {
     "rotated-page.pdf": rotated,
     "media-box-offset.pdf": media_box_offset,
@@ -201,6 +214,7 @@ ODD: dict[str, Callable[[], bytes]] = {
     "fake-bold.pdf": fake_bold,
     "invisible-text.pdf": invisible_text,
     "text-under-image.pdf": text_under_image,
+    "text-under-see-through-image.pdf": text_under_see_through_image,
 }
 
 

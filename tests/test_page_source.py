@@ -107,6 +107,7 @@ ROTATED = (("Waste", "Parking", "Repairs", "Service\narea"), ("64", "80", "120",
            ("12%", "30%", "45%", "Upheld"))
 ODD_TABLES = {"media-box-offset.pdf": PRINTED, "form-xobject.pdf": PRINTED,
               "invisible-text.pdf": PRINTED, "text-under-image.pdf": PRINTED,
+              "text-under-see-through-image.pdf": PRINTED,
               "type3-font.pdf": PRINTED, "glyphs-without-unicode.pdf": NO_UNICODE,
               "fake-bold.pdf": FAKE_BOLD, "rotated-page.pdf": ROTATED}
 
@@ -150,6 +151,17 @@ def test_text_under_an_image_of_the_page_is_left_out_under_each_parser(parser):
     document = read_blocks(ODD / "text-under-image.pdf", Limits(), parser=parser)
     assert [b.text for b in document.blocks if isinstance(b, TextLine)] == [
         "Annual Complaints Report 2021/22", "Complaints received by service area this year."]
+
+
+@pytest.mark.parametrize("parser", PARSERS)
+def test_an_image_painted_see_through_over_the_page_hides_nothing(parser):
+    """A watermark: a white image of the whole page painted at 30% opacity (ExtGState `ca`,
+    which pdfminer itself does not read) over the page's text and table."""
+    document = read_blocks(ODD / "text-under-see-through-image.pdf", Limits(), parser=parser)
+    assert document.ocr_pages == {}  # read from its text, not from OCR of a page left bare
+    assert [b.text for b in document.blocks if isinstance(b, TextLine)] == [
+        "Annual Complaints Report 2021/22", "Complaints received by service area this year."]
+    assert [b.rows for b in document.blocks if isinstance(b, TableBlock)] == [PRINTED]
 
 
 @pytest.mark.parametrize("name", sorted(odd_pdfs.ODD))

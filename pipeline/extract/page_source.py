@@ -29,6 +29,7 @@ from pdfminer.layout import LTChar, LTFigure, LTItem, LTPage
 from pdfminer.pdfinterp import PDFPageInterpreter
 from pdfminer.pdfpage import PDFPage
 from pdfminer.pdftypes import LITERALS_FLATE_DECODE, PDFObjRef, PDFStream, dict_value, resolve1
+from pdfminer.psparser import literal_name
 from pdfplumber.page import ALL_ATTRS, Page, PDFPageAggregatorWithMarkedContent
 from pdfplumber.utils.exceptions import PdfminerException
 from pdfplumber.utils.pdfinternals import resolve_and_decode
@@ -67,6 +68,7 @@ class _BoundedDevice(PDFPageAggregatorWithMarkedContent):
 
     budget: PageBudget
     _invisible = False  # the string being shown is drawn invisibly
+    see_through = False  # the image being painted is see-through (set by the interpreter)
 
     def render_string(self, textstate: Any, *args: Any, **kwargs: Any) -> None:
         self._invisible = textstate.render in INVISIBLE_RENDER_MODES
@@ -91,7 +93,7 @@ class _BoundedDevice(PDFPageAggregatorWithMarkedContent):
         super().render_image(name, stream)
         placed = self.cur_item  # the figure that places the image: its box on the page
         page = self._stack[0] if self._stack else placed
-        if placed is not page and _opaque(stream) and \
+        if placed is not page and not self.see_through and _opaque(stream) and \
                 placed.width * placed.height >= HIDING_IMAGE_SHARE * page.width * page.height:
             for container in self._stack:
                 _drop_chars_within(container, placed.bbox)
@@ -124,7 +126,12 @@ def _drop_chars_within(container: Any, box: tuple[float, float, float, float]) -
 
 class _BoundedInterpreter(PDFPageInterpreter):
     """Every operand a content stream pushes is counted: a flood of operands with no
-    operator would otherwise grow the argument stack without end."""
+    operator would otherwise grow the argument stack without end. Also tells the device
+    whether an image is painted see-through by the graphics state (an ExtGState's alpha, soft
+    mask or blend mode, which pdfminer does not read), so an image laid over a page as a
+    watermark hides nothing."""
+
+    device: _BoundedDevice
 
     def __init__(self, rsrcmgr: Any, device: _BoundedDevice) -> None:
         super().__init__(rsrcmgr, device)
@@ -133,6 +140,41 @@ class _BoundedInterpreter(PDFPageInterpreter):
     def push(self, obj: Any) -> None:
         self.budget.spend()
         super().push(obj)
+
+    def init_resources(self, resources: dict[object, object]) -> None:
+        super().init_resources(resources)
+        self._ext_states = dict_value((resources or {}).get("ExtGState"))
+
+    def init_state(self, ctm: Any) -> None:
+        super().init_state(ctm)
+        self._see_through = False
+        self._saved_see_through: list[bool] = []
+
+    def do_q(self) -> None:
+        self._saved_see_through.append(self._see_through)
+        super().do_q()
+
+    def do_Q(self) -> None:  # noqa: N802 - pdfminer's operator name
+        if self._saved_see_through:
+            self._see_through = self._saved_see_through.pop()
+        super().do_Q()
+
+    def do_gs(self, name: Any) -> None:
+        state = dict_value(self._ext_states.get(literal_name(name)))
+        if state:
+            alpha = resolve1(state.get("ca", 1))
+            mask, blend = resolve1(state.get("SMask")), resolve1(state.get("BM"))
+            self._see_through = (isinstance(alpha, int | float) and alpha < 1) or \
+                (mask is not None and literal_name(mask) != "None") or \
+                (blend is not None and literal_name(blend) not in ("Normal", "Compatible"))
+
+    def do_Do(self, xobjid: Any) -> None:  # noqa: N802
+        self.device.see_through = self._see_through
+        super().do_Do(xobjid)
+
+    def do_EI(self, obj: Any) -> None:  # noqa: N802
+        self.device.see_through = self._see_through
+        super().do_EI(obj)
 
 
 _TOKEN = re.compile(rb"[^\s]+")
