@@ -223,10 +223,10 @@ def test_without_the_extra_an_ocr_layer_is_not_read_and_the_line_says_why(monkey
     with pytest.raises(NoTextLayerError) as caught:
         read_blocks(SANDWICH, parser=parser)
     assert caught.value.one_line() == (
-        f"{SANDWICH.name}: no visible text (its only text is drawn invisibly over the page "
-        "images, as another tool's OCR is: unverified, so not read). It looks scanned: install "
-        "the OCR extra to read it (pip install -e '.[ocr]' and Debian's tesseract-ocr). (the "
-        "ocr extra is not installed (pytesseract missing))")
+        f"{SANDWICH.name}: no visible text (its only text is drawn invisibly or under the "
+        "page images, as another tool's OCR is: unverified, so not read). It looks scanned: "
+        "install the OCR extra to read it (pip install -e '.[ocr]' and Debian's tesseract-ocr). "
+        "(the ocr extra is not installed (pytesseract missing))")
 
 
 def test_without_the_extra_a_scan_is_refused_saying_how_to_install_it(monkeypatch):

@@ -40,7 +40,7 @@ from pipeline.extract.limits import MB, Limits
 from pipeline.extract.ocr_pages import no_text_hint, ocr_out_of_time, ocr_scanned_page
 from pipeline.extract.page_break import measure_page_break
 from pipeline.extract.page_source import DEFAULT_PARSER, PARSERS, LeanPage, iter_pages
-from pipeline.extract.pdfium_chars import has_invisible_text
+from pipeline.extract.pdfium_chars import has_any_text
 from pipeline.extract.strategies import STRATEGIES
 from pipeline.extract.strategies.ruled import TABLE_SETTINGS as TABLE_SETTINGS
 from pipeline.extract.strategies.ruled import closing_rules as _closing_rules  # noqa: F401
@@ -330,18 +330,18 @@ def _read_pages(pdf: pdfplumber.PDF, name: str, limits: Limits, started: float,
 
 
 def _no_text(pdf: pdfplumber.PDF, data: bytes | None) -> str:
-    """What a file with no text to read has: none at all, or only text drawn invisibly (which
-    both parsers leave out: pdfium_base.INVISIBLE_RENDER_MODES)."""
+    """What a file with no text to read has: none at all, or only text a reader never sees
+    (drawn invisibly, or under a page image: page_source._BoundedDevice), left out."""
     try:
         if data is None:
             pdf.stream.seek(0)
             data = pdf.stream.read()
-        invisible = has_invisible_text(data)
+        hidden = has_any_text(data)
     except (pdfium.PdfiumError, OSError):
-        invisible = False
-    if invisible:
-        return ("no visible text (its only text is drawn invisibly over the page images, as "
-                "another tool's OCR is: unverified, so not read)")
+        hidden = False
+    if hidden:
+        return ("no visible text (its only text is drawn invisibly or under the page images, "
+                "as another tool's OCR is: unverified, so not read)")
     return "no text layer"
 
 

@@ -240,18 +240,21 @@ def page_chars(textpage: Any, placer: Placer,
     return chars, keys
 
 
-def has_invisible_text(data: bytes) -> bool:
-    """Whether any page draws text invisibly (`INVISIBLE_RENDER_MODES`): for the line a file
-    without visible text is refused with, read only then."""
+def has_any_text(data: bytes) -> bool:
+    """Whether pdfium finds characters on any page, hidden ones included: for the line a file
+    in which no character is visible is refused with, read only then."""
     import pypdfium2 as pdfium
 
     document = pdfium.PdfDocument(data)
     try:
         for page in document:
             try:
-                texts = page.get_objects(filter=[pdfium_c.FPDF_PAGEOBJ_TEXT])
-                if any(_render_mode_of(text.raw) in INVISIBLE_RENDER_MODES for text in texts):
-                    return True
+                textpage = page.get_textpage()
+                try:
+                    if textpage.count_chars() > 0:
+                        return True
+                finally:
+                    textpage.close()
             finally:
                 page.close()
         return False
