@@ -10,6 +10,7 @@ import tempfile
 import time
 from dataclasses import dataclass
 from pathlib import Path
+from typing import Any
 
 from samples import truth
 
@@ -25,14 +26,15 @@ class Measured:
 
 
 def measure(entries: list[dict], corpus: Path, goldens: dict[str, dict],
-            workers: int = 2) -> tuple[list[Measured], float]:
-    """Ingest every entry's PDF into one fresh warehouse and score each file on its own.
-    Returns the scores and the wall-clock seconds of the ingest."""
+            workers: int = 2, limits: Any = None) -> tuple[list[Measured], float]:
+    """Ingest every entry's PDF into one fresh warehouse and score each file on its own
+    (`limits`: the ingest's bounds, its defaults if None). Returns the scores and the
+    wall-clock seconds of the ingest."""
     with tempfile.TemporaryDirectory(prefix="bench-layouts-") as tmp:
         db = Path(tmp) / "warehouse.duckdb"
         started = time.monotonic()
         outcomes = {o.file_name: o for o in truth.ingest_variants(entries, corpus, db,
-                                                                   workers)}
+                                                                   workers, limits)}
         wall = time.monotonic() - started
         measured = []
         for entry in entries:

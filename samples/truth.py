@@ -258,15 +258,16 @@ def variant_batches(entries: list[dict]) -> list[list[dict]]:
     return batches
 
 
-def ingest_variants(entries: list[dict], folder: Path, db: Path, workers: int = 2) -> list[Any]:
+def ingest_variants(entries: list[dict], folder: Path, db: Path, workers: int = 2,
+                    limits: Any = None) -> list[Any]:
     """Ingest every entry's PDF into `db`, one council per batch (see variant_batches); the
-    outcomes of every file."""
+    outcomes of every file. `limits`: the ingest's bounds (its defaults if None)."""
     from pipeline.run import ingest
 
     outcomes: list[Any] = []
     for number, batch in enumerate(variant_batches(entries), start=1):
         summary = ingest([folder / e["file"] for e in batch], db, workers=workers,
-                         council=f"Layout Variants {number}")
+                         council=f"Layout Variants {number}", limits=limits)
         outcomes.extend(summary.outcomes)
     return outcomes
 
