@@ -11,5 +11,6 @@ EXTRACTOR_NAME = "pdfplumber-tables"
 # 1.2: page sources (pdfium, the default, and pdfminer: pipeline/extract/page_source.py);
 # 1.2.1: words told apart at a gap over a fifth of the font size (cells.WORD_GAP), not 3 pt;
 # a glyph without Unicode ('(cid:N)') folds as a separator in names, quarantines prose;
-# 1.2.2: text drawn invisibly (a scan's OCR layer) is left out, its page read by our own OCR
+# 1.2.2: text a reader never sees (drawn invisibly, or under an opaque page image: a scan's
+# OCR layer) is left out, its page read by our own OCR
 EXTRACTOR_VERSION = "1.2.2"

@@ -104,8 +104,7 @@ _OVERLAP = 1.0  # points a hidden character may stick out of the image (rounding
 
 def _opaque(stream: PDFStream) -> bool:
     """An image with no transparency of its own: no soft mask, colour-key or stencil mask.
-    (Transparency set by the graphics state, ExtGState `ca`, is not seen: pdfminer does not
-    read it.)"""
+    (The graphics state's is the interpreter's to tell: `_BoundedDevice.see_through`.)"""
     return not any(resolve1(stream.get(key)) for key in ("SMask", "Mask", "ImageMask",
                                                          "SMaskInData"))
 
@@ -273,8 +272,9 @@ class LeanPage(Page):
 
 class PdfiumPage(LeanPage):
     """The pdfium page source: the page's geometry from its dictionary, as pdfplumber reads
-    it, and its objects from pdfium (pipeline/extract/pdfium_page.py); a page that draws text
-    invisibly (a scan's OCR layer, mostly) from the reference parser (`HiddenText`)."""
+    it, and its objects from pdfium (pipeline/extract/pdfium_page.py); a page that may hide
+    text (drawn invisibly, or under a page image: a scan's OCR layer, mostly) from the
+    reference parser (`HiddenText`)."""
 
     pdfium_document: pdfium.PdfDocument | None = None
 
