@@ -21,6 +21,7 @@ from pipeline.cli import app
 from pipeline.extract import ocr, ocr_image, ocr_pages
 from pipeline.extract.document import Limits, read_blocks
 from pipeline.extract.page_source import PARSERS
+from pipeline.warehouse import report_tables, warehouse
 from tests.conftest import FIXTURES, GOLDEN_COLUMNS, PDFS, fetch, golden, golden_by_stage
 
 SCAN = PDFS / "scanned" / "complaints-2018-19-scan150-pages1-2.pdf"
@@ -196,13 +197,28 @@ def test_a_one_row_tables_short_rules_are_found_and_letters_between_rules_are_no
     assert vertical == pytest.approx([(x + 0.5) * 0.24 for x in (100, 450, 800)], abs=0.12)
 
 
-def test_a_scan_with_another_tools_ocr_layer_loads_as_a_scan(tmp_path):
+# What names the file a report came from, not what was read from it.
+FILE_COLUMNS = {"report_id", "sha256", "source_path", "file_name", "ingested_at"}
+
+
+def _rows_read(db: Path) -> dict[str, list[tuple]]:
+    """Every report table's rows, sorted, without the columns naming the file."""
+    rows = {}
+    with warehouse(db, read_only=True) as con:
+        for table in report_tables():
+            columns = [r[0] for r in con.execute(f"DESCRIBE {table}").fetchall()
+                       if r[0] not in FILE_COLUMNS]
+            found = con.execute(f"SELECT {', '.join(columns)} FROM {table}").fetchall()
+            rows[table] = sorted(found, key=repr)
+    return rows
+
+
+def test_a_scan_with_another_tools_ocr_layer_loads_as_the_scan_does(scanned, tmp_path):
     """Tesseract's own PDF of the scan (the same images, its words drawn invisibly over them)
     reads the Top Ten header's 'S1' as '$1' and 'S2' as 'Si': as text, figures misread so
     would load unverified. The invisible words are left out, so the pages are the scan's
-    images again, read by OCR and verified as the scan's are: the same 40 figures, each right
-    and verified. (Not row for row the scan's: its images are placed a fraction of a point
-    apart, so OCR's boxes and a few letters of prose differ.)"""
+    images again (the words no longer keep OCR from enlarging the image's own pixels), read
+    and verified as the scan's are: the same rows, row for row."""
     with pdfplumber.open(SANDWICH) as pdf:
         assert "$1 rec'd % upheld Si S2" in pdf.pages[0].extract_text()
     db = tmp_path / "w.duckdb"
@@ -210,6 +226,8 @@ def test_a_scan_with_another_tools_ocr_layer_loads_as_a_scan(tmp_path):
     assert result.exit_code == 0, result.output
     assert fetch(db, "SELECT report_year, page_count, extractor FROM reports") == [
         ("2018/19", 2, "pdfplumber-tables+tesseract-ocr")]
+    _, scan_db = scanned
+    assert _rows_read(db) == _rows_read(scan_db)
     assert _figures_right_and_verified(db) == 40
 
 

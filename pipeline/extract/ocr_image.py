@@ -43,13 +43,14 @@ def render_page(path: Path, page_index: int, dpi: int) -> Any:
 
 
 def scan_image(page: Any, dpi: int) -> Any | None:
-    """The page's only object, an upright image covering the page at less than `dpi`, as
-    greyscale pixels enlarged bicubically to `dpi`; None for any other page (it is rendered)."""
+    """The page's only object (`_painted`), an upright image covering the page at less than
+    `dpi`, as greyscale pixels enlarged bicubically to `dpi`; None for any other page (it is
+    rendered)."""
     import cv2
     import numpy as np
     import pypdfium2.raw as pdfium_c
 
-    objects = list(page.get_objects(max_depth=1))
+    objects = _painted(page)
     if len(objects) != 1 or objects[0].type != pdfium_c.FPDF_PAGEOBJ_IMAGE \
             or page.get_rotation() != 0:
         return None
@@ -66,6 +67,18 @@ def scan_image(page: Any, dpi: int) -> Any | None:
         return None
     grey = np.asarray(image.get_bitmap(render=False).to_pil().convert("L"))
     return cv2.resize(grey, size, interpolation=cv2.INTER_CUBIC)
+
+
+def _painted(page: Any) -> list[Any]:
+    """The page's objects but its text, and Form XObjects of text only: a page read by OCR
+    shows no text (what text it holds is hidden: drawn invisibly or under its image, as
+    another tool's OCR layer is), so its image is the page."""
+    import pypdfium2.raw as pdfium_c
+
+    text, form = pdfium_c.FPDF_PAGEOBJ_TEXT, pdfium_c.FPDF_PAGEOBJ_FORM
+    return [obj for obj in page.get_objects(max_depth=1) if obj.type != text and not (
+        obj.type == form and all(inner.type in (text, form)
+                                 for inner in page.get_objects(form=obj)))]
 
 
 def _bounds(image: Any) -> tuple[float, float, float, float]:
