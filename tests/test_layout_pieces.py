@@ -562,6 +562,13 @@ def test_a_commitment_continued_on_the_next_page_that_mentions_analysis_is_no_an
                "suggested improvements.")
     assert detect_family([row]) == (None, 1)
     assert detect_family([("", "Analysis – key themes / concerns")])[0] == "analysis"
+    # A few words and a full stop are a header with a speck OCR read as one (the 2017/18
+    # 150 dpi scan's page 3), not a sentence.
+    assert detect_family([("Analysis— key themes.", "Service response and progress going "
+                           "forward", "Complaints Team comments")])[0] == "analysis"
+    assert detect_family([("", "Analysis of the key themes shows fewer complaints.")]) == \
+        (None, 1)
+    assert detect_family([("", "Improve complaint analysis.")]) == (None, 1)  # a sentence
     first = _table(7, 700, [("", "Service commitments for 2019/20"), ("", "Provide QA.")],
                    (36.0, 67.0))
     rest = _table(8, 60, [row], (36.0, 67.0))

@@ -23,6 +23,11 @@ def has_phrase(text: str | None, phrases: Sequence[str]) -> bool:
     return any(_folded(p) in folded for p in phrases)
 
 
+def starts_with_phrase(text: str | None, phrases: Sequence[str]) -> bool:
+    folded = _folded(text)
+    return any(folded.startswith(_folded(p)) for p in phrases)
+
+
 def is_difference_label(text: str | None) -> bool:
     return has_phrase(squash(text), header_vocabulary().tables["difference_row"])
 

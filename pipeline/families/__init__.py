@@ -10,7 +10,7 @@ from __future__ import annotations
 from collections.abc import Sequence
 
 from pipeline.extract.header_grid import column_headers, figure_header_depth
-from pipeline.extract.layout import has_phrase
+from pipeline.extract.layout import has_phrase, starts_with_phrase
 from pipeline.extract.stitch import StitchedTable
 from pipeline.families.analysis import ANALYSIS
 from pipeline.families.base import TableFamily, WarehouseTable
@@ -36,8 +36,20 @@ def family_tables() -> tuple[WarehouseTable, ...]:
 HEADER_CELL_MAX = 120
 
 
+# ... but a few words that begin with the family's phrase and end in one are a header with a
+# speck OCR read as a full stop ('Analysis— key themes.', the 2017/18 150 dpi scan's page 3:
+# without this, its Analysis table went unrecognised and two areas' commentary to quarantine).
+HEADER_WORDS_WITH_STOP = 4
+
+
 def looks_like_header_cell(text: str) -> bool:
     return len(text) <= HEADER_CELL_MAX and not text.rstrip().endswith(".")
+
+
+def _header_with_a_stop(text: str, phrases: Sequence[str]) -> bool:
+    words = text.split()
+    return len(words) <= HEADER_WORDS_WITH_STOP and text.rstrip().endswith(".") and \
+        starts_with_phrase(text, phrases)
 
 
 def _matches(family: TableFamily, headers: Sequence[str]) -> bool:
@@ -47,7 +59,8 @@ def _matches(family: TableFamily, headers: Sequence[str]) -> bool:
         return any(has_phrase(h, family.phrases) and looks_like_header_cell(h)
                    for h in headers)
     first = next((h for h in headers if h), "")
-    return has_phrase(first, family.phrases) and looks_like_header_cell(first)
+    return has_phrase(first, family.phrases) and (
+        looks_like_header_cell(first) or _header_with_a_stop(first, family.phrases))
 
 
 def detect_family(rows: Sequence[Sequence[Cell]],
