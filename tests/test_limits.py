@@ -16,7 +16,7 @@ from typer.testing import CliRunner
 
 from pipeline.cli import app
 from pipeline.errors import NotAComplaintsReportError, ResourceLimitError
-from pipeline.extract import document
+from pipeline.extract import document, page_source
 from pipeline.extract.document import Limits, read_blocks
 from pipeline.run import extract_report
 from tests.conftest import PDFS, fetch, shared_dir
@@ -54,10 +54,19 @@ def test_one_page_over_the_limit_is_refused(tmp_path):
     assert fetch(db, "SELECT count(*) FROM reports") == [(0,)]
 
 
-def test_timeout_abandons_a_slow_file_with_one_line(tmp_path):
-    # ~0.4 s a page under pdfminer: well over 1 s (pdfium reads its 5 pages in less)
+def test_timeout_abandons_a_slow_file_with_one_line(tmp_path, monkeypatch):
+    # Each page made to take half a second more (the worker is forked, so it sees the patch):
+    # its first five pages, read before the file is refused as no report, take well over 1 s
+    # on any machine (unpatched, pdfminer reads them in 0.9 s on a fast one, pdfium in 0.3).
     warn = shared_dir("corpus", "realworld", WARN)
     db = tmp_path / "w.duckdb"
+    slow_page = page_source._BoundedInterpreter.process_page
+
+    def slower_page(self, page):
+        time.sleep(0.5)
+        return slow_page(self, page)
+
+    monkeypatch.setattr(page_source._BoundedInterpreter, "process_page", slower_page)
     started = time.monotonic()
     result = ingest(str(warn), "--db", str(db), "--timeout", "1", "--parser", "pdfminer")
     assert time.monotonic() - started < 8
