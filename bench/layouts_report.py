@@ -10,7 +10,7 @@ from bench.layouts_measure import Measured
 from samples import truth
 
 COLUMNS = ("variants", "failed", "figure recall", "commentary similarity", "commentary exact",
-           "commitment recall", "values wrong", "figures NULL", "quarantined")
+           "commitment recall", "values wrong", "of which figures", "figures NULL", "quarantined")
 
 
 def total(measured: Iterable[Measured]) -> truth.Score:
@@ -31,7 +31,8 @@ def row(label: str, score: truth.Score) -> list[str]:
             _share(score.figures_recalled, score.figure_cells), similarity,
             _share(score.commentary_exact, score.commentary_cells),
             _share(score.commitments_recalled, score.commitment_rows),
-            str(score.values_wrong), str(score.figures_nulled), str(score.quarantined)]
+            str(score.values_wrong), str(score.figures_wrong), str(score.figures_nulled),
+            str(score.quarantined)]
 
 
 def by_dimension(measured: list[Measured]) -> dict[str, dict[str, truth.Score]]:
