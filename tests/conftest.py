@@ -125,13 +125,15 @@ def fetch(db: Path, sql: str, params: list | None = None) -> list[tuple]:
 
 
 
-def snapshot(db: Path) -> dict[str, list[tuple]]:
-    """Every table's rows, sorted, without the load timestamp: equal snapshots = same data."""
+def snapshot(db: Path, leave_out: frozenset[str] = frozenset({"ingested_at"})
+             ) -> dict[str, list[tuple]]:
+    """Every table's rows, sorted, without the columns `leave_out` (the load timestamp):
+    equal snapshots = same data."""
     tables = {}
     with warehouse(db, read_only=True) as con:
         for table in report_tables():
             columns = [r[0] for r in con.execute(f"DESCRIBE {table}").fetchall()
-                       if r[0] != "ingested_at"]
+                       if r[0] not in leave_out]
             rows = con.execute(f"SELECT {', '.join(columns)} FROM {table}").fetchall()
             tables[table] = sorted(rows, key=repr)
     return tables

@@ -10,7 +10,7 @@ from pathlib import Path
 import pytest
 
 from pipeline.run import ingest
-from pipeline.warehouse import report_tables, warehouse
+from pipeline.warehouse import report_tables
 from tests.conftest import (
     BORDERLESS_PRODUCERS,
     PDFS,
@@ -18,6 +18,7 @@ from tests.conftest import (
     fetch,
     golden,
     loaded_outcomes,
+    snapshot,
 )
 from tests.test_commentary_2018_19 import assert_texts_match, expected_cells, loaded_cells
 
@@ -28,8 +29,8 @@ RULED = "word"
 # - page and page_count: where each producer's flow put a row (the Word and reportlab
 #   renderings of one year differ in them too: portrait A4 HTML has more pages);
 # - the strategy columns: they say how the tables were read, which is the difference here.
-NOT_CONTENT = {"report_id", "file_name", "source_path", "sha256", "ingested_at", "page",
-               "page_count", "strategy", "table_strategies"}
+NOT_CONTENT = frozenset({"report_id", "file_name", "source_path", "sha256", "ingested_at",
+                         "page", "page_count", "strategy", "table_strategies"})
 
 
 @pytest.fixture(scope="module")
@@ -45,22 +46,11 @@ def warehouses(tmp_path_factory) -> dict[tuple[str, str], Path]:
     return dbs
 
 
-def content_snapshot(db: Path) -> dict[str, list[tuple]]:
-    tables = {}
-    with warehouse(db, read_only=True) as con:
-        for table in report_tables():
-            columns = [r[0] for r in con.execute(f"DESCRIBE {table}").fetchall()
-                       if r[0] not in NOT_CONTENT]
-            rows = con.execute(f"SELECT {', '.join(columns)} FROM {table}").fetchall()
-            tables[table] = sorted(rows, key=repr)
-    return tables
-
-
 @pytest.mark.parametrize("producer", BORDERLESS_PRODUCERS)
 @pytest.mark.parametrize("year", YEARS)
 def test_borderless_rendering_loads_the_same_rows_as_the_ruled_one(warehouses, year, producer):
-    ruled = content_snapshot(warehouses[(year, RULED)])
-    borderless = content_snapshot(warehouses[(year, producer)])
+    ruled = snapshot(warehouses[(year, RULED)], NOT_CONTENT)
+    borderless = snapshot(warehouses[(year, producer)], NOT_CONTENT)
     areas = len(golden(f"complaints-{year}")["dashboards"])
     assert len(ruled["stage_outcomes"]) == areas * 2 * 3  # the comparison is not empty
     for table in report_tables():
