@@ -195,14 +195,17 @@ def text_under_image() -> bytes:
 
 def text_under_see_through_image() -> bytes:
     """A white image over the whole page painted at 30% opacity (an ExtGState's `ca`: a
-    watermark), after the page's text and table: everything shows through; nothing is
-    hidden."""
+    watermark), after the page's text and table, and again inside a Form XObject the page
+    paints at 30%: everything shows through; nothing is hidden."""
     image = stream(b"\xff", b"/Type /XObject /Subtype /Image /Width 1 /Height 1 "
                              b"/ColorSpace /DeviceGray /BitsPerComponent 8 ")
+    form = stream(b"q 595 0 0 842 0 0 cm /Im1 Do Q", b"/Type /XObject /Subtype /Form "
+                  b"/BBox [0 0 595 842] /Resources << /XObject << /Im1 6 0 R >> >> ")
     content = b"\n".join((_page_text(60, 780), table_ops(60, 720, _plain),
-                          b"q /Faint gs 595 0 0 842 0 0 cm /Im1 Do Q"))
-    return one_page(content, more=(image, b"<< /Type /ExtGState /ca 0.3 >>"),
-                    xobjects=b"/Im1 6 0 R", states=b"/Faint 7 0 R")
+                          b"q /Faint gs 595 0 0 842 0 0 cm /Im1 Do Q",
+                          b"q /Faint gs /Fm1 Do Q"))
+    return one_page(content, more=(image, b"<< /Type /ExtGState /ca 0.3 >>", form),
+                    xobjects=b"/Im1 6 0 R /Fm1 8 0 R", states=b"/Faint 7 0 R")
 
 
 ODD: dict[str, Callable[[], bytes]] = {

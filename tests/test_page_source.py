@@ -156,7 +156,8 @@ def test_text_under_an_image_of_the_page_is_left_out_under_each_parser(parser):
 @pytest.mark.parametrize("parser", PARSERS)
 def test_an_image_painted_see_through_over_the_page_hides_nothing(parser):
     """A watermark: a white image of the whole page painted at 30% opacity (ExtGState `ca`,
-    which pdfminer itself does not read) over the page's text and table."""
+    which pdfminer itself does not read) over the page's text and table, and again inside a
+    Form XObject painted at 30% (pdfminer starts a form's interpreter from a fresh state)."""
     document = read_blocks(ODD / "text-under-see-through-image.pdf", Limits(), parser=parser)
     assert document.ocr_pages == {}  # read from its text, not from OCR of a page left bare
     assert [b.text for b in document.blocks if isinstance(b, TextLine)] == [

@@ -144,9 +144,19 @@ class _BoundedInterpreter(PDFPageInterpreter):
         super().init_resources(resources)
         self._ext_states = dict_value((resources or {}).get("ExtGState"))
 
+    _inherited_see_through = False  # a Form XObject's interpreter: painted see-through
+
+    def subinterp(self) -> PDFPageInterpreter:
+        """A Form XObject's interpreter starts from a fresh state in pdfminer: it is given
+        whether the form is painted see-through, as its images are then too."""
+        twin = super().subinterp()
+        assert isinstance(twin, _BoundedInterpreter)
+        twin._inherited_see_through = self._see_through
+        return twin
+
     def init_state(self, ctm: Any) -> None:
         super().init_state(ctm)
-        self._see_through = False
+        self._see_through = self._inherited_see_through
         self._saved_see_through: list[bool] = []
 
     def do_q(self) -> None:
