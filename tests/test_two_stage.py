@@ -19,8 +19,8 @@ from typer.testing import CliRunner
 from pipeline.cli import app
 from pipeline.config import VOCABULARY_ENV, reload_vocabulary
 from samples import truth
-from tests.conftest import FIXTURES, PDFS, fetch, golden
-from tests.test_borderless import content_snapshot
+from tests.conftest import FIXTURES, PDFS, fetch, golden, snapshot
+from tests.test_borderless import NOT_CONTENT
 
 STEM = "complaints-2021-22-twostage"
 TRUTH = golden(STEM)
@@ -124,7 +124,7 @@ def test_the_ruled_rendering_loads_the_same_rows(html_db, tmp_path):
     db = tmp_path / "w.duckdb"
     cli_ingest(db, RULED)
     assert fetch(db, "SELECT table_strategies FROM reports") == [("ruled",)]
-    ruled, browser = content_snapshot(db), content_snapshot(html_db)
+    ruled, browser = snapshot(db, NOT_CONTENT), snapshot(html_db, NOT_CONTENT)
     assert len(ruled["stage_outcomes"]) == 10 * 2 * 2
     assert browser == ruled
 
