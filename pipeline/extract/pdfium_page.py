@@ -134,11 +134,11 @@ def _walk(page: Any, placer: Placer, fonts: FontCache, budget: Any,
             walk.paths.extend(path_objects(page_object, ctm, placer,
                                             path_style(page_object, ctm)))
         elif kind == pdfium_c.FPDF_PAGEOBJ_IMAGE:
-            bounds = _bounds(page_object)
-            if walk.text_seen and (bounds[2] - bounds[0]) * (bounds[3] - bounds[1]) >= \
-                    HIDING_IMAGE_SHARE * page_area:
-                raise HiddenText  # may hide text drawn before it
-            walk.images.append(_image_dict(bounds, placer))
+            if walk.text_seen:  # an image is its unit square through its matrix: its area
+                a, b, c, d, _, _ = mult_matrix(_object_matrix(page_object), parent)
+                if abs(a * d - b * c) >= HIDING_IMAGE_SHARE * page_area:
+                    raise HiddenText  # may hide text drawn before it
+            walk.images.append(_image_dict(_bounds(page_object), placer))
         elif kind == pdfium_c.FPDF_PAGEOBJ_FORM:
             ctm = mult_matrix(_object_matrix(page_object), parent)
             for index in range(pdfium_c.FPDFFormObj_CountObjects(page_object)):
