@@ -3,6 +3,7 @@ device space, pdfplumber's top-down page coordinates) and how its C functions ar
 
 from __future__ import annotations
 
+import ctypes
 from dataclasses import dataclass
 from typing import Any
 
@@ -103,3 +104,7 @@ def pdfium_function(name: str, restype: Any) -> Any:
     function = pdfium_bindings._libs["pdfium"][name]
     function.restype = restype
     return function
+
+
+# A text object's render mode (INVISIBLE_RENDER_MODES), read by the characters and the walk.
+text_render_mode = pdfium_function("FPDFTextObj_GetTextRenderMode", ctypes.c_int)

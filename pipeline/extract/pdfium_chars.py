@@ -18,6 +18,7 @@ from pipeline.extract.pdfium_base import (
     apply_matrix,
     mult_matrix,
     pdfium_function,
+    text_render_mode,
 )
 
 _HYPHEN_MARK = 0x02  # pdfium's code for a hyphen that ends a line
@@ -32,7 +33,6 @@ _loose_box_of = pdfium_function("FPDFText_GetLooseCharBox", _INT)
 _matrix_of = pdfium_function("FPDFText_GetMatrix", _INT)
 _font_size_of = pdfium_function("FPDFText_GetFontSize", ctypes.c_double)
 _font_of = pdfium_function("FPDFTextObj_GetFont", _VOID)
-_render_mode_of = pdfium_function("FPDFTextObj_GetTextRenderMode", _INT)
 _GENERATED_CAN_BE = (0x20, 0x0D, 0x0A)  # pdfium generates only spaces and line ends
 
 
@@ -190,7 +190,7 @@ def page_chars(textpage: Any, placer: Placer,
     fast = placer.device[:4] == (1, 0, 0, 1)  # an unrotated page
     flat_char = _FlatChars(placer).char
     text_object_of, origin_of, loose_box_of, map_error, is_generated, render_mode_of = \
-        _text_object_of, _origin_of, _loose_box_of, _map_error, _is_generated, _render_mode_of
+        _text_object_of, _origin_of, _loose_box_of, _map_error, _is_generated, text_render_mode
     generated_can_be, hyphen_mark = _GENERATED_CAN_BE, _HYPHEN_MARK
     append_char, append_key = chars.append, keys.append
     for index in range(count):

@@ -36,6 +36,7 @@ from pipeline.extract.pdfium_base import (
     apply_matrix,
     mult_matrix,
     pdfium_function,
+    text_render_mode,
 )
 from pipeline.extract.pdfium_chars import (
     FontCache,
@@ -51,7 +52,6 @@ _INT = ctypes.c_int
 _kind_of = pdfium_function("FPDFPageObj_GetType", _INT)
 _object_matrix_of = pdfium_function("FPDFPageObj_GetMatrix", _INT)
 _bounds_of = pdfium_function("FPDFPageObj_GetBounds", _INT)
-_render_mode_of = pdfium_function("FPDFTextObj_GetTextRenderMode", _INT)
 _TEXT_OBJECT = pdfium_c.FPDF_PAGEOBJ_TEXT
 
 
@@ -117,7 +117,7 @@ def _walk(page: Any, placer: Placer, fonts: FontCache, budget: Any,
                     walk.spaces[key] = list(pending)
                     pending.clear()
                 return
-            if _render_mode_of(page_object) in INVISIBLE_RENDER_MODES:
+            if text_render_mode(page_object) in INVISIBLE_RENDER_MODES:
                 raise HiddenText  # one the text page kept no character of
             bounds = _bounds(page_object)
             original = _repeated(bounds, walk.newest_bounds())
