@@ -28,7 +28,14 @@ from pipeline.extract.document import (
     _page_blocks,
     _pages,
 )
-from pipeline.extract.ocr import ALTERNATIVES, PRIMARY, OcrPage, Reading, read_page
+from pipeline.extract.ocr import (
+    ALTERNATIVES,
+    PPOCR_ALTERNATIVES,
+    PRIMARY,
+    OcrPage,
+    Reading,
+    read_page,
+)
 from pipeline.extract.ocr_crops import CROP_READINGS, CropReading, native_dpi, read_figures_again
 from pipeline.extract.ocr_pages import OcrPageRead, fill_page, page_read
 from pipeline.names import storable_name
@@ -39,14 +46,25 @@ from pipeline.validate import Findings
 from pipeline.verify_ocr import MEASURES, FigureKey, figure_key, verify_figures
 from schemas.records import PrintedDifference, Record
 
-# reports.extractor of a report read by OCR.
+# reports.extractor of a report read by OCR: by Tesseract, or first by PP-OCR (a scan under
+# 150 dpi, ocr.first_reading) and again by Tesseract.
 OCR_EXTRACTOR_NAME = f"{EXTRACTOR_NAME}+tesseract-ocr"
+PPOCR_EXTRACTOR_NAME = f"{EXTRACTOR_NAME}+ppocr+tesseract-ocr"
+
+
+def ocr_extractor_name(document: DocumentBlocks) -> str:
+    """reports.extractor of a scanned report: which recognisers read its pages."""
+    first = {scan.reading for scan in scanned_pages(document).values()}
+    return PPOCR_EXTRACTOR_NAME if any(name.startswith("ppocr") for name in first) \
+        else OCR_EXTRACTOR_NAME
 
 
 # The readings after the first, in order: the figure words still unsettled read again from
 # their crops (one Tesseract run a page, a second or two), then whole pages at another
 # resolution or binarisation.
 READ_AGAIN: tuple[Reading | CropReading, ...] = (*CROP_READINGS, *ALTERNATIVES)
+# Pages PP-OCR read first (a scan under 150 dpi) are read again by PP-OCR first.
+PPOCR_READ_AGAIN: tuple[Reading | CropReading, ...] = (*PPOCR_ALTERNATIVES, *READ_AGAIN)
 # The Difference row prints a sign on every figure but 0 ('+3', '-19'); a low-resolution scan
 # loses the thin minus most often ('44' for -44).
 SIGN_LOST = "minus sign lost"
@@ -98,6 +116,7 @@ def verify_scanned_report(path: Path, document: DocumentBlocks, content: ReportC
     per_page = sum(s.seconds for s in scans.values()) / max(1, len(scans))
     # The first reading's name: its resolution follows each page's scan (ocr.first_reading).
     first = "/".join(sorted({scan.reading for scan in scans.values()})) or PRIMARY.name
+    again = PPOCR_READ_AGAIN if first.startswith("ppocr") else READ_AGAIN
     readings, names, reread = [content], [first], []
     read: list[set[int] | None] = [None]  # the pages each reading read (None: all)
     # Figures settled before a reading of figure crops, with their values: it reads again
@@ -136,20 +155,20 @@ def verify_scanned_report(path: Path, document: DocumentBlocks, content: ReportC
         left = limits.max_seconds - (time.monotonic() - started)
         # Read again only while the time left covers it with room (each alternative costs
         # about one first reading per page).
-        if step >= len(READ_AGAIN) or not pages or left < 2 * per_page * len(pages) + 5:
+        if step >= len(again) or not pages or left < 2 * per_page * len(pages) + 5:
             break
         try:
-            again = reread_pages(path, document, pages, READ_AGAIN[step], limits, started)
-            readings.append(read_report(tidy_scanned_tables(again, content.council),
+            fresh = reread_pages(path, document, pages, again[step], limits, started)
+            readings.append(read_report(tidy_scanned_tables(fresh, content.council),
                                         content.council))
         except ResourceLimitError:
             raise
         except PipelineError:
             break
-        names.append(READ_AGAIN[step].name)
+        names.append(again[step].name)
         read.append(set(pages))
         settled.append({k: v.value for k, v in verdicts.items() if v.value is not None}
-                       if isinstance(READ_AGAIN[step], CropReading) else {})
+                       if isinstance(again[step], CropReading) else {})
         reread += pages
     findings = Findings(verified.quarantine, verified.issues)
     return OcrOutcome(replace(content, records=verified.records, findings=findings),

@@ -50,7 +50,7 @@ _EXTRACTION = {
     "read_blocks": "pipeline.extract.document",
     "memory_limit_error": "pipeline.extract.document",
     "read_report": "pipeline.report",
-    "OCR_EXTRACTOR_NAME": "pipeline.ocr_report",
+    "ocr_extractor_name": "pipeline.ocr_report",
     "read_scanned_report": "pipeline.ocr_report",
     "scanned_pages": "pipeline.ocr_report",
     "relayed": "pipeline.ocr_progress",
@@ -61,7 +61,7 @@ if TYPE_CHECKING:
     from pipeline.extract.document import memory_limit_error, read_blocks
     from pipeline.extract.ocr_pages import PageProgress
     from pipeline.ocr_progress import relayed
-    from pipeline.ocr_report import OCR_EXTRACTOR_NAME, read_scanned_report, scanned_pages
+    from pipeline.ocr_report import ocr_extractor_name, read_scanned_report, scanned_pages
     from pipeline.report import read_report
     from schemas.records import ReportInfo, ReportRecords
 
@@ -105,7 +105,7 @@ def extract_report(path: Path, sha256: str, limits: Limits,
         report_id=sha256[:16], council=content.council, report_year=content.report_year,
         sha256=sha256, source_path=name, file_name=name,
         page_count=document.page_count,
-        extractor=OCR_EXTRACTOR_NAME if scanned else EXTRACTOR_NAME,
+        extractor=ocr_extractor_name(document) if scanned else EXTRACTOR_NAME,
         extractor_version=EXTRACTOR_VERSION,
         extractor_fingerprint=extractor_fingerprint(content.council, document.parser),
         ingested_at=datetime.now(UTC).replace(tzinfo=None, microsecond=0),

