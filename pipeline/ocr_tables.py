@@ -194,6 +194,7 @@ def comparative_rows(title: str | None, rows: Sequence[tuple[str | None, ...]]
 
 
 _YEAR = re.compile(r"(?<!\d)(?:19|20)\d\d\s*[-/]\s*\d\d(?!\d)")
+_YEAR_HALVES = re.compile(r"(\d\d)[-/](\d\d)$")
 _SPECK_DASH = re.compile(r"^[-\u2013\u2014]\s+(?=\d)")
 
 
@@ -218,6 +219,12 @@ def known_year(cell: str | None, years: Sequence[str]) -> str | None:
     text = squash(cell)
     if not text or len(text) > 12:
         return None
+    # The two two-digit halves say which year it is; OCR slips most in the century before
+    # them, at the cell's edge ('D17/18' from a 100 dpi scan's 2017/18).
+    if (halves := _YEAR_HALVES.search(text)) and len(text) <= 8:
+        named = [year for year in years if year[2:] == f"{halves[1]}/{halves[2]}"]
+        if len(named) == 1:
+            return named[0]
     scored = sorted(((max(difflib.SequenceMatcher(None, text, form).ratio()
                           for form in (year, year.replace("/", "-"))), year) for year in years),
                     reverse=True)

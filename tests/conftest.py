@@ -154,6 +154,26 @@ def expected_outcomes(truth: dict, table: str) -> dict[tuple, dict]:
 
 
 
+def ocr_figures_right_and_verified(db: Path, truth: dict) -> int:
+    """How many figures a scanned report loaded, once each is checked against the golden
+    file and found verified (an `ocr_verified` finding names it). OCR may misread a
+    directorate, so figures are matched by area, period and stage."""
+    verified = {(detail.split(" ")[0], area, period, stage) for detail, area, period, stage in
+                fetch(db, "SELECT detail, service_area, period, stage FROM data_quality_issues "
+                          "WHERE check_name = 'ocr_verified'")}
+    loaded = 0
+    for table in ("stage_outcomes", "top_ten"):
+        want = {key[1:]: measures for key, measures in expected_outcomes(truth, table).items()}
+        for key, measures in loaded_outcomes(db, table).items():
+            for measure, value in measures.items():
+                if value is None:
+                    continue
+                loaded += 1
+                assert value == want[key[1:]][measure], (table, key, measure)
+                assert (f"{table}.{measure}", *key[1:]) in verified, (table, key, measure)
+    return loaded
+
+
 def loaded_outcomes(db: Path, table: str, where: str = "TRUE") -> dict[tuple, dict]:
     rows = fetch(db, f"""SELECT directorate, service_area, period, stage, received, upheld_pct,
                                 escalated, upheld_not_upheld_prev_pct

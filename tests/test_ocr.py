@@ -28,6 +28,7 @@ from tests.conftest import (
     fetch,
     golden,
     golden_by_stage,
+    ocr_figures_right_and_verified,
     snapshot,
 )
 
@@ -104,27 +105,7 @@ def test_no_figure_is_loaded_wrong_and_every_loaded_figure_is_verified(scanned):
     _, db = scanned
     # The dashboard on page 2 (Repairs) and its Top Ten row confirm each other: 2 tables x
     # 2 years x 10 figures, every one printed.
-    assert _figures_right_and_verified(db) == 40
-
-
-def _figures_right_and_verified(db: Path) -> int:
-    """How many figures are loaded, once each is checked against the truth and found
-    verified."""
-    verified = {(detail.split(" ")[0], area, period, stage) for detail, area, period, stage in
-                fetch(db, "SELECT detail, service_area, period, stage FROM data_quality_issues "
-                          "WHERE check_name = 'ocr_verified'")}
-    loaded = 0
-    for table in ("stage_outcomes", "top_ten"):
-        for area, period, stage, *values in fetch(
-                db, f"SELECT service_area, period, stage, {', '.join(MEASURES)} FROM {table}"):
-            want = truth(table, area)[(period, stage)]
-            for measure, value in zip(MEASURES, values, strict=True):
-                if value is None:
-                    continue
-                loaded += 1
-                assert value == want[measure], (table, area, period, stage, measure)
-                assert (f"{table}.{measure}", area, period, stage) in verified
-    return loaded
+    assert ocr_figures_right_and_verified(db, TRUTH) == 40
 
 
 def test_the_repairs_dashboard_loads_whole(scanned):
@@ -223,7 +204,7 @@ def test_a_scan_with_another_tools_ocr_layer_loads_as_the_scan_does(scanned, tmp
         ("2018/19", 2, "pdfplumber-tables+tesseract-ocr")]
     _, scan_db = scanned
     assert snapshot(db, FILE_COLUMNS) == snapshot(scan_db, FILE_COLUMNS)
-    assert _figures_right_and_verified(db) == 40
+    assert ocr_figures_right_and_verified(db, TRUTH) == 40
 
 
 @pytest.mark.parametrize("parser", PARSERS)
