@@ -154,8 +154,9 @@ PHRASE_MATCH = 0.85
 def known_phrase(text: str | None, phrases: Sequence[str]) -> str | None:
     """`text` with the first run of its words that is one OCR slip from a phrase written as
     the phrase ('Year on yeas: 2019-20 v 2018-19' -> 'year on year: 2019-20 v 2018-19'); None
-    when no run of its words is."""
-    words = squash(text).split(" ")
+    when no run of its words is. A colon ends a word even where OCR read no space after it
+    ('Camparison:2017/18', PP-OCR's reading of the 2017/18 100 dpi scan)."""
+    words = _COLON_RUN_ON.sub(": ", squash(text)).split(" ")
     for phrase in phrases:
         wanted = fold_name(phrase)
         length = len(phrase.split())
@@ -194,6 +195,7 @@ def comparative_rows(title: str | None, rows: Sequence[tuple[str | None, ...]]
 
 
 _YEAR = re.compile(r"(?<!\d)(?:19|20)\d\d\s*[-/]\s*\d\d(?!\d)")
+_COLON_RUN_ON = re.compile(r":(?=\S)")
 _YEAR_HALVES = re.compile(r"(\d\d)[-/](\d\d)$")
 _SPECK_DASH = re.compile(r"^[-\u2013\u2014]\s+(?=\d)")
 

@@ -75,3 +75,23 @@ def _letters(value: object) -> object:
 
 
 LOADED = 52
+
+
+def test_a_lone_figure_the_detector_passed_over_is_read_and_a_rules_stub_is_not():
+    """ocr_ppocr.missed_figures: ink no word covers, a figure's height and shape, read by
+    PP-OCR's recogniser alone; a rule's stub a row high (narrower than any figure) is left,
+    and so is ink a word already covers."""
+    import cv2
+    import numpy as np
+
+    from pipeline.extract.ocr import OcrWord
+    from pipeline.extract.ocr_ppocr import missed_figures
+
+    grey = np.full((160, 400), 255, dtype=np.uint8)
+    cv2.putText(grey, "2", (100, 100), cv2.FONT_HERSHEY_SIMPLEX, 0.9, 0, 2)  # 8 pt at 200 dpi
+    grey[70:86, 300:303] = 60  # a stub 6 pt high, 1 pt wide: alone, PP-OCR reads it as '1'
+    ink = np.where(grey < 128, 255, 0).astype(np.uint8)
+    [found] = missed_figures(grey, ink, [], 200)
+    assert found.text == "2" and 30 < found.x0 < 40 and 25 < found.top < 30  # points
+    covering = OcrWord("2", found.x0, found.top, found.x1, found.bottom, 90.0)
+    assert missed_figures(grey, ink, [covering], 200) == []

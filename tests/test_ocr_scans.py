@@ -68,3 +68,14 @@ def test_a_committed_page_is_what_scan_py_makes_from_its_seed():
     far = np.abs(ours - committed) > 64
     assert far.sum() < committed.size / 10_000
     assert (np.abs(other_seed - committed) > 64).sum() > committed.size / 1_000
+
+
+@pytest.mark.parametrize("year, dpi", [("2018-19", 150), ("2017-18", 100)])
+def test_the_suites_two_page_scans_are_the_full_scans_first_pages(year, dpi):
+    """tests/test_ocr.py and test_ocr_coarse_scan.py read two pages, not the bench's whole
+    scan: they are the same images (samples/scan.py --pages 1 2 draws the same seed)."""
+    cut = scan.OUT / scan.scan_name(year, dpi, (1, 2))
+    whole = scan.OUT / scan.scan_name(year, dpi)
+    assert len(page_sizes(cut)) == 2
+    for index in (0, 1):
+        assert np.array_equal(page_image(cut, index), page_image(whole, index)), index

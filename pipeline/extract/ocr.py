@@ -257,7 +257,9 @@ def read_page(path: Path, page_index: int, reading: Reading = PRIMARY,
     if reading.recogniser.startswith("ppocr"):  # the page as scanned, rules and all: it
         from pipeline.extract import ocr_ppocr  # reads cells apart by itself
 
-        words = untangled(ocr_ppocr.recognise(grey, reading.dpi, reading.recogniser))
+        read = ocr_ppocr.recognise(grey, reading.dpi, reading.recogniser)
+        words = untangled(read + ocr_ppocr.missed_figures(grey, cleaned, read, reading.dpi,
+                                                          reading.recogniser))
     else:
         words = recognise(cleaned, reading.dpi, left)
     del grey

