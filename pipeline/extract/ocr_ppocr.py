@@ -39,6 +39,9 @@ MODEL_SIZES = {"ppocr": "small", "ppocr-tiny": "tiny"}
 # megapixels, about a third of that, whatever the page's size or enlargement.
 STRIP_PIXELS = 1_200_000
 STRIP_OVERLAP = 24.0
+# The detector enlarges an image whose shorter side is under this (its default, 736, made a
+# strip of a page read at 300 dpi 2.3 megapixels, and the worker ran out of memory).
+STRIP_MIN_SIDE = 480
 
 
 @lru_cache(maxsize=1)  # one model in memory at a time (a reading is one recogniser's)
@@ -66,10 +69,12 @@ def engine(size: str) -> Any:
         options.inter_op_num_threads = 1
         options.enable_cpu_mem_arena = False
         options.enable_mem_pattern = False
+        options.log_severity_level = 4  # its failures reach the file's error line, not stderr
         return options
 
     inference._default_session_options = one_thread
-    return ONNXPaddleOcr(use_angle_cls=False, use_gpu=False, ocr_model_size=size)
+    return ONNXPaddleOcr(use_angle_cls=False, use_gpu=False, ocr_model_size=size,
+                         det_limit_side_len=STRIP_MIN_SIDE)
 
 
 def recognise(grey: Any, dpi: int, recogniser: str = "ppocr") -> list[OcrWord]:
