@@ -1,12 +1,13 @@
 """A scanned report's figures, verified: read again where the arithmetic does not confirm a
 figure, then keep only what the report's own redundancy confirms (pipeline.verify_ocr).
 
-The first reading (`ocr.first_reading`: Otsu at 300 dpi, or three times a coarser scan's
-resolution) reads every page. Pages holding a figure nothing confirmed
-are read again with the next alternative reading (`READ_AGAIN`: another resolution or
-binarisation of the page, then crops of its unsettled figure words), within the file's time
-limit, and every reading's figures, on the pages it read, become candidates for the
-verification, with the Difference figures read without a sign as negative (`SIGN_LOST`).
+The first reading (`ocr.first_reading`: Tesseract, Otsu at 300 dpi, or three times a coarser
+scan's resolution; PP-OCR at twice a scan's under 150 dpi) reads every page. Pages holding a
+figure nothing confirmed are read again with the next alternative reading (`READ_AGAIN`: crops
+of its unsettled figure words, then another resolution or binarisation of the page;
+`PPOCR_READ_AGAIN` puts PP-OCR's own alternatives first), within the file's time limit, and
+every reading's figures, on the pages it read, become candidates for the verification, with
+the Difference figures read without a sign as negative (`SIGN_LOST`).
 """
 
 from __future__ import annotations

@@ -12,5 +12,6 @@ EXTRACTOR_NAME = "pdfplumber-tables"
 # 1.2.1: words told apart at a gap over a fifth of the font size (cells.WORD_GAP), not 3 pt;
 # a glyph without Unicode ('(cid:N)') folds as a separator in names, quarantines prose;
 # 1.2.2: text a reader never sees (drawn invisibly, or under an opaque page image: a scan's
-# OCR layer) is left out, its page read by our own OCR
-EXTRACTOR_VERSION = "1.2.2"
+# OCR layer) is left out, its page read by our own OCR; 1.3: a page scanned under 150 dpi read
+# by PP-OCR (extract/ocr_ppocr.py), OCR'd year labels and titles read through their slips
+EXTRACTOR_VERSION = "1.3.0"

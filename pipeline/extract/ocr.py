@@ -4,7 +4,8 @@ would have given, so the table strategies and everything after them read it unch
 A page is rendered with pypdfium2 at the reading's resolution, straightened (the skew that
 maximises the contrast of the row profile), binarised, its ruling lines found as long runs
 of ink (they become pdfplumber `line` objects, so the `ruled` strategy reads the grid) and
-removed, and the rest read by Tesseract, word by word with a confidence. Each word becomes
+removed, and the rest read by Tesseract, word by word with a confidence (a page scanned under
+150 dpi is read by PP-OCR instead: pipeline/extract/ocr_ppocr.py). Each word becomes
 pdfplumber characters in its box (spaces between the words of a phrase), so the page looks
 like a text page to `pipeline.extract.document`.
 
