@@ -109,3 +109,14 @@ def test_a_lone_figure_the_detector_passed_over_is_read_and_a_rules_stub_is_not(
     assert found.text == "2" and 30 < found.x0 < 40 and 25 < found.top < 30  # points
     covering = OcrWord("2", found.x0, found.top, found.x1, found.bottom, 90.0)
     assert missed_figures(grey, ink, [covering], 200) == []
+
+
+@pytest.mark.parametrize(("read", "meant"), [
+    ("(5796)", "(57%)"), ("(096)", "(0%)"), ("096", "0%"), ("(96)", "(%)"), ("+396", "+3%"),
+    ("45%", "45%"), ("(45)", "(45)"), ("12345", "12345"), ("9", "9")])
+def test_a_percent_sign_ppocr_read_as_96_is_put_back(read, meant):
+    """The 2019/20 100 dpi scan: PP-OCR read the '%' of its Top Ten's and dashboards' small
+    print as '96', and two 0% figures, read '096' alike in both tables, were loaded as 96%."""
+    from pipeline.extract.ocr_ppocr import percent_sign
+
+    assert percent_sign(read) == meant
