@@ -37,9 +37,11 @@ MODEL_SIZES = {"ppocr": "small", "ppocr-tiny": "tiny"}
 # PP-OCR reads the page in horizontal strips of at most STRIP_PIXELS, overlapping by
 # STRIP_OVERLAP points (more than any printed line is high), each line kept from the strip whose
 # middle part holds its centre. Its memory grows with the image: a whole 100 dpi page read at
-# 200 dpi took about 800 MB, at 300 dpi more than the file's 1.5 GB bound; a strip of 1.2
-# megapixels, about a third of that, whatever the page's size or enlargement.
-STRIP_PIXELS = 1_200_000
+# 200 dpi took about 800 MB, at 300 dpi more than the file's 1.5 GB bound; strips of 1.2
+# megapixels still ran out on the 12th page of Tesseract's PDF of the 2018/19 100 dpi scan
+# (its pages parsed by pdfminer hold their hidden words). Strips of 0.6 megapixels, and the
+# heap handed back after each page.
+STRIP_PIXELS = 600_000
 STRIP_OVERLAP = 24.0
 # The detector enlarges an image whose shorter side is under this (its default, 736, made a
 # strip of a page read at 300 dpi 2.3 megapixels, and the worker ran out of memory).
@@ -96,6 +98,7 @@ def recognise(grey: Any, dpi: int, recogniser: str = "ppocr") -> list[OcrWord]:
             xs, ys = [float(p[0]) for p in box], [float(p[1]) + start for p in box]
             if low <= (min(ys) + max(ys)) / 2 < high:
                 lines.append((min(ys), min(xs), max(xs), max(ys), str(text), float(score)))
+    _trim_heap()
     scale = 72 / dpi
     words: list[OcrWord] = []
     for number, (top, x0, x1, bottom, text, score) in enumerate(
@@ -103,6 +106,18 @@ def recognise(grey: Any, dpi: int, recogniser: str = "ppocr") -> list[OcrWord]:
         words += line_words(text, x0 * scale, x1 * scale, top * scale, bottom * scale,
                             100 * score, (number + 1, 1, 1))
     return words
+
+
+def _trim_heap() -> None:
+    """Hand the heap ONNX Runtime freed back to the system (glibc's malloc_trim): the worker's
+    memory bound counts what the allocator keeps, and a page's tensors left it fragmented."""
+    import ctypes
+    import ctypes.util
+
+    try:
+        ctypes.CDLL(ctypes.util.find_library("c") or "libc.so.6").malloc_trim(0)
+    except (OSError, AttributeError):  # not glibc: nothing to hand back this way
+        pass
 
 
 def _read(image: Any, recogniser: str) -> list[Any]:
