@@ -113,11 +113,10 @@ def _trim_heap() -> None:
     memory bound counts what the allocator keeps, and a page's tensors left it fragmented."""
     import ctypes
     import ctypes.util
+    from contextlib import suppress
 
-    try:
+    with suppress(OSError, AttributeError):  # not glibc: nothing to hand back this way
         ctypes.CDLL(ctypes.util.find_library("c") or "libc.so.6").malloc_trim(0)
-    except (OSError, AttributeError):  # not glibc: nothing to hand back this way
-        pass
 
 
 def _read(image: Any, recogniser: str) -> list[Any]:
