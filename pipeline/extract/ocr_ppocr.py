@@ -37,11 +37,11 @@ MODEL_SIZES = {"ppocr": "small", "ppocr-tiny": "tiny"}
 # PP-OCR reads the page in horizontal strips of at most STRIP_PIXELS, overlapping by
 # STRIP_OVERLAP points (more than any printed line is high), each line kept from the strip whose
 # middle part holds its centre. Its memory grows with the image: a whole 100 dpi page read at
-# 200 dpi took about 800 MB, at 300 dpi more than the file's 1.5 GB bound; strips of 1.2
-# megapixels still ran out on the 12th page of Tesseract's PDF of the 2018/19 100 dpi scan
-# (its pages parsed by pdfminer hold their hidden words). Strips of 0.6 megapixels, and the
-# heap handed back after each page.
-STRIP_PIXELS = 600_000
+# 200 dpi took about 800 MB, at 300 dpi more than the file's 1.5 GB bound; a strip of 1.2
+# megapixels about 350 MB, whatever the page's size. Strips of 0.6 megapixels read fewer
+# figures of the 2017/18 100 dpi scan (the detector sees less of a table at once), so the
+# heap is handed back after each page instead.
+STRIP_PIXELS = 1_200_000
 STRIP_OVERLAP = 24.0
 # The detector enlarges an image whose shorter side is under this (its default, 736, made a
 # strip of a page read at 300 dpi 2.3 megapixels, and the worker ran out of memory).
