@@ -153,8 +153,7 @@ def verify_scanned_report(path: Path, document: DocumentBlocks, content: ReportC
         # again stopped gaining, Tesseract's of figure crops then confirmed 30 figures more).
         now = (sum(v.value is not None for v in verdicts.values()), -len(verified.quarantine))
         if progress is not None and now <= progress:
-            step = next((i for i in range(step, len(again))
-                         if recogniser(again[i]) != recogniser(again[step - 1])), len(again))
+            step = other_recogniser(again, step, again[step - 1])
         else:
             progress = now
         left = limits.max_seconds - (time.monotonic() - started)
@@ -169,8 +168,7 @@ def verify_scanned_report(path: Path, document: DocumentBlocks, content: ReportC
         except ResourceLimitError:
             raise
         except PipelineError:  # the recogniser failing: the next recogniser's readings
-            step = next((i for i in range(step, len(again))
-                         if recogniser(again[i]) != recogniser(again[step])), len(again))
+            step = other_recogniser(again, step, again[step])
             continue
         names.append(again[step].name)
         read.append(set(pages))
@@ -246,8 +244,15 @@ def unplaced(content: ReportContent) -> int:
 
 def recogniser(reading: Reading | CropReading) -> str:
     """Which recogniser a reading again runs (figure crops are read by Tesseract)."""
-    return "ppocr" if isinstance(reading, Reading) and reading.recogniser.startswith(
-        "ppocr") else "tesseract"
+    return reading.family if isinstance(reading, Reading) else "tesseract"
+
+
+def other_recogniser(again: Sequence[Reading | CropReading], start: int,
+                     current: Reading | CropReading) -> int:
+    """The index of the first reading of `again` from `start` on that another recogniser than
+    `current`'s runs (len(again): none is left)."""
+    return next((i for i in range(start, len(again))
+                 if recogniser(again[i]) != recogniser(current)), len(again))
 
 
 def reread_pages(path: Path, document: DocumentBlocks, pages: list[int],

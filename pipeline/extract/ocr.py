@@ -53,6 +53,11 @@ class Reading:
     binarise: str  # otsu | adaptive
     recogniser: str = "tesseract"  # tesseract | ppocr | ppocr-tiny (extract/ocr_ppocr.py)
 
+    @property
+    def family(self) -> str:
+        """'ppocr' (either of its models) or 'tesseract'."""
+        return "ppocr" if self.recogniser.startswith("ppocr") else "tesseract"
+
 
 PRIMARY = Reading("otsu@300dpi", 300, "otsu")
 # A page scanned coarser than this is first read enlarged three times (150 dpi: at 450): the
@@ -255,7 +260,7 @@ def read_page(path: Path, page_index: int, reading: Reading = PRIMARY,
     left = seconds - (time.monotonic() - started)
     if left <= 0:
         raise ResourceLimitError(f"took over {seconds:g}s reading a scanned page")
-    if reading.recogniser.startswith("ppocr"):  # the page as scanned, rules and all: it
+    if reading.family == "ppocr":  # the page as scanned, rules and all: it
         from pipeline.extract import ocr_ppocr  # reads cells apart by itself
 
         read = ocr_ppocr.recognise(grey, reading.dpi, reading.recogniser)
